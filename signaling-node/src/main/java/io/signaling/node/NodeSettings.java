@@ -87,6 +87,16 @@ public record NodeSettings(
         d.drainSeconds(), cluster);
   }
 
+  public NodeSettings withHttpPort(int port) {
+    return new NodeSettings(httpHost, port, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, cluster);
+  }
+
+  public NodeSettings withInstances(int count) {
+    return new NodeSettings(httpHost, httpPort, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, cluster);
+  }
+
   public boolean servesApp(String appName) {
     return appNames.isEmpty() || appNames.contains(appName);
   }

@@ -1,0 +1,52 @@
+package io.signaling.node;
+
+import io.signaling.config.ConfigException;
+import io.signaling.config.SettingsSource;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Reads like the script it is: settings, log them, shutdown hook, start; or exit 1 with the reason. */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    if (SettingsSource.wantsHelp(args)) {
+      SettingsSource.commandLine("signaling-node", NodeSettings.ALL).usage(System.out);
+      return;
+    }
+    NodeSettings settings;
+    SettingsSource source;
+    try {
+      source = SettingsSource.fromEnvAndArgs(System.getenv(), args, NodeSettings.ALL);
+      settings = NodeSettings.from(source);
+    } catch (ConfigException e) {
+      System.err.println("signaling-node: configuration error: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    LOG.info("Starting signaling node with {}", String.join(" ", source.describe(NodeSettings.ALL)));
+
+    SignalingNode node;
+    try {
+      node = SignalingNode.start(settings).toCompletionStage().toCompletableFuture().get();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      LOG.error("Node failed to start: {}", cause.toString(), cause);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.shutdown().toCompletionStage().toCompletableFuture()
+            .get(settings.drainSeconds() + 15L, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("[node: {}] shutdown did not finish cleanly: {}", node.nodeId(), e.toString());
+      }
+    }, "signaling-shutdown"));
+  }
+}

@@ -1,0 +1,209 @@
+package io.signaling.node;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.signaling.cluster.config.ClusterFactory;
+import io.signaling.node.cluster.EnvelopeCodec;
+import io.signaling.node.cluster.HazelcastRoomDirectory;
+import io.signaling.node.cluster.RoomSerialization;
+import io.signaling.node.ops.NodeHealth;
+import io.signaling.node.ops.SignalingMetrics;
+import io.signaling.node.room.Room;
+import io.signaling.node.room.RoomDirectory;
+import io.signaling.node.transport.SignalingVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running signaling node: a clustered Vert.x instance with its Hazelcast member, the room directory,
+ * and one {@link SignalingVerticle} per event loop. {@link #start} and {@link #shutdown} are the whole
+ * lifecycle; each step logs one line with the node id.
+ */
+public final class SignalingNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SignalingNode.class);
+  /** The Hazelcast member attribute in which Vert.x stores its node id. */
+  private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
+  private final NodeSettings settings;
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final String nodeId;
+  private final NodeHealth health;
+  private final int httpPort;
+  private final List<SignalingVerticle> verticles;
+  private final UUID membershipListener;
+
+  private SignalingNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, String nodeId,
+      NodeHealth health, int httpPort, List<SignalingVerticle> verticles, UUID membershipListener) {
+    this.settings = settings;
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.nodeId = nodeId;
+    this.health = health;
+    this.httpPort = httpPort;
+    this.verticles = verticles;
+    this.membershipListener = membershipListener;
+  }
+
+  public static Future<SignalingNode> start(NodeSettings settings) {
+    return start(settings, SignalingMetrics.NOOP);
+  }
+
+  public static Future<SignalingNode> start(NodeSettings settings, SignalingMetrics metrics) {
+    int httpPort = settings.httpPort() == 0 ? freePort(settings.httpHost()) : settings.httpPort();
+    NodeSettings effective = settings.withHttpPort(httpPort);
+    HazelcastClusterManager clusterManager =
+        ClusterFactory.clusterManager(settings.cluster(), RoomSerialization::configure);
+    VertxOptions options = ClusterFactory.applyEventBus(settings.cluster(), new VertxOptions());
+    LOG.info("Joining cluster '{}' ({} discovery, member port {})", settings.cluster().clusterName(),
+        settings.cluster().discovery().wireName(), settings.cluster().port());
+    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
+        .compose(vertx -> {
+          HazelcastInstance hz = clusterManager.getHazelcastInstance();
+          String nodeId = clusterManager.getNodeId();
+          LOG.info("[node: {}] joined cluster '{}' as member {} with {} member(s)", nodeId,
+              settings.cluster().clusterName(), hz.getCluster().getLocalMember().getAddress(),
+              hz.getCluster().getMembers().size());
+          return deploy(effective, metrics, vertx, hz, nodeId)
+              .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
+        });
+  }
+
+  private static Future<SignalingNode> deploy(NodeSettings settings, SignalingMetrics metrics, Vertx vertx,
+      HazelcastInstance hz, String nodeId) {
+    vertx.eventBus().registerCodec(new EnvelopeCodec());
+    WorkerExecutor worker = vertx.createSharedWorkerExecutor("signaling-cluster", 2);
+    Executor blocking = task -> worker.executeBlocking(() -> {
+      task.run();
+      return null;
+    }, false);
+    IMap<String, Room> rooms = hz.getMap(RoomSerialization.ROOMS_MAP);
+    RoomDirectory directory = new HazelcastRoomDirectory(rooms, blocking);
+    NodeHealth health = new NodeHealth(nodeId, settings.instances(), () -> hz.getLifecycleService().isRunning());
+    List<SignalingVerticle> verticles = new CopyOnWriteArrayList<>();
+    AtomicLong sessionIds = new AtomicLong();
+
+    UUID listener = hz.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        LOG.info("[node: {}] member joined: {} ({} member(s))", nodeId, event.getMember().getAddress(),
+            event.getMembers().size());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        Member member = event.getMember();
+        String departed = member.getAttribute(VERTX_NODE_ID_ATTRIBUTE);
+        LOG.info("[node: {}] member left: {} node {} ({} member(s))", nodeId, member.getAddress(), departed,
+            event.getMembers().size());
+        if (departed == null) {
+          return;
+        }
+        verticles.forEach(v -> v.onNodeLeft(departed));
+        Member oldest = event.getMembers().iterator().next();
+        if (oldest.localMember()) {
+          directory.purgeNode(departed).whenComplete((n, e) -> {
+            if (e != null) {
+              LOG.warn("[node: {}] purge of departed node {} failed: {}", nodeId, departed, e.toString());
+            } else {
+              LOG.info("[node: {}] removed departed node {} from {} room(s)", nodeId, departed, n);
+            }
+          });
+        }
+      }
+    });
+
+    DeploymentOptions deployment = new DeploymentOptions().setInstances(settings.instances());
+    return vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health, metrics,
+            sessionIds::incrementAndGet, verticles::add), deployment)
+        .map(id -> {
+          SignalingNode node = new SignalingNode(settings, vertx, hz, nodeId, health, settings.httpPort(),
+              verticles, listener);
+          LOG.info("[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket", nodeId,
+              settings.instances(), settings.httpHost(), settings.httpPort());
+          return node;
+        });
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public NodeHealth health() {
+    return health;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public HazelcastInstance hazelcast() {
+    return hazelcast;
+  }
+
+  /**
+   * Graceful stop: not ready at once, no new sockets, every client told {@code server_will_stop}, every room
+   * handed over (partners get {@code stop}), sockets closed with 1001, then the event bus and the cluster
+   * left. Bounded by the drain time.
+   */
+  public Future<Void> shutdown() {
+    if (!health.startDraining()) {
+      return Future.succeededFuture();
+    }
+    LOG.info("[node: {}] draining: not ready, telling clients, handing rooms over (at most {} s)", nodeId,
+        settings.drainSeconds());
+    List<Future<Void>> drains = new ArrayList<>();
+    verticles.forEach(v -> drains.add(v.drain()));
+    return Future.join(drains).mapEmpty()
+        .timeout(Math.max(1, settings.drainSeconds()), TimeUnit.SECONDS)
+        .recover(e -> {
+          LOG.warn("[node: {}] drain incomplete: {}", nodeId, e.toString());
+          return Future.succeededFuture();
+        })
+        .compose(v -> {
+          LOG.info("[node: {}] drained; leaving the cluster", nodeId);
+          hazelcast.getCluster().removeMembershipListener(membershipListener);
+          return vertx.close();
+        })
+        .onComplete(ar -> LOG.info("[node: {}] stopped{}", nodeId,
+            ar.succeeded() ? "" : " with error: " + ar.cause()));
+  }
+
+  /** Abrupt stop without draining (for tests of node loss in one JVM). */
+  public Future<Void> closeAbruptly() {
+    return vertx.close();
+  }
+
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

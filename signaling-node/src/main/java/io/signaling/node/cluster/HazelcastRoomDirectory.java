@@ -1,0 +1,47 @@
+package io.signaling.node.cluster;
+
+import com.hazelcast.map.IMap;
+import io.signaling.node.room.JoinDecision;
+import io.signaling.node.room.LeaveDecision;
+import io.signaling.node.room.PeerRef;
+import io.signaling.node.room.Room;
+import io.signaling.node.room.RoomDirectory;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/** The room directory as a Hazelcast map updated only by entry processors. */
+public final class HazelcastRoomDirectory implements RoomDirectory {
+
+  private final IMap<String, Room> rooms;
+  private final Executor blocking;
+
+  /**
+   * @param rooms the rooms map
+   * @param blocking where the few blocking whole-map operations run (never an event loop)
+   */
+  public HazelcastRoomDirectory(IMap<String, Room> rooms, Executor blocking) {
+    this.rooms = Objects.requireNonNull(rooms);
+    this.blocking = Objects.requireNonNull(blocking);
+  }
+
+  @Override
+  public CompletionStage<JoinDecision> join(String streamId, PeerRef joiner) {
+    return rooms.submitToKey(streamId, new RoomProcessors.Join(joiner));
+  }
+
+  @Override
+  public CompletionStage<LeaveDecision> leave(String streamId, PeerRef leaver) {
+    return rooms.submitToKey(streamId, new RoomProcessors.Leave(leaver));
+  }
+
+  @Override
+  public CompletionStage<Integer> purgeNode(String node) {
+    return CompletableFuture.supplyAsync(() -> {
+      Map<String, Boolean> changed = rooms.executeOnEntries(new RoomProcessors.PurgeNode(node));
+      return (int) changed.values().stream().filter(Boolean.TRUE::equals).count();
+    }, blocking);
+  }
+}

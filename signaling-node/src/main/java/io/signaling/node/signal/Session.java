@@ -1,0 +1,51 @@
+package io.signaling.node.signal;
+
+import io.signaling.node.cluster.Envelope;
+import io.signaling.node.room.PeerRef;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One client connection and the rooms it is in. Confined to its event loop: no locking. Commands run one
+ * after another ({@link #tail}), so a leave never overtakes the join before it.
+ */
+final class Session {
+
+  /** This socket's membership of one room. */
+  static final class Link {
+    final PeerRef self;
+    PeerRef partner;
+
+    Link(PeerRef self, PeerRef partner) {
+      this.self = self;
+      this.partner = partner;
+    }
+  }
+
+  final long id;
+  final ClientSocket socket;
+  final Map<String, Link> rooms = new LinkedHashMap<>();
+  /** Rooms with a join in flight, and the notices that arrived for them before the join's answer. */
+  final Map<String, List<Envelope>> joining = new HashMap<>();
+  Future<Void> tail = Future.succeededFuture();
+  boolean closed;
+
+  Session(long id, ClientSocket socket) {
+    this.id = id;
+    this.socket = socket;
+  }
+
+  void send(String text) {
+    if (!closed) {
+      socket.send(text);
+    }
+  }
+
+  void holdWhileJoining(String streamId, Envelope envelope) {
+    joining.computeIfAbsent(streamId, k -> new ArrayList<>()).add(envelope);
+  }
+}

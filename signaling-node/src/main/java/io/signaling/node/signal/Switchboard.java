@@ -1,0 +1,393 @@
+package io.signaling.node.signal;
+
+import io.signaling.node.cluster.Courier;
+import io.signaling.node.cluster.Envelope;
+import io.signaling.node.ops.SignalingMetrics;
+import io.signaling.node.protocol.ClientMessage;
+import io.signaling.node.protocol.ErrorDefinition;
+import io.signaling.node.protocol.Inbound;
+import io.signaling.node.protocol.ProtocolCodec;
+import io.signaling.node.room.JoinDecision;
+import io.signaling.node.room.LeaveDecision;
+import io.signaling.node.room.PeerRef;
+import io.signaling.node.room.RoomDirectory;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The signaling logic of one event loop: the sockets it owns, the rooms they are in, and the envelopes its
+ * inbox receives from every node. Everything here runs on that event loop; the room directory decides
+ * membership atomically, and envelopes carry what one socket owes the other.
+ */
+public final class Switchboard {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Switchboard.class);
+
+  private final String node;
+  private final String inbox;
+  private final Context context;
+  private final RoomDirectory directory;
+  private final Courier courier;
+  private final ProtocolCodec codec;
+  private final String iceServerConfig;
+  private final LongSupplier sessionIds;
+  private final SignalingMetrics metrics;
+  private final Map<Long, Session> sessions = new HashMap<>();
+
+  public Switchboard(String node, String inbox, Context context, RoomDirectory directory, Courier courier,
+      ProtocolCodec codec, String iceServerConfig, LongSupplier sessionIds, SignalingMetrics metrics) {
+    this.node = node;
+    this.inbox = inbox;
+    this.context = context;
+    this.directory = directory;
+    this.courier = courier;
+    this.codec = codec;
+    this.iceServerConfig = iceServerConfig;
+    this.sessionIds = sessionIds;
+    this.metrics = metrics;
+  }
+
+  /** Handle of an open socket, for the transport. */
+  public final class Connection {
+    private final Session session;
+
+    private Connection(Session session) {
+      this.session = session;
+    }
+
+    public void onText(String text) {
+      Switchboard.this.onText(session, text);
+    }
+
+    /** Binary frames are not part of the protocol: answered with an error, the socket stays open. */
+    public void onBinary() {
+      reject(session, new Inbound.Invalid(ErrorDefinition.MALFORMED_MESSAGE, null, null));
+    }
+
+    public void onClose() {
+      Switchboard.this.onClose(session);
+    }
+
+    public long id() {
+      return session.id;
+    }
+  }
+
+  public Connection open(ClientSocket socket) {
+    Session session = new Session(sessionIds.getAsLong(), socket);
+    sessions.put(session.id, session);
+    metrics.connectionOpened();
+    return new Connection(session);
+  }
+
+  public int connectionCount() {
+    return sessions.size();
+  }
+
+  // ------------------------------------------------------------------ commands from the socket
+
+  private void onText(Session s, String text) {
+    Inbound inbound = codec.decode(text);
+    if (inbound instanceof Inbound.Invalid invalid) {
+      enqueue(s, () -> {
+        reject(s, invalid);
+        return Future.succeededFuture();
+      });
+      return;
+    }
+    ClientMessage m = ((Inbound.Valid) inbound).message();
+    enqueue(s, () -> handle(s, m));
+  }
+
+  private void reject(Session s, Inbound.Invalid invalid) {
+    metrics.error(invalid.definition());
+    s.send(ProtocolCodec.error(invalid));
+  }
+
+  private void error(Session s, ErrorDefinition definition, String streamId) {
+    metrics.error(definition);
+    s.send(ProtocolCodec.error(definition, streamId));
+  }
+
+  /** Runs {@code task} after every earlier command of the socket has finished. */
+  private void enqueue(Session s, Supplier<Future<Void>> task) {
+    if (s.tail.isComplete()) {
+      s.tail = run(task);
+    } else {
+      s.tail = s.tail.transform(ignored -> run(task));
+    }
+  }
+
+  private static Future<Void> run(Supplier<Future<Void>> task) {
+    try {
+      return task.get();
+    } catch (RuntimeException e) {
+      LOG.error("Command failed", e);
+      return Future.succeededFuture();
+    }
+  }
+
+  private Future<Void> handle(Session s, ClientMessage m) {
+    switch (m.command()) {
+      case PING:
+        s.send(ProtocolCodec.PONG);
+        return Future.succeededFuture();
+      case GET_ICE_SERVER_CONFIG:
+        s.send(iceServerConfig);
+        return Future.succeededFuture();
+      case JOIN:
+        return join(s, m.streamId(), m.playOnly());
+      case TAKE_CONFIGURATION:
+        return relay(s, m, ProtocolCodec.takeConfiguration(m.streamId(), m.type(), m.sdp()));
+      case TAKE_CANDIDATE:
+        return relay(s, m, ProtocolCodec.takeCandidate(m.streamId(), m.label(), m.id(), m.candidate()));
+      case PEER_MESSAGE_COMMAND:
+        return relay(s, m, m.text());
+      case LEAVE:
+      case STOP:
+        return leave(s, m.streamId(), true);
+      default:
+        throw new IllegalStateException("unhandled command " + m.command());
+    }
+  }
+
+  private Future<Void> join(Session s, String streamId, boolean playOnly) {
+    if (s.rooms.containsKey(streamId)) {
+      s.send(ProtocolCodec.joined(streamId));
+      return Future.succeededFuture();
+    }
+    PeerRef self = new PeerRef(node, inbox, s.id, playOnly);
+    s.joining.put(streamId, new ArrayList<>(0));
+    long started = System.nanoTime();
+    return Future.fromCompletionStage(directory.join(streamId, self), context).transform(ar -> {
+      List<Envelope> early = s.joining.remove(streamId);
+      if (ar.failed()) {
+        LOG.warn("[node: {}] join of room {} failed: {}", node, streamId, ar.cause().toString());
+        error(s, ErrorDefinition.TEMPORARILY_UNAVAILABLE, streamId);
+        return Future.succeededFuture();
+      }
+      JoinDecision d = ar.result();
+      metrics.joined(d.outcome() == JoinDecision.Outcome.PAIRED, System.nanoTime() - started);
+      switch (d.outcome()) {
+        case FULL:
+          error(s, ErrorDefinition.NO_SPACE_FOR_NEW_PEER, streamId);
+          return Future.succeededFuture();
+        case ALONE:
+          metrics.roomOpened();
+          s.rooms.put(streamId, new Session.Link(self, null));
+          s.send(ProtocolCodec.joined(streamId));
+          break;
+        case ALREADY_MEMBER:
+          s.rooms.put(streamId, new Session.Link(self, d.partner()));
+          s.send(ProtocolCodec.joined(streamId));
+          break;
+        case PAIRED:
+          Session.Link link = new Session.Link(self, d.partner());
+          s.rooms.put(streamId, link);
+          s.send(ProtocolCodec.joined(streamId));
+          boolean selfOffers = d.offerer().sameSocket(self);
+          if (selfOffers) {
+            s.send(ProtocolCodec.start(streamId));
+          }
+          PeerRef partner = d.partner();
+          deliver(partner, Envelope.paired(self, partner, streamId, !selfOffers))
+              .onFailure(e -> partnerLost(s, streamId, partner, e));
+          break;
+        default:
+          throw new IllegalStateException("unhandled outcome " + d.outcome());
+      }
+      if (early != null) {
+        early.forEach(e -> onEnvelope(e));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> relay(Session s, ClientMessage m, String text) {
+    Session.Link link = s.rooms.get(m.streamId());
+    if (link == null || link.partner == null) {
+      error(s, ErrorDefinition.NO_PEER_ASSOCIATED_BEFORE, m.streamId());
+      return Future.succeededFuture();
+    }
+    metrics.relayed(m.command());
+    Envelope envelope = Envelope.relay(link.self, link.partner, m.streamId(), text);
+    if (link.partner.inbox().equals(inbox)) {
+      onEnvelope(envelope);
+    } else {
+      courier.send(link.partner.inbox(), envelope);
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Leaves one room; {@code answer}: the socket is open and gets {@code leaved} (or an error). */
+  private Future<Void> leave(Session s, String streamId, boolean answer) {
+    Session.Link link = s.rooms.remove(streamId);
+    if (link == null) {
+      if (answer) {
+        error(s, ErrorDefinition.NO_PEER_ASSOCIATED_BEFORE, streamId);
+      }
+      return Future.succeededFuture();
+    }
+    return Future.fromCompletionStage(directory.leave(streamId, link.self), context).transform(ar -> {
+      PeerRef remaining;
+      if (ar.succeeded()) {
+        LeaveDecision d = ar.result();
+        remaining = d.remaining();
+        if (d.removed() && remaining == null) {
+          metrics.roomClosed();
+        }
+      } else {
+        LOG.warn("[node: {}] leave of room {} failed, telling the partner known here: {}", node, streamId,
+            ar.cause().toString());
+        remaining = link.partner;
+      }
+      if (remaining != null) {
+        PeerRef to = remaining;
+        deliver(to, Envelope.partnerLeft(link.self, to, streamId))
+            .onFailure(e -> LOG.warn("[node: {}] [room: {}] could not tell {} that its partner left: {}", node,
+                streamId, to, e.toString()));
+      }
+      if (answer) {
+        s.send(ProtocolCodec.leaved(streamId));
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private void onClose(Session s) {
+    if (s.closed) {
+      return;
+    }
+    s.closed = true;
+    metrics.connectionClosed();
+    enqueue(s, () -> {
+      List<Future<Void>> leaves = new ArrayList<>();
+      for (String streamId : new ArrayList<>(s.rooms.keySet())) {
+        leaves.add(leave(s, streamId, false));
+      }
+      return Future.join(leaves).transform(ignored -> {
+        sessions.remove(s.id);
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  /** The partner could not be reached: take it out of the room and tell our socket {@code stop}. */
+  private void partnerLost(Session s, String streamId, PeerRef partner, Throwable cause) {
+    LOG.warn("[node: {}] [room: {}] partner {} unreachable, removing it: {}", node, streamId, partner,
+        cause.toString());
+    directory.leave(streamId, partner);
+    Session.Link link = s.rooms.get(streamId);
+    if (link != null && partner.sameSocket(link.partner)) {
+      link.partner = null;
+      s.send(ProtocolCodec.stop(streamId));
+    }
+  }
+
+  // ------------------------------------------------------------------ envelopes from any node
+
+  private Future<Void> deliver(PeerRef to, Envelope envelope) {
+    if (to.inbox().equals(inbox)) {
+      onEnvelope(envelope);
+      return Future.succeededFuture();
+    }
+    return courier.deliver(to.inbox(), envelope);
+  }
+
+  /** The inbox consumer: an envelope from this or another node. Notices are acknowledged. */
+  public void onMessage(Message<Envelope> message) {
+    onEnvelope(message.body());
+    if (message.replyAddress() != null) {
+      message.reply(null);
+    }
+  }
+
+  private void onEnvelope(Envelope e) {
+    Session s = sessions.get(e.target());
+    if (s == null || s.closed) {
+      return;
+    }
+    String streamId = e.streamId();
+    Session.Link link = s.rooms.get(streamId);
+    if (link == null) {
+      List<Envelope> early = s.joining.get(streamId);
+      if (early != null) {
+        early.add(e);
+      }
+      return;
+    }
+    switch (e.kind()) {
+      case RELAY:
+        if (e.peer().sameSocket(link.partner)) {
+          s.send(e.text());
+        }
+        break;
+      case PAIRED:
+        boolean isNew = !e.peer().sameSocket(link.partner);
+        if (isNew && link.partner != null) {
+          s.send(ProtocolCodec.stop(streamId));
+        }
+        link.partner = e.peer();
+        if (isNew && e.start()) {
+          s.send(ProtocolCodec.start(streamId));
+        }
+        break;
+      case PARTNER_LEFT:
+        if (e.peer().sameSocket(link.partner)) {
+          link.partner = null;
+          s.send(ProtocolCodec.stop(streamId));
+        }
+        break;
+      default:
+        throw new IllegalStateException("unhandled envelope " + e.kind());
+    }
+  }
+
+  /** A node left the cluster: every partner there is gone; our sockets get {@code stop}. */
+  public void onNodeLeft(String departed) {
+    int stopped = 0;
+    for (Session s : sessions.values()) {
+      for (Map.Entry<String, Session.Link> entry : s.rooms.entrySet()) {
+        Session.Link link = entry.getValue();
+        if (link.partner != null && link.partner.node().equals(departed)) {
+          link.partner = null;
+          s.send(ProtocolCodec.stop(entry.getKey()));
+          stopped++;
+        }
+      }
+    }
+    if (stopped > 0) {
+      LOG.info("[node: {}] node {} left: {} room(s) here told stop", node, departed, stopped);
+    }
+  }
+
+  /**
+   * Drain: tells every socket the server will stop, hands its rooms over (partners get {@code stop}) and
+   * closes it with 1001. Completes when every room was left.
+   */
+  public Future<Void> drain() {
+    List<Future<Void>> done = new ArrayList<>();
+    for (Session s : new ArrayList<>(sessions.values())) {
+      s.send(ProtocolCodec.SERVER_WILL_STOP);
+      Session target = s;
+      enqueue(s, () -> {
+        List<Future<Void>> leaves = new ArrayList<>();
+        for (String streamId : new ArrayList<>(target.rooms.keySet())) {
+          leaves.add(leave(target, streamId, false));
+        }
+        return Future.join(leaves).mapEmpty();
+      });
+      done.add(s.tail.onComplete(ignored -> target.socket.close((short) 1001, "server shutting down")));
+    }
+    return Future.join(done).mapEmpty();
+  }
+}

@@ -1,0 +1,171 @@
+package io.signaling.node.transport;
+
+import io.signaling.node.NodeSettings;
+import io.signaling.node.cluster.Courier;
+import io.signaling.node.cluster.Envelope;
+import io.signaling.node.ops.NodeHealth;
+import io.signaling.node.ops.SignalingMetrics;
+import io.signaling.node.protocol.ProtocolCodec;
+import io.signaling.node.room.RoomDirectory;
+import io.signaling.node.signal.ClientSocket;
+import io.signaling.node.signal.Switchboard;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One event loop's share of a node: the shared HTTP/WebSocket server's handlers, and this loop's inbox on
+ * the clustered event bus. Stateless towards the cluster: room membership lives in the room directory.
+ */
+public final class SignalingVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SignalingVerticle.class);
+  public static final String HEALTH_LIVE = "/health/live";
+  public static final String HEALTH_READY = "/health/ready";
+  public static final String NODE_HEADER = "X-Signaling-Node";
+  private static final AtomicInteger INDEX = new AtomicInteger();
+
+  private final NodeSettings settings;
+  private final String nodeId;
+  private final RoomDirectory directory;
+  private final NodeHealth health;
+  private final SignalingMetrics metrics;
+  private final LongSupplier sessionIds;
+  private final Consumer<SignalingVerticle> registry;
+  private Switchboard switchboard;
+  private MessageConsumer<Envelope> inboxConsumer;
+  private HttpServer server;
+  private String inbox;
+
+  public SignalingVerticle(NodeSettings settings, String nodeId, RoomDirectory directory, NodeHealth health,
+      SignalingMetrics metrics, LongSupplier sessionIds, Consumer<SignalingVerticle> registry) {
+    this.settings = settings;
+    this.nodeId = nodeId;
+    this.directory = directory;
+    this.health = health;
+    this.metrics = metrics;
+    this.sessionIds = sessionIds;
+    this.registry = registry;
+  }
+
+  /** The event bus address of this event loop's inbox. */
+  public static String inboxAddress(String nodeId, int index) {
+    return "signaling.inbox." + nodeId + "." + index;
+  }
+
+  @Override
+  public Future<?> start() {
+    inbox = inboxAddress(nodeId, INDEX.incrementAndGet());
+    Courier courier = new Courier(vertx, settings.sendTimeoutMillis(), settings.sendAttempts(),
+        new Courier.Listener() {
+          @Override
+          public void retried(Envelope.Kind kind) {
+            metrics.sendRetried();
+          }
+
+          @Override
+          public void failed(Envelope.Kind kind) {
+            metrics.sendFailed();
+          }
+        });
+    String ice = ProtocolCodec.iceServerConfig(settings.stunServerUri(), settings.turnUsername(),
+        settings.turnCredential());
+    switchboard = new Switchboard(nodeId, inbox, context, directory, courier,
+        new ProtocolCodec(settings.maxStreamIdLength()), ice, sessionIds, metrics);
+
+    inboxConsumer = vertx.eventBus().consumer(inbox, switchboard::onMessage);
+
+    Router router = Router.router(vertx);
+    router.get(HEALTH_LIVE).handler(ctx -> ctx.response().putHeader(NODE_HEADER, nodeId)
+        .putHeader("content-type", "application/json").end("{\"status\":\"UP\",\"node\":\"" + nodeId + "\"}"));
+    router.get(HEALTH_READY).handler(ctx -> ctx.response().setStatusCode(health.isReady() ? 200 : 503)
+        .putHeader(NODE_HEADER, nodeId).putHeader("content-type", "application/json").end(health.describe()));
+    router.route("/:app/websocket").handler(this::upgrade);
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(settings.httpHost())
+        .setPort(settings.httpPort())
+        .setMaxWebSocketFrameSize(settings.maxMessageBytes())
+        .setMaxWebSocketMessageSize(settings.maxMessageBytes())
+        .setRegisterWebSocketWriteHandlers(false);
+    return inboxConsumer.completion()
+        .compose(v -> vertx.createHttpServer(options).requestHandler(router).listen())
+        .onSuccess(s -> {
+          server = s;
+          registry.accept(this);
+          health.inboxReady();
+          LOG.info("[node: {}] event loop ready: inbox {} registered, serving port {}", nodeId, inbox,
+              s.actualPort());
+        });
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    String app = ctx.pathParam("app");
+    if (!settings.servesApp(app)) {
+      ctx.response().setStatusCode(404).end("unknown application " + app);
+      return;
+    }
+    if (health.isDraining()) {
+      ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end("node is draining");
+      return;
+    }
+    ctx.request().toWebSocket().onSuccess(this::accept).onFailure(e -> LOG.debug("WebSocket upgrade failed", e));
+  }
+
+  private void accept(ServerWebSocket ws) {
+    Switchboard.Connection connection = switchboard.open(new ClientSocket() {
+      @Override
+      public void send(String text) {
+        ws.writeTextMessage(text).onFailure(e -> LOG.debug("write to {} failed: {}", ws.remoteAddress(), e.toString()));
+      }
+
+      @Override
+      public void close(short code, String reason) {
+        ws.close(code, reason).onFailure(e -> LOG.debug("close of {} failed: {}", ws.remoteAddress(), e.toString()));
+      }
+
+      @Override
+      public String remoteAddress() {
+        return String.valueOf(ws.remoteAddress());
+      }
+    });
+    ws.textMessageHandler(connection::onText);
+    ws.binaryMessageHandler(b -> connection.onBinary());
+    ws.exceptionHandler(e -> LOG.debug("socket {} error: {}", ws.remoteAddress(), e.toString()));
+    ws.closeHandler(v -> connection.onClose());
+  }
+
+  /** Runs on this verticle's event loop. */
+  public void onNodeLeft(String departed) {
+    context.runOnContext(v -> switchboard.onNodeLeft(departed));
+  }
+
+  /** Drains this event loop's sockets (see {@link Switchboard#drain()}), on its own event loop. */
+  public Future<Void> drain() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> switchboard.drain().onComplete(done));
+    return done.future();
+  }
+
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
+    return closing.compose(v -> inboxConsumer.unregister());
+  }
+}
