@@ -97,6 +97,16 @@ public record NodeSettings(
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, cluster);
   }
 
+  public NodeSettings withIceServer(String uri, String username, String credential) {
+    return new NodeSettings(httpHost, httpPort, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
+        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, cluster);
+  }
+
+  public NodeSettings withAppNames(List<String> names) {
+    return new NodeSettings(httpHost, httpPort, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, cluster);
+  }
+
   public boolean servesApp(String appName) {
     return appNames.isEmpty() || appNames.contains(appName);
   }
