@@ -1,0 +1,106 @@
+package io.signaling.node.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signaling.node.support.NodeProcess;
+import io.signaling.node.support.TestCluster;
+import io.signaling.node.support.TestPeer;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Separate node processes started from the runnable jar, as a user runs them. */
+class NodeProcessIT {
+
+  private static String[] staticCluster(String name, int port, int... members) {
+    StringBuilder list = new StringBuilder();
+    for (int m : members) {
+      list.append(list.length() == 0 ? "" : ",").append("127.0.0.1:").append(m);
+    }
+    return new String[] {"--cluster-name", name, "--cluster-discovery", "static", "--cluster-port",
+        Integer.toString(port), "--cluster-members", list.toString()};
+  }
+
+  @Test
+  void twoProcesses_pairPeersAcrossThem_andADrainingNodeHandsItsRoomsOver() {
+    String name = "it-" + UUID.randomUUID();
+    int hz1 = TestCluster.freePort();
+    int hz2 = TestCluster.freePort();
+    try (NodeProcess n1 = NodeProcess.start("n1", TestCluster.freePort(), Map.of(), staticCluster(name, hz1, hz1, hz2));
+         NodeProcess n2 = NodeProcess.start("n2", TestCluster.freePort(), Map.of("SIGNALING_DRAIN_SECONDS", "5"),
+             staticCluster(name, hz2, hz1, hz2))) {
+      n1.awaitReady();
+      n2.awaitReady();
+      try (TestPeer a = TestPeer.connect("A", n1.url()); TestPeer b = TestPeer.connect("B", n2.url())) {
+        // GIVEN A on process 1 and B on process 2 in one room
+        a.joined("call");
+        b.join("call");
+        b.expectNotification("joined", "call");
+        a.expect("start", "call");
+        // WHEN they negotiate
+        a.send(new JsonObject().put("command", "takeConfiguration").put("streamId", "call").put("type", "offer")
+            .put("sdp", "v=0\r\noffer"));
+        assertThat(b.expect("takeConfiguration", "call").getString("sdp")).isEqualTo("v=0\r\noffer");
+        b.send(new JsonObject().put("command", "takeConfiguration").put("streamId", "call").put("type", "answer")
+            .put("sdp", "v=0\r\nanswer"));
+        assertThat(a.expect("takeConfiguration", "call").getString("type")).isEqualTo("answer");
+        b.send(new JsonObject().put("command", "takeCandidate").put("streamId", "call").put("label", 0)
+            .put("id", "0").put("candidate", "candidate:1 1 udp 1 127.0.0.1 9 typ host"));
+        assertThat(a.expect("takeCandidate", "call").getInteger("label")).isZero();
+
+        // WHEN process 2 is told to stop (SIGTERM)
+        long t0 = System.nanoTime();
+        n2.process().destroy();
+        // THEN B hears server_will_stop and a 1001 close, and A gets stop for the room
+        b.expectNotification("server_will_stop", null);
+        a.expect("stop", "call");
+        long handover = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(b.awaitClose()).isEqualTo(1001);
+        assertThat(handover).as("handover ms").isLessThan(5000);
+        // the JVM reports a SIGTERM exit as 128 + 15 once its shutdown hook (the drain) has finished
+        assertThat(n2.terminate(Duration.ofSeconds(30))).isEqualTo(143);
+        assertThat(n2.output()).contains("draining").contains("stopped");
+        // and the room on the surviving node takes a new partner
+        try (TestPeer c = TestPeer.connect("C", n1.url())) {
+          c.join("call");
+          c.expectNotification("joined", "call");
+          a.expect("start", "call");
+        }
+      }
+    }
+  }
+
+  @Test
+  void localDiscovery_aSecondNodeOnAnotherPort_joinsTheSameClusterByItself() {
+    String name = "local-" + UUID.randomUUID();
+    int base = TestCluster.freePort();
+    String[] flags = {"--cluster-name", name, "--cluster-port", Integer.toString(base), "--cluster-port-count", "3"};
+    try (NodeProcess n1 = NodeProcess.start("local1", TestCluster.freePort(), Map.of(), flags);
+         NodeProcess n2 = NodeProcess.start("local2", TestCluster.freePort(), Map.of(), flags)) {
+      n1.awaitReady();
+      n2.awaitReady();
+      try (TestPeer a = TestPeer.connect("A", n1.url()); TestPeer b = TestPeer.connect("B", n2.url())) {
+        a.joined("local-room");
+        b.join("local-room");
+        b.expectNotification("joined", "local-room");
+        a.expect("start", "local-room");
+        b.send(new JsonObject().put("command", "peerMessageCommand").put("streamId", "local-room")
+            .put("definition", "hello").put("data", "across processes"));
+        assertThat(a.expect("peerMessageCommand", "local-room").getString("data")).isEqualTo("across processes");
+      }
+      assertThat(n1.output() + n2.output()).containsAnyOf("with 2 member(s)", "(2 member(s))");
+    }
+  }
+
+  @Test
+  void anInvalidSetting_stopsTheNode_withAMessageNamingIt() throws Exception {
+    try (NodeProcess n = NodeProcess.start("invalid", TestCluster.freePort(), Map.of("SIGNALING_CLUSTER_PORT", "abc"))) {
+      assertThat(n.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(n.process().exitValue()).isEqualTo(1);
+      assertThat(n.output()).contains("SIGNALING_CLUSTER_PORT").contains("--cluster-port");
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package io.signaling.node.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A signaling node started as its own JVM from the runnable jar, as a user starts it. */
+public final class NodeProcess implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Process process;
+  private final int httpPort;
+  private final Path log;
+
+  private NodeProcess(Process process, int httpPort, Path log) {
+    this.process = process;
+    this.httpPort = httpPort;
+    this.log = log;
+  }
+
+  public static Path jar() {
+    String jar = System.getProperty("signaling.node.jar", "target/signaling-node.jar");
+    Path path = Path.of(jar);
+    if (!Files.isRegularFile(path)) {
+      throw new IllegalStateException("runnable jar not built: " + path + " (run the package phase first)");
+    }
+    return path;
+  }
+
+  /** Starts a node with these flags (the HTTP port is one of them) and the given extra environment. */
+  public static NodeProcess start(String name, int httpPort, Map<String, String> env, String... flags) {
+    try {
+      Path logDir = Path.of("target", "node-logs");
+      Files.createDirectories(logDir);
+      Path log = logDir.resolve(name + "-" + httpPort + ".log");
+      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
+          jar().toString(), "--http-port", Integer.toString(httpPort), "--http-host", "127.0.0.1"));
+      command.addAll(List.of(flags));
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(env);
+      return new NodeProcess(builder.start(), httpPort, log);
+    } catch (IOException e) {
+      throw new IllegalStateException("could not start node " + name, e);
+    }
+  }
+
+  public static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  public NodeProcess awaitReady() {
+    Await.until(Duration.ofSeconds(60), "node on port " + httpPort + " is ready (log: " + log + ")", () -> {
+      if (!process.isAlive()) {
+        throw new AssertionError("node on port " + httpPort + " exited: " + output());
+      }
+      return readyStatus() == 200;
+    });
+    return this;
+  }
+
+  /** The HTTP status of /health/ready, or -1 when nothing answers. */
+  public int readyStatus() {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health/ready"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  public String url() {
+    return "ws://127.0.0.1:" + httpPort + "/WebRTCAppEE/websocket";
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public String output() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "<no log: " + e + ">";
+    }
+  }
+
+  /** SIGTERM, then waits for the exit; returns the exit code. */
+  public int terminate(Duration timeout) {
+    process.destroy();
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("node did not exit within " + timeout + ": " + output());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Sends a signal by name (KILL, STOP, CONT) with the system's kill command. */
+  public void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new AssertionError("kill -" + name + " failed");
+      }
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+}
