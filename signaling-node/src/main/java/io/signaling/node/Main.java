@@ -1,5 +1,6 @@
 package io.signaling.node;
 
+import io.signaling.cluster.config.ClusterFactory;
 import io.signaling.config.ConfigException;
 import io.signaling.config.SettingsSource;
 import java.util.concurrent.TimeUnit;
@@ -8,6 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /** Reads like the script it is: settings, log them, shutdown hook, start; or exit 1 with the reason. */
 public final class Main {
+
+  static {
+    ClusterFactory.ensureAsyncParallelism();
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 

@@ -71,6 +71,10 @@ public final class SignalingNode {
   }
 
   public static Future<SignalingNode> start(NodeSettings settings, SignalingMetrics metrics) {
+    if (!ClusterFactory.asyncParallelismOk()) {
+      LOG.warn("The common fork-join pool has parallelism {}: cluster operations will be slow. Set -D{}=4",
+          java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), ClusterFactory.COMMON_POOL_PARALLELISM);
+    }
     int httpPort = settings.httpPort() == 0 ? freePort(settings.httpHost()) : settings.httpPort();
     NodeSettings effective = settings.withHttpPort(httpPort);
     HazelcastClusterManager clusterManager =
