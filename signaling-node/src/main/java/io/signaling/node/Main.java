@@ -14,8 +14,6 @@ public final class Main {
     ClusterFactory.ensureAsyncParallelism();
   }
 
-  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-
   private Main() {
   }
 
@@ -34,14 +32,18 @@ public final class Main {
       System.exit(1);
       return;
     }
-    LOG.info("Starting signaling node with {}", String.join(" ", source.describe(NodeSettings.ALL)));
+    // the logging configuration reads these; set them before the first logger exists
+    System.setProperty(NodeSettings.LOG_FORMAT.env(), source.get(NodeSettings.LOG_FORMAT));
+    System.setProperty(NodeSettings.LOG_LEVEL.env(), source.get(NodeSettings.LOG_LEVEL));
+    Logger log = LoggerFactory.getLogger(Main.class);
+    log.info("Starting signaling node with {}", String.join(" ", source.describe(NodeSettings.ALL)));
 
     SignalingNode node;
     try {
       node = SignalingNode.start(settings).toCompletionStage().toCompletableFuture().get();
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      LOG.error("Node failed to start: {}", cause.toString(), cause);
+      log.error("Node failed to start: {}", cause.toString(), cause);
       System.exit(1);
       return;
     }
@@ -50,7 +52,7 @@ public final class Main {
         node.shutdown().toCompletionStage().toCompletableFuture()
             .get(settings.drainSeconds() + 15L, TimeUnit.SECONDS);
       } catch (Exception e) {
-        LOG.warn("[node: {}] shutdown did not finish cleanly: {}", node.nodeId(), e.toString());
+        log.warn("[node: {}] shutdown did not finish cleanly: {}", node.nodeId(), e.toString());
       }
     }, "signaling-shutdown"));
   }

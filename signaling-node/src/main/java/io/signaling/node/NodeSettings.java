@@ -53,9 +53,26 @@ public record NodeSettings(
   public static final Setting<Integer> DRAIN_SECONDS = Setting.of("SIGNALING_DRAIN_SECONDS", "10",
       "On shutdown: time allowed to tell clients, hand rooms over and close sockets.", Parsers.intRange(0, 600));
 
+  /** Read by the logging configuration (logback.xml); Main passes flags on to it. */
+  public static final Setting<String> LOG_FORMAT = Setting.of("SIGNALING_LOG_FORMAT", "text",
+      "Log format: text (one line per event) or json (one JSON object per line, for log shippers).",
+      text -> {
+        if (!text.equals("text") && !text.equals("json")) {
+          throw new IllegalArgumentException("must be text or json");
+        }
+        return text;
+      });
+  public static final Setting<String> LOG_LEVEL = Setting.of("SIGNALING_LOG_LEVEL", "INFO",
+      "Log level: ERROR, WARN, INFO, DEBUG or TRACE.", text -> {
+        if (!List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE").contains(text)) {
+          throw new IllegalArgumentException("must be ERROR, WARN, INFO, DEBUG or TRACE");
+        }
+        return text;
+      });
+
   public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
       MAX_STREAM_ID_LENGTH, STUN_SERVER_URI, TURN_USERNAME, TURN_CREDENTIAL, SEND_TIMEOUT_MILLIS, SEND_ATTEMPTS,
-      DRAIN_SECONDS);
+      DRAIN_SECONDS, LOG_FORMAT, LOG_LEVEL);
 
   /** Every setting a node reads, node and cluster. */
   public static final List<Setting<?>> ALL;
