@@ -23,7 +23,54 @@ public record NodeSettings(
     int sendTimeoutMillis,
     int sendAttempts,
     int drainSeconds,
+    Limits limits,
+    Security security,
     ClusterSettings cluster) {
+
+  /**
+   * Per-connection and per-address limits.
+   *
+   * @param ratePerSecond messages per second a connection may send, sustained (token bucket refill)
+   * @param rateBurst messages a connection may send at once (bucket size)
+   * @param violationsBeforeClose refused messages after which the connection is closed with 1008
+   * @param maxRoomsPerConnection rooms one connection may be in at once
+   * @param maxConnectionsPerAddress open connections from one remote address (0: no limit)
+   * @param idleTimeoutSeconds a connection that sends nothing this long is closed with 4000 (0: never)
+   * @param maxWriteQueueBytes bytes queued for a client that does not read before it is closed with 4001
+   * @param roomMaxIdleSeconds lifetime of a room entry nobody joins or leaves
+   */
+  public record Limits(int ratePerSecond, int rateBurst, int violationsBeforeClose, int maxRoomsPerConnection,
+      int maxConnectionsPerAddress, int idleTimeoutSeconds, int maxWriteQueueBytes, int roomMaxIdleSeconds) {
+  }
+
+  /**
+   * Who may connect and join.
+   *
+   * @param jwtSecret HS256 shared secret for join tokens, or empty
+   * @param jwtPublicKeyFile PEM file with the RS256 public key for join tokens, or empty
+   * @param jwtJwksFile JWKS file with RS256 keys for join tokens, or empty
+   * @param allowedOrigins WebSocket Origins allowed; empty: any
+   * @param tlsCertFile PEM certificate chain for wss://, or empty
+   * @param tlsKeyFile PEM private key for wss://, or empty
+   */
+  public record Security(String jwtSecret, String jwtPublicKeyFile, String jwtJwksFile, List<String> allowedOrigins,
+      String tlsCertFile, String tlsKeyFile) {
+
+    public Security {
+      allowedOrigins = List.copyOf(allowedOrigins);
+      if (tlsCertFile.isEmpty() != tlsKeyFile.isEmpty()) {
+        throw new ConfigException(TLS_CERT_FILE.env() + " and " + TLS_KEY_FILE.env() + " must be set together");
+      }
+    }
+
+    public boolean tokensRequired() {
+      return !jwtSecret.isEmpty() || !jwtPublicKeyFile.isEmpty() || !jwtJwksFile.isEmpty();
+    }
+
+    public boolean tls() {
+      return !tlsCertFile.isEmpty();
+    }
+  }
 
   public static final Setting<String> HTTP_HOST = Setting.of("SIGNALING_HTTP_HOST", "0.0.0.0",
       "Address the HTTP/WebSocket server binds to.", Parsers.host());
@@ -53,6 +100,45 @@ public record NodeSettings(
   public static final Setting<Integer> DRAIN_SECONDS = Setting.of("SIGNALING_DRAIN_SECONDS", "10",
       "On shutdown: time allowed to tell clients, hand rooms over and close sockets.", Parsers.intRange(0, 600));
 
+  public static final Setting<Integer> RATE_PER_SECOND = Setting.of("SIGNALING_RATE_LIMIT_PER_SECOND", "200",
+      "Messages per second one connection may send, sustained; excess gets rateLimitExceeded.",
+      Parsers.intRange(1, 1_000_000));
+  public static final Setting<Integer> RATE_BURST = Setting.of("SIGNALING_RATE_LIMIT_BURST", "1000",
+      "Messages one connection may send in a burst (a call's candidates arrive together).",
+      Parsers.intRange(1, 10_000_000));
+  public static final Setting<Integer> VIOLATIONS_BEFORE_CLOSE = Setting.of("SIGNALING_ABUSE_CLOSE_AFTER", "100",
+      "Refused (rate-limited or over-limit) messages after which the connection is closed with 1008.",
+      Parsers.intRange(1, 1_000_000));
+  public static final Setting<Integer> MAX_ROOMS = Setting.of("SIGNALING_MAX_ROOMS_PER_CONNECTION", "16",
+      "Rooms one connection may be in at once; more gets tooManyRooms.", Parsers.intRange(1, 100_000));
+  public static final Setting<Integer> MAX_CONNECTIONS_PER_ADDRESS = Setting.of(
+      "SIGNALING_MAX_CONNECTIONS_PER_ADDRESS", "1000",
+      "Open connections from one remote address (behind an ingress all clients share its address); 0: no limit.",
+      Parsers.intRange(0, 10_000_000));
+  public static final Setting<Integer> IDLE_TIMEOUT_SECONDS = Setting.of("SIGNALING_IDLE_TIMEOUT_SECONDS", "30",
+      "A connection that sends nothing this long is closed with 4000 (the JS SDK pings every 3 s); 0: never.",
+      Parsers.intRange(0, 86_400));
+  public static final Setting<Integer> MAX_WRITE_QUEUE_BYTES = Setting.of("SIGNALING_MAX_WRITE_QUEUE_BYTES",
+      "1048576", "Bytes queued for a client that does not read before it is closed with 4001.",
+      Parsers.intRange(65_536, 1 << 30));
+  public static final Setting<Integer> ROOM_MAX_IDLE_SECONDS = Setting.of("SIGNALING_ROOM_LIFETIME_SECONDS",
+      "43200", "A room entry nobody joined or left for this long is dropped from the cluster.",
+      Parsers.intRange(60, 31_536_000));
+  public static final Setting<String> JWT_SECRET = Setting.secret("SIGNALING_JWT_SECRET", "",
+      "HS256 shared secret (at least 32 bytes); when any JWT setting is set, every join needs a token.",
+      NodeSettings::jwtSecret);
+  public static final Setting<String> JWT_PUBLIC_KEY_FILE = Setting.of("SIGNALING_JWT_PUBLIC_KEY_FILE", "",
+      "PEM file with an RS256 public key for join tokens.", NodeSettings::readableFile);
+  public static final Setting<String> JWT_JWKS_FILE = Setting.of("SIGNALING_JWT_JWKS_FILE", "",
+      "JWKS (JSON Web Key Set) file with RS256 public keys for join tokens.", NodeSettings::readableFile);
+  public static final Setting<List<String>> ALLOWED_ORIGINS = Setting.of("SIGNALING_ALLOWED_ORIGINS", "",
+      "Comma-separated WebSocket Origins allowed (e.g. https://app.example.com); unset: any.",
+      Parsers.list(Parsers.string()));
+  public static final Setting<String> TLS_CERT_FILE = Setting.of("SIGNALING_TLS_CERT_FILE", "",
+      "PEM certificate chain: serve https:// and wss:// (with SIGNALING_TLS_KEY_FILE).", NodeSettings::readableFile);
+  public static final Setting<String> TLS_KEY_FILE = Setting.of("SIGNALING_TLS_KEY_FILE", "",
+      "PEM private key for SIGNALING_TLS_CERT_FILE.", NodeSettings::readableFile);
+
   /** Read by the logging configuration (logback.xml); Main passes flags on to it. */
   public static final Setting<String> LOG_FORMAT = Setting.of("SIGNALING_LOG_FORMAT", "text",
       "Log format: text (one line per event) or json (one JSON object per line, for log shippers).",
@@ -72,7 +158,9 @@ public record NodeSettings(
 
   public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
       MAX_STREAM_ID_LENGTH, STUN_SERVER_URI, TURN_USERNAME, TURN_CREDENTIAL, SEND_TIMEOUT_MILLIS, SEND_ATTEMPTS,
-      DRAIN_SECONDS, LOG_FORMAT, LOG_LEVEL);
+      DRAIN_SECONDS, RATE_PER_SECOND, RATE_BURST, VIOLATIONS_BEFORE_CLOSE, MAX_ROOMS, MAX_CONNECTIONS_PER_ADDRESS,
+      IDLE_TIMEOUT_SECONDS, MAX_WRITE_QUEUE_BYTES, ROOM_MAX_IDLE_SECONDS, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
+      JWT_JWKS_FILE, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, LOG_FORMAT, LOG_LEVEL);
 
   /** Every setting a node reads, node and cluster. */
   public static final List<Setting<?>> ALL;
@@ -93,7 +181,13 @@ public record NodeSettings(
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances, source.get(MAX_MESSAGE_BYTES),
         source.get(MAX_STREAM_ID_LENGTH), source.get(STUN_SERVER_URI), source.get(TURN_USERNAME),
         source.get(TURN_CREDENTIAL), source.get(SEND_TIMEOUT_MILLIS), source.get(SEND_ATTEMPTS),
-        source.get(DRAIN_SECONDS), ClusterSettings.from(source));
+        source.get(DRAIN_SECONDS),
+        new Limits(source.get(RATE_PER_SECOND), source.get(RATE_BURST), source.get(VIOLATIONS_BEFORE_CLOSE),
+            source.get(MAX_ROOMS), source.get(MAX_CONNECTIONS_PER_ADDRESS), source.get(IDLE_TIMEOUT_SECONDS),
+            source.get(MAX_WRITE_QUEUE_BYTES), source.get(ROOM_MAX_IDLE_SECONDS)),
+        new Security(source.get(JWT_SECRET), source.get(JWT_PUBLIC_KEY_FILE), source.get(JWT_JWKS_FILE),
+            source.get(ALLOWED_ORIGINS), source.get(TLS_CERT_FILE), source.get(TLS_KEY_FILE)),
+        ClusterSettings.from(source));
   }
 
   /** Defaults everywhere, but for the given cluster settings, a free HTTP port on loopback and one instance. */
@@ -101,27 +195,41 @@ public record NodeSettings(
     NodeSettings d = from(SettingsSource.of(java.util.Map.of()));
     return new NodeSettings("127.0.0.1", 0, d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
         d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(),
-        d.drainSeconds(), cluster);
+        d.drainSeconds(), d.limits(), d.security(), cluster);
   }
 
   public NodeSettings withHttpPort(int port) {
     return new NodeSettings(httpHost, port, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, security, cluster);
   }
 
   public NodeSettings withInstances(int count) {
     return new NodeSettings(httpHost, httpPort, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, security, cluster);
   }
 
   public NodeSettings withIceServer(String uri, String username, String credential) {
     return new NodeSettings(httpHost, httpPort, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
-        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, cluster);
+        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, security, cluster);
   }
 
   public NodeSettings withAppNames(List<String> names) {
     return new NodeSettings(httpHost, httpPort, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, security, cluster);
+  }
+
+  public NodeSettings withLimits(Limits newLimits) {
+    return new NodeSettings(httpHost, httpPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, security, cluster);
+  }
+
+  public NodeSettings withSecurity(Security newSecurity) {
+    return new NodeSettings(httpHost, httpPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, newSecurity, cluster);
+  }
+
+  public int roomMaxIdleSeconds() {
+    return limits.roomMaxIdleSeconds();
   }
 
   public boolean servesApp(String appName) {
@@ -131,6 +239,20 @@ public record NodeSettings(
   private static String appName(String text) {
     if (!text.matches("[A-Za-z0-9_.-]+")) {
       throw new IllegalArgumentException("application names may only contain letters, digits, '_', '.' and '-'");
+    }
+    return text;
+  }
+
+  private static String jwtSecret(String text) {
+    if (!text.isEmpty() && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+      throw new IllegalArgumentException("an HS256 secret needs at least 32 bytes");
+    }
+    return text;
+  }
+
+  private static String readableFile(String text) {
+    if (!text.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(text))) {
+      throw new IllegalArgumentException("no readable file there");
     }
     return text;
   }

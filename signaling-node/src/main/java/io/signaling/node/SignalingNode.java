@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import io.signaling.cluster.config.ClusterFactory;
 import io.signaling.node.cluster.EnvelopeCodec;
@@ -13,6 +14,9 @@ import io.signaling.node.ops.NodeHealth;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomDirectory;
+import io.signaling.node.security.JwtJoinAuthorizer;
+import io.signaling.node.signal.JoinAuthorizer;
+import io.signaling.node.transport.AddressLimiter;
 import io.signaling.node.transport.SignalingVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -42,8 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class SignalingNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalingNode.class);
-  /** The Hazelcast member attribute in which Vert.x stores its node id. */
-  private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final NodeSettings settings;
   private final Vertx vertx;
@@ -78,7 +80,8 @@ public final class SignalingNode {
     int httpPort = settings.httpPort() == 0 ? freePort(settings.httpHost()) : settings.httpPort();
     NodeSettings effective = settings.withHttpPort(httpPort);
     HazelcastClusterManager clusterManager =
-        ClusterFactory.clusterManager(settings.cluster(), RoomSerialization::configure);
+        ClusterFactory.clusterManager(settings.cluster(),
+            config -> RoomSerialization.configure(config, settings.roomMaxIdleSeconds()));
     VertxOptions options = ClusterFactory.applyEventBus(settings.cluster(), new VertxOptions());
     LOG.info("Joining cluster '{}' ({} discovery, member port {})", settings.cluster().clusterName(),
         settings.cluster().discovery().wireName(), settings.cluster().port());
@@ -118,7 +121,7 @@ public final class SignalingNode {
       @Override
       public void memberRemoved(MembershipEvent event) {
         Member member = event.getMember();
-        String departed = member.getAttribute(VERTX_NODE_ID_ATTRIBUTE);
+        String departed = member.getAttribute(RoomSerialization.NODE_ID_ATTRIBUTE);
         LOG.info("[node: {}] member left: {} node {} ({} member(s))", nodeId, member.getAddress(), departed,
             event.getMembers().size());
         if (departed == null) {
@@ -139,8 +142,16 @@ public final class SignalingNode {
     });
 
     DeploymentOptions deployment = new DeploymentOptions().setInstances(settings.instances());
+    hz.getLifecycleService().addLifecycleListener(event -> {
+      LOG.info("[node: {}] cluster member state: {}", nodeId, event.getState());
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        verticles.forEach(SignalingVerticle::onMerged);
+      }
+    });
+    AddressLimiter addresses = new AddressLimiter(settings.limits().maxConnectionsPerAddress());
+    JoinAuthorizer authorizer = JwtJoinAuthorizer.from(settings.security());
     return vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health, metrics,
-            sessionIds::incrementAndGet, verticles::add), deployment)
+            sessionIds::incrementAndGet, verticles::add, addresses, authorizer), deployment)
         .map(id -> {
           SignalingNode node = new SignalingNode(settings, vertx, hz, nodeId, health, settings.httpPort(),
               verticles, listener);

@@ -38,6 +38,11 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   }
 
   @Override
+  public CompletionStage<Room> room(String streamId) {
+    return rooms.getAsync(streamId).thenApply(r -> r == null ? Room.EMPTY : r);
+  }
+
+  @Override
   public CompletionStage<Integer> purgeNode(String node) {
     return CompletableFuture.supplyAsync(() -> {
       Map<String, Boolean> changed = rooms.executeOnEntries(new RoomProcessors.PurgeNode(node));

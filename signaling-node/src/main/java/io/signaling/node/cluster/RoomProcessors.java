@@ -1,5 +1,8 @@
 package io.signaling.node.cluster;
 
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -10,7 +13,9 @@ import io.signaling.node.room.PeerRef;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomRules;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Entry processors applying {@link RoomRules} to one room's entry on the partition that owns it: Hazelcast
@@ -21,8 +26,38 @@ final class RoomProcessors {
   private RoomProcessors() {
   }
 
-  static final class Join implements EntryProcessor<String, Room, JoinDecision>, IdentifiedDataSerializable {
+  /** The Vert.x node ids of the current members: peers of any other node are stale. */
+  static Set<String> liveNodes(HazelcastInstance hazelcast) {
+    Set<String> live = new HashSet<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      String node = m.getAttribute(RoomSerialization.NODE_ID_ATTRIBUTE);
+      if (node != null) {
+        live.add(node);
+      }
+    }
+    return live;
+  }
+
+  /** The room without peers of nodes that are no longer members (entries outlive owners only until here). */
+  static Room withoutStalePeers(Room room, HazelcastInstance hazelcast) {
+    if (room == null || room.isEmpty() || hazelcast == null) {
+      return room;
+    }
+    Set<String> live = liveNodes(hazelcast);
+    Room kept = room;
+    for (PeerRef p : room.peers()) {
+      if (!live.contains(p.node())) {
+        kept = RoomRules.withoutNode(kept, p.node());
+      }
+    }
+    return kept;
+  }
+
+  static final class Join implements EntryProcessor<String, Room, JoinDecision>, IdentifiedDataSerializable,
+      HazelcastInstanceAware {
     private PeerRef joiner;
+    private transient HazelcastInstance hazelcast;
+    private transient Room after;
 
     Join() {
     }
@@ -32,12 +67,26 @@ final class RoomProcessors {
     }
 
     @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hazelcast = hazelcastInstance;
+    }
+
+    @Override
     public JoinDecision process(Map.Entry<String, Room> entry) {
-      JoinDecision decision = RoomRules.join(entry.getValue(), joiner);
-      if (decision.outcome() == JoinDecision.Outcome.ALONE || decision.outcome() == JoinDecision.Outcome.PAIRED) {
-        entry.setValue(decision.room());
+      Room current = entry.getValue();
+      Room live = withoutStalePeers(current, hazelcast);
+      JoinDecision decision = RoomRules.join(live, joiner);
+      after = decision.room();
+      if (decision.outcome() == JoinDecision.Outcome.ALONE || decision.outcome() == JoinDecision.Outcome.PAIRED
+          || live != current) {
+        entry.setValue(after.isEmpty() ? null : after);
       }
       return decision;
+    }
+
+    @Override
+    public EntryProcessor<String, Room, JoinDecision> getBackupProcessor() {
+      return new SetRoom(after);
     }
 
     @Override
@@ -58,6 +107,55 @@ final class RoomProcessors {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       joiner = RoomSerialization.readPeer(in);
+    }
+  }
+
+  /**
+   * The backup of a join: writes the room the primary decided, so that primary and backup never diverge
+   * (the primary's decision depends on cluster membership, which the backup must not re-evaluate).
+   */
+  static final class SetRoom implements EntryProcessor<String, Room, JoinDecision>, IdentifiedDataSerializable {
+    private Room room;
+
+    SetRoom() {
+    }
+
+    SetRoom(Room room) {
+      this.room = room;
+    }
+
+    @Override
+    public JoinDecision process(Map.Entry<String, Room> entry) {
+      entry.setValue(room == null || room.isEmpty() ? null : room);
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, Room, JoinDecision> getBackupProcessor() {
+      return this;
+    }
+
+    @Override
+    public int getFactoryId() {
+      return RoomSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+      return RoomSerialization.SET_ROOM_PROCESSOR;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeBoolean(room != null);
+      if (room != null) {
+        RoomSerialization.writeRoom(out, room);
+      }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      room = in.readBoolean() ? RoomSerialization.readRoom(in) : null;
     }
   }
 

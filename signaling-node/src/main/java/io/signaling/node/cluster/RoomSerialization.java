@@ -27,6 +27,9 @@ public final class RoomSerialization {
   static final int JOIN_PROCESSOR = 1;
   static final int LEAVE_PROCESSOR = 2;
   static final int PURGE_NODE_PROCESSOR = 3;
+  static final int SET_ROOM_PROCESSOR = 4;
+  /** The Hazelcast member attribute in which Vert.x stores its node id. */
+  public static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   private static final int ROOM_TYPE = 0x5100;
   private static final int JOIN_DECISION_TYPE = 0x5101;
   private static final int LEAVE_DECISION_TYPE = 0x5102;
@@ -34,9 +37,14 @@ public final class RoomSerialization {
   private RoomSerialization() {
   }
 
-  /** Adds the rooms map and the serializers to a member configuration. */
-  public static void configure(Config config) {
+  /**
+   * Adds the rooms map and the serializers to a member configuration.
+   *
+   * @param roomMaxIdleSeconds a room entry nobody joined or left for this long is dropped (its lifetime)
+   */
+  public static void configure(Config config, int roomMaxIdleSeconds) {
     config.addMapConfig(new MapConfig(ROOMS_MAP)
+        .setMaxIdleSeconds(roomMaxIdleSeconds)
         .setBackupCount(0)
         .setAsyncBackupCount(1)
         .setStatisticsEnabled(false)
@@ -55,6 +63,7 @@ public final class RoomSerialization {
       case JOIN_PROCESSOR: return new RoomProcessors.Join();
       case LEAVE_PROCESSOR: return new RoomProcessors.Leave();
       case PURGE_NODE_PROCESSOR: return new RoomProcessors.PurgeNode();
+      case SET_ROOM_PROCESSOR: return new RoomProcessors.SetRoom();
       default: return null;
     }
   }

@@ -24,6 +24,12 @@ public enum ErrorDefinition {
   UNKNOWN_COMMAND("unknownCommand"),
   /** A field the command needs is missing or has the wrong JSON type; the reply names it in {@code field}. */
   INVALID_FIELD("invalidField"),
+  /** More messages than the per-connection rate limit allows; the message was dropped. */
+  RATE_LIMIT_EXCEEDED("rateLimitExceeded"),
+  /** A join beyond the per-connection room limit. */
+  TOO_MANY_ROOMS("tooManyRooms"),
+  /** More connections from one remote address than allowed; the socket is then closed with 1008. */
+  TOO_MANY_CONNECTIONS("tooManyConnections"),
   /** The cluster could not decide in time (for example while a node is lost); the client may retry. */
   TEMPORARILY_UNAVAILABLE("temporarilyUnavailable");
 

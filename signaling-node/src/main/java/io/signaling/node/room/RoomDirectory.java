@@ -12,6 +12,9 @@ public interface RoomDirectory {
 
   CompletionStage<LeaveDecision> leave(String streamId, PeerRef leaver);
 
+  /** The room as the cluster has it now (empty when there is none). */
+  CompletionStage<Room> room(String streamId);
+
   /** Removes every peer of a node that left the cluster; completes with the number of rooms changed. */
   CompletionStage<Integer> purgeNode(String node);
 }

@@ -28,15 +28,22 @@ final class Session {
 
   final long id;
   final ClientSocket socket;
+  final TokenBucket bucket;
+  final String urlToken;
+  long lastSeenNanos;
+  int violations;
   final Map<String, Link> rooms = new LinkedHashMap<>();
   /** Rooms with a join in flight, and the notices that arrived for them before the join's answer. */
   final Map<String, List<Envelope>> joining = new HashMap<>();
   Future<Void> tail = Future.succeededFuture();
   boolean closed;
 
-  Session(long id, ClientSocket socket) {
+  Session(long id, ClientSocket socket, TokenBucket bucket, String urlToken, long nowNanos) {
     this.id = id;
     this.socket = socket;
+    this.bucket = bucket;
+    this.urlToken = urlToken;
+    this.lastSeenNanos = nowNanos;
   }
 
   void send(String text) {

@@ -1,5 +1,6 @@
 package io.signaling.node.signal;
 
+import io.signaling.node.NodeSettings;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.cluster.Envelope;
 import io.signaling.node.ops.SignalingMetrics;
@@ -41,10 +42,18 @@ public final class Switchboard {
   private final String iceServerConfig;
   private final LongSupplier sessionIds;
   private final SignalingMetrics metrics;
+  private final NodeSettings.Limits limits;
+  private final JoinAuthorizer authorizer;
   private final Map<Long, Session> sessions = new HashMap<>();
 
+  /** WebSocket close codes this service uses beyond the standard ones. */
+  public static final short CLOSE_POLICY = 1008;
+  public static final short CLOSE_IDLE = 4000;
+  public static final short CLOSE_SLOW_READER = 4001;
+
   public Switchboard(String node, String inbox, Context context, RoomDirectory directory, Courier courier,
-      ProtocolCodec codec, String iceServerConfig, LongSupplier sessionIds, SignalingMetrics metrics) {
+      ProtocolCodec codec, String iceServerConfig, LongSupplier sessionIds, SignalingMetrics metrics,
+      NodeSettings.Limits limits, JoinAuthorizer authorizer) {
     this.node = node;
     this.inbox = inbox;
     this.context = context;
@@ -54,6 +63,8 @@ public final class Switchboard {
     this.iceServerConfig = iceServerConfig;
     this.sessionIds = sessionIds;
     this.metrics = metrics;
+    this.limits = limits;
+    this.authorizer = authorizer;
   }
 
   /** Handle of an open socket, for the transport. */
@@ -65,12 +76,16 @@ public final class Switchboard {
     }
 
     public void onText(String text) {
-      Switchboard.this.onText(session, text);
+      if (admit(session)) {
+        Switchboard.this.onText(session, text);
+      }
     }
 
     /** Binary frames are not part of the protocol: answered with an error, the socket stays open. */
     public void onBinary() {
-      reject(session, new Inbound.Invalid(ErrorDefinition.MALFORMED_MESSAGE, null, null));
+      if (admit(session)) {
+        reject(session, new Inbound.Invalid(ErrorDefinition.MALFORMED_MESSAGE, null, null));
+      }
     }
 
     public void onClose() {
@@ -82,8 +97,11 @@ public final class Switchboard {
     }
   }
 
-  public Connection open(ClientSocket socket) {
-    Session session = new Session(sessionIds.getAsLong(), socket);
+  /** A new socket; {@code urlToken} is the {@code token} query parameter of its URL, or null. */
+  public Connection open(ClientSocket socket, String urlToken) {
+    long now = System.nanoTime();
+    Session session = new Session(sessionIds.getAsLong(), socket,
+        new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), now), urlToken, now);
     sessions.put(session.id, session);
     metrics.connectionOpened();
     return new Connection(session);
@@ -94,6 +112,42 @@ public final class Switchboard {
   }
 
   // ------------------------------------------------------------------ commands from the socket
+
+  /** Rate limit: true when the message may be handled; otherwise it was answered (or the socket closed). */
+  private boolean admit(Session s) {
+    long now = System.nanoTime();
+    s.lastSeenNanos = now;
+    if (s.closed) {
+      return false;
+    }
+    if (s.bucket.tryTake(now)) {
+      return true;
+    }
+    violation(s, ErrorDefinition.RATE_LIMIT_EXCEEDED, null);
+    return false;
+  }
+
+  /** A refused message: answered with an error; repeated abuse closes the socket with 1008. */
+  private void violation(Session s, ErrorDefinition definition, String streamId) {
+    error(s, definition, streamId);
+    if (++s.violations >= limits.violationsBeforeClose() && !s.closed) {
+      LOG.info("[node: {}] closing {} after {} refused messages", node, s.socket.remoteAddress(), s.violations);
+      s.socket.close(CLOSE_POLICY, "too many refused messages");
+    }
+  }
+
+  /** Closes sockets that sent nothing for the idle timeout. */
+  public void closeIdle() {
+    if (limits.idleTimeoutSeconds() == 0) {
+      return;
+    }
+    long limit = System.nanoTime() - limits.idleTimeoutSeconds() * 1_000_000_000L;
+    for (Session s : new ArrayList<>(sessions.values())) {
+      if (!s.closed && s.lastSeenNanos - limit < 0) {
+        s.socket.close(CLOSE_IDLE, "idle timeout");
+      }
+    }
+  }
 
   private void onText(Session s, String text) {
     Inbound inbound = codec.decode(text);
@@ -145,6 +199,16 @@ public final class Switchboard {
         s.send(iceServerConfig);
         return Future.succeededFuture();
       case JOIN:
+        if (!s.rooms.containsKey(m.streamId())) {
+          if (s.rooms.size() + s.joining.size() >= limits.maxRoomsPerConnection()) {
+            violation(s, ErrorDefinition.TOO_MANY_ROOMS, m.streamId());
+            return Future.succeededFuture();
+          }
+          if (!authorizer.mayJoin(m.streamId(), m.token() != null ? m.token() : s.urlToken)) {
+            violation(s, ErrorDefinition.UNAUTHORIZED_ACCESS, m.streamId());
+            return Future.succeededFuture();
+          }
+        }
         return join(s, m.streamId(), m.playOnly());
       case TAKE_CONFIGURATION:
         return relay(s, m, ProtocolCodec.takeConfiguration(m.streamId(), m.type(), m.sdp()));
@@ -241,7 +305,8 @@ public final class Switchboard {
       PeerRef remaining;
       if (ar.succeeded()) {
         LeaveDecision d = ar.result();
-        remaining = d.remaining();
+        // not a member any more (the entry expired or was purged): tell the partner known here
+        remaining = d.removed() ? d.remaining() : link.partner;
         if (d.removed() && remaining == null) {
           metrics.roomClosed();
         }
@@ -367,6 +432,32 @@ public final class Switchboard {
     }
     if (stopped > 0) {
       LOG.info("[node: {}] node {} left: {} room(s) here told stop", node, departed, stopped);
+    }
+  }
+
+  /**
+   * After a split-brain merge: every room this loop's sockets believe they are in is checked against the
+   * cluster; a room that no longer lists the socket ends for it with {@code stop} (when it had a partner)
+   * and {@code leaved}, instead of hanging.
+   */
+  public void reconcile() {
+    for (Session s : new ArrayList<>(sessions.values())) {
+      for (String streamId : new ArrayList<>(s.rooms.keySet())) {
+        enqueue(s, () -> Future.fromCompletionStage(directory.room(streamId), context).transform(ar -> {
+          Session.Link link = s.rooms.get(streamId);
+          if (link == null || ar.failed() || ar.result().contains(link.self)) {
+            return Future.succeededFuture();
+          }
+          LOG.info("[node: {}] [room: {}] no longer lists {} after a merge: ending it here", node, streamId,
+              link.self);
+          s.rooms.remove(streamId);
+          if (link.partner != null) {
+            s.send(ProtocolCodec.stop(streamId));
+          }
+          s.send(ProtocolCodec.leaved(streamId));
+          return Future.succeededFuture();
+        }));
+      }
     }
   }
 

@@ -5,9 +5,11 @@ import io.signaling.node.cluster.Courier;
 import io.signaling.node.cluster.Envelope;
 import io.signaling.node.ops.NodeHealth;
 import io.signaling.node.ops.SignalingMetrics;
+import io.signaling.node.protocol.ErrorDefinition;
 import io.signaling.node.protocol.ProtocolCodec;
 import io.signaling.node.room.RoomDirectory;
 import io.signaling.node.signal.ClientSocket;
+import io.signaling.node.signal.JoinAuthorizer;
 import io.signaling.node.signal.Switchboard;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -15,9 +17,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -43,13 +47,17 @@ public final class SignalingVerticle extends VerticleBase {
   private final SignalingMetrics metrics;
   private final LongSupplier sessionIds;
   private final Consumer<SignalingVerticle> registry;
+  private final AddressLimiter addresses;
+  private final JoinAuthorizer authorizer;
+  private long idleTimer = -1;
   private Switchboard switchboard;
   private MessageConsumer<Envelope> inboxConsumer;
   private HttpServer server;
   private String inbox;
 
   public SignalingVerticle(NodeSettings settings, String nodeId, RoomDirectory directory, NodeHealth health,
-      SignalingMetrics metrics, LongSupplier sessionIds, Consumer<SignalingVerticle> registry) {
+      SignalingMetrics metrics, LongSupplier sessionIds, Consumer<SignalingVerticle> registry,
+      AddressLimiter addresses, JoinAuthorizer authorizer) {
     this.settings = settings;
     this.nodeId = nodeId;
     this.directory = directory;
@@ -57,6 +65,8 @@ public final class SignalingVerticle extends VerticleBase {
     this.metrics = metrics;
     this.sessionIds = sessionIds;
     this.registry = registry;
+    this.addresses = addresses;
+    this.authorizer = authorizer;
   }
 
   /** The event bus address of this event loop's inbox. */
@@ -82,7 +92,11 @@ public final class SignalingVerticle extends VerticleBase {
     String ice = ProtocolCodec.iceServerConfig(settings.stunServerUri(), settings.turnUsername(),
         settings.turnCredential());
     switchboard = new Switchboard(nodeId, inbox, context, directory, courier,
-        new ProtocolCodec(settings.maxStreamIdLength()), ice, sessionIds, metrics);
+        new ProtocolCodec(settings.maxStreamIdLength()), ice, sessionIds, metrics, settings.limits(), authorizer);
+    if (settings.limits().idleTimeoutSeconds() > 0) {
+      long period = Math.max(250, settings.limits().idleTimeoutSeconds() * 1000L / 4);
+      idleTimer = vertx.setPeriodic(period, t -> switchboard.closeIdle());
+    }
 
     inboxConsumer = vertx.eventBus().consumer(inbox, switchboard::onMessage);
 
@@ -100,6 +114,10 @@ public final class SignalingVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(settings.maxMessageBytes())
         .setMaxWebSocketMessageSize(settings.maxMessageBytes())
         .setRegisterWebSocketWriteHandlers(false);
+    if (settings.security().tls()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(settings.security().tlsCertFile()).setKeyPath(settings.security().tlsKeyFile()));
+    }
     return inboxConsumer.completion()
         .compose(v -> vertx.createHttpServer(options).requestHandler(router).listen())
         .onSuccess(s -> {
@@ -121,13 +139,41 @@ public final class SignalingVerticle extends VerticleBase {
       ctx.response().setStatusCode(503).putHeader("Retry-After", "1").end("node is draining");
       return;
     }
-    ctx.request().toWebSocket().onSuccess(this::accept).onFailure(e -> LOG.debug("WebSocket upgrade failed", e));
+    List<String> origins = settings.security().allowedOrigins();
+    String origin = ctx.request().getHeader("Origin");
+    if (!origins.isEmpty() && (origin == null || !origins.contains(origin))) {
+      ctx.response().setStatusCode(403).end("origin not allowed");
+      return;
+    }
+    String token = ctx.request().getParam("token");
+    ctx.request().toWebSocket().onSuccess(ws -> accept(ws, token))
+        .onFailure(e -> LOG.debug("WebSocket upgrade failed", e));
   }
 
-  private void accept(ServerWebSocket ws) {
+  private void accept(ServerWebSocket ws, String urlToken) {
+    String address = ws.remoteAddress() == null ? "unknown" : ws.remoteAddress().hostAddress();
+    if (!addresses.tryAcquire(address)) {
+      ws.writeTextMessage(ProtocolCodec.error(ErrorDefinition.TOO_MANY_CONNECTIONS, null))
+          .onComplete(ar -> ws.close(Switchboard.CLOSE_POLICY, "too many connections from this address")
+              .onFailure(e -> LOG.debug("close failed: {}", e.toString())));
+      metrics.error(ErrorDefinition.TOO_MANY_CONNECTIONS);
+      return;
+    }
+    ws.setWriteQueueMaxSize(settings.limits().maxWriteQueueBytes());
     Switchboard.Connection connection = switchboard.open(new ClientSocket() {
+      private boolean slowClosed;
+
       @Override
       public void send(String text) {
+        if (ws.writeQueueFull()) {
+          if (!slowClosed) {
+            slowClosed = true;
+            LOG.info("[node: {}] closing {}: it does not read (write queue full)", nodeId, address);
+            ws.close(Switchboard.CLOSE_SLOW_READER, "write queue full")
+                .onFailure(e -> LOG.debug("close failed: {}", e.toString()));
+          }
+          return;
+        }
         ws.writeTextMessage(text).onFailure(e -> LOG.debug("write to {} failed: {}", ws.remoteAddress(), e.toString()));
       }
 
@@ -140,11 +186,19 @@ public final class SignalingVerticle extends VerticleBase {
       public String remoteAddress() {
         return String.valueOf(ws.remoteAddress());
       }
-    });
+    }, urlToken);
     ws.textMessageHandler(connection::onText);
     ws.binaryMessageHandler(b -> connection.onBinary());
     ws.exceptionHandler(e -> LOG.debug("socket {} error: {}", ws.remoteAddress(), e.toString()));
-    ws.closeHandler(v -> connection.onClose());
+    ws.closeHandler(v -> {
+      addresses.release(address);
+      connection.onClose();
+    });
+  }
+
+  /** After a split-brain merge: re-checks this loop's rooms against the cluster. */
+  public void onMerged() {
+    context.runOnContext(v -> switchboard.reconcile());
   }
 
   /** Runs on this verticle's event loop. */
@@ -165,6 +219,9 @@ public final class SignalingVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (idleTimer >= 0) {
+      vertx.cancelTimer(idleTimer);
+    }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
     return closing.compose(v -> inboxConsumer.unregister());
   }

@@ -44,7 +44,7 @@ public final class RoutingChurnBenchmark {
     List<HazelcastClusterManager> managers = new ArrayList<>();
     for (int port : List.of(p1, p2)) {
       ClusterSettings s = ClusterSettings.loopback(name, port, members);
-      HazelcastClusterManager cm = ClusterFactory.clusterManager(s, RoomSerialization::configure);
+      HazelcastClusterManager cm = ClusterFactory.clusterManager(s, c -> RoomSerialization.configure(c, 3600));
       managers.add(cm);
       nodes.add(Vertx.builder().with(ClusterFactory.applyEventBus(s, new VertxOptions())).withClusterManager(cm)
           .buildClustered().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));

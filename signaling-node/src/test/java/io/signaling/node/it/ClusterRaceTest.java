@@ -2,6 +2,7 @@ package io.signaling.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.signaling.node.NodeSettings;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +26,9 @@ class ClusterRaceTest {
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.start(3);
+    // many rooms per socket and fast bursts: lift the per-connection limits for these tests
+    cluster = TestCluster.start(3, s -> s.withLimits(new NodeSettings.Limits(100_000, 100_000, 1_000, 1_000, 0, 0,
+        64 << 20, 3600)));
   }
 
   @AfterAll
