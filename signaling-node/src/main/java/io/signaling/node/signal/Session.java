@@ -37,6 +37,8 @@ final class Session {
   final Map<String, List<Envelope>> joining = new HashMap<>();
   Future<Void> tail = Future.succeededFuture();
   boolean closed;
+  /** The server asked the socket to close; further messages are ignored. */
+  boolean closing;
 
   Session(long id, ClientSocket socket, TokenBucket bucket, String urlToken, long nowNanos) {
     this.id = id;
@@ -44,6 +46,13 @@ final class Session {
     this.bucket = bucket;
     this.urlToken = urlToken;
     this.lastSeenNanos = nowNanos;
+  }
+
+  void close(short code, String reason) {
+    if (!closing && !closed) {
+      closing = true;
+      socket.close(code, reason);
+    }
   }
 
   void send(String text) {

@@ -117,7 +117,7 @@ public final class Switchboard {
   private boolean admit(Session s) {
     long now = System.nanoTime();
     s.lastSeenNanos = now;
-    if (s.closed) {
+    if (s.closed || s.closing) {
       return false;
     }
     if (s.bucket.tryTake(now)) {
@@ -130,9 +130,9 @@ public final class Switchboard {
   /** A refused message: answered with an error; repeated abuse closes the socket with 1008. */
   private void violation(Session s, ErrorDefinition definition, String streamId) {
     error(s, definition, streamId);
-    if (++s.violations >= limits.violationsBeforeClose() && !s.closed) {
+    if (++s.violations >= limits.violationsBeforeClose() && !s.closing && !s.closed) {
       LOG.info("[node: {}] closing {} after {} refused messages", node, s.socket.remoteAddress(), s.violations);
-      s.socket.close(CLOSE_POLICY, "too many refused messages");
+      s.close(CLOSE_POLICY, "too many refused messages");
     }
   }
 
@@ -144,7 +144,7 @@ public final class Switchboard {
     long limit = System.nanoTime() - limits.idleTimeoutSeconds() * 1_000_000_000L;
     for (Session s : new ArrayList<>(sessions.values())) {
       if (!s.closed && s.lastSeenNanos - limit < 0) {
-        s.socket.close(CLOSE_IDLE, "idle timeout");
+        s.close(CLOSE_IDLE, "idle timeout");
       }
     }
   }

@@ -11,9 +11,11 @@ import io.signaling.node.room.RoomDirectory;
 import io.signaling.node.signal.ClientSocket;
 import io.signaling.node.signal.JoinAuthorizer;
 import io.signaling.node.signal.Switchboard;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
@@ -39,6 +41,7 @@ public final class SignalingVerticle extends VerticleBase {
   public static final String HEALTH_READY = "/health/ready";
   public static final String NODE_HEADER = "X-Signaling-Node";
   private static final AtomicInteger INDEX = new AtomicInteger();
+  private static final short CLOSE_TOO_BIG = 1009;
 
   private final NodeSettings settings;
   private final String nodeId;
@@ -112,7 +115,7 @@ public final class SignalingVerticle extends VerticleBase {
         .setHost(settings.httpHost())
         .setPort(settings.httpPort())
         .setMaxWebSocketFrameSize(settings.maxMessageBytes())
-        .setMaxWebSocketMessageSize(settings.maxMessageBytes())
+        .setMaxWebSocketMessageSize(settings.maxMessageBytes() * 2)
         .setRegisterWebSocketWriteHandlers(false);
     if (settings.security().tls()) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
@@ -146,11 +149,12 @@ public final class SignalingVerticle extends VerticleBase {
       return;
     }
     String token = ctx.request().getParam("token");
-    ctx.request().toWebSocket().onSuccess(ws -> accept(ws, token))
+    HttpConnection connection = ctx.request().connection();
+    ctx.request().toWebSocket().onSuccess(ws -> accept(ws, token, connection))
         .onFailure(e -> LOG.debug("WebSocket upgrade failed", e));
   }
 
-  private void accept(ServerWebSocket ws, String urlToken) {
+  private void accept(ServerWebSocket ws, String urlToken, HttpConnection tcp) {
     String address = ws.remoteAddress() == null ? "unknown" : ws.remoteAddress().hostAddress();
     if (!addresses.tryAcquire(address)) {
       ws.writeTextMessage(ProtocolCodec.error(ErrorDefinition.TOO_MANY_CONNECTIONS, null))
@@ -160,6 +164,7 @@ public final class SignalingVerticle extends VerticleBase {
       return;
     }
     ws.setWriteQueueMaxSize(settings.limits().maxWriteQueueBytes());
+    Switchboard.Connection[] self = new Switchboard.Connection[1];
     Switchboard.Connection connection = switchboard.open(new ClientSocket() {
       private boolean slowClosed;
 
@@ -169,8 +174,12 @@ public final class SignalingVerticle extends VerticleBase {
           if (!slowClosed) {
             slowClosed = true;
             LOG.info("[node: {}] closing {}: it does not read (write queue full)", nodeId, address);
+            // the close frame would queue behind what the client does not read: drop the connection too
             ws.close(Switchboard.CLOSE_SLOW_READER, "write queue full")
                 .onFailure(e -> LOG.debug("close failed: {}", e.toString()));
+            tcp.close().onFailure(e -> LOG.debug("close failed: {}", e.toString()));
+            // leave its rooms now: partners get stop without waiting for the TCP close to complete
+            context.runOnContext(v -> self[0].onClose());
           }
           return;
         }
@@ -187,9 +196,34 @@ public final class SignalingVerticle extends VerticleBase {
         return String.valueOf(ws.remoteAddress());
       }
     }, urlToken);
-    ws.textMessageHandler(connection::onText);
-    ws.binaryMessageHandler(b -> connection.onBinary());
-    ws.exceptionHandler(e -> LOG.debug("socket {} error: {}", ws.remoteAddress(), e.toString()));
+    self[0] = connection;
+    ws.frameHandler(new MessageAssembler(settings.maxMessageBytes(), new MessageAssembler.Sink() {
+      @Override
+      public void text(String text) {
+        connection.onText(text);
+      }
+
+      @Override
+      public void binary() {
+        connection.onBinary();
+      }
+
+      @Override
+      public void tooBig() {
+        LOG.info("[node: {}] closing {}: message over {} bytes", nodeId, address, settings.maxMessageBytes());
+        ws.close(CLOSE_TOO_BIG, "message too big").onFailure(x -> LOG.debug("close failed: {}", x.toString()));
+      }
+    })::onFrame);
+    ws.exceptionHandler(e -> {
+      if (e instanceof CorruptedWebSocketFrameException corrupted) {
+        // an oversized frame or message (or a protocol violation): close with the decoder's status, 1009 for size
+        LOG.info("[node: {}] closing {}: {}", nodeId, address, e.getMessage());
+        ws.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText())
+            .onFailure(x -> LOG.debug("close failed: {}", x.toString()));
+      } else {
+        LOG.debug("socket {} error: {}", address, e.toString());
+      }
+    });
     ws.closeHandler(v -> {
       addresses.release(address);
       connection.onClose();
