@@ -37,10 +37,18 @@ public final class TestPeer implements AutoCloseable {
   }
 
   public static TestPeer connect(String name, String url) {
+    return connect(name, url, null);
+  }
+
+  /** Connects with an {@code Origin} header (null: none). */
+  public static TestPeer connect(String name, String url, String origin) {
     Listener listener = new Listener();
     try {
-      WebSocket ws = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(URI.create(url), listener)
-          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT);
+      if (origin != null) {
+        builder.header("Origin", origin);
+      }
+      WebSocket ws = builder.buildAsync(URI.create(url), listener).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       TestPeer peer = new TestPeer(name, ws, listener);
       listener.drainPending();
       return peer;
