@@ -107,7 +107,8 @@ public final class SignalingNode {
     }, false);
     IMap<String, Room> rooms = hz.getMap(RoomSerialization.ROOMS_MAP);
     RoomDirectory directory = new HazelcastRoomDirectory(rooms, blocking);
-    NodeHealth health = new NodeHealth(nodeId, settings.instances(), () -> hz.getLifecycleService().isRunning());
+    NodeHealth health = new NodeHealth(nodeId, settings.instances(), () -> hz.getLifecycleService().isRunning(),
+        () -> hz.getLifecycleService().isRunning() ? hz.getCluster().getMembers().size() : 0);
     List<SignalingVerticle> verticles = new CopyOnWriteArrayList<>();
     AtomicLong sessionIds = new AtomicLong();
 
@@ -144,8 +145,19 @@ public final class SignalingNode {
     DeploymentOptions deployment = new DeploymentOptions().setInstances(settings.instances());
     hz.getLifecycleService().addLifecycleListener(event -> {
       LOG.info("[node: {}] cluster member state: {}", nodeId, event.getState());
-      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-        verticles.forEach(SignalingVerticle::onMerged);
+      switch (event.getState()) {
+        case MERGING:
+          health.setMerging(true);
+          break;
+        case MERGED:
+          health.setMerging(false);
+          verticles.forEach(SignalingVerticle::onMerged);
+          break;
+        case MERGE_FAILED:
+          health.setMerging(false);
+          break;
+        default:
+          break;
       }
     });
     AddressLimiter addresses = new AddressLimiter(settings.limits().maxConnectionsPerAddress());

@@ -25,9 +25,7 @@ public final class HazelcastConfigFactory {
     config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(settings.failureTimeoutSeconds()));
     config.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(settings.mergeDelaySeconds()));
     config.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(settings.mergeDelaySeconds()));
-    // A member that cannot be reached for the failure timeout is suspected, whatever its heartbeats said before.
     config.setProperty("hazelcast.heartbeat.failuredetector.type", "deadline");
-    config.setProperty("hazelcast.partial.member.disconnection.resolution.heartbeat.count", "2");
     config.setProperty("hazelcast.health.monitoring.level", "OFF");
     config.getJetConfig().setEnabled(false);
 

@@ -12,8 +12,11 @@ import io.signaling.node.room.PeerRef;
  * @param peer RELAY: the sender; PAIRED: the new partner; PARTNER_LEFT: the peer that left
  * @param start PAIRED: the receiver is the offerer and gets {@code start}
  * @param text RELAY: the frame to write to the target socket, else null
+ * @param version PAIRED: the room's version after the pairing; a notice older than what the target has seen
+ *     (a retried duplicate, or one overtaken by later changes) is ignored
  */
-public record Envelope(Kind kind, long target, String streamId, PeerRef peer, boolean start, String text) {
+public record Envelope(Kind kind, long target, String streamId, PeerRef peer, boolean start, String text,
+    long version) {
 
   public enum Kind {
     /** A takeConfiguration, takeCandidate or peerMessageCommand for the partner. */
@@ -25,14 +28,14 @@ public record Envelope(Kind kind, long target, String streamId, PeerRef peer, bo
   }
 
   public static Envelope relay(PeerRef sender, PeerRef to, String streamId, String text) {
-    return new Envelope(Kind.RELAY, to.session(), streamId, sender, false, text);
+    return new Envelope(Kind.RELAY, to.session(), streamId, sender, false, text, 0);
   }
 
-  public static Envelope paired(PeerRef partner, PeerRef to, String streamId, boolean start) {
-    return new Envelope(Kind.PAIRED, to.session(), streamId, partner, start, null);
+  public static Envelope paired(PeerRef partner, PeerRef to, String streamId, boolean start, long version) {
+    return new Envelope(Kind.PAIRED, to.session(), streamId, partner, start, null, version);
   }
 
   public static Envelope partnerLeft(PeerRef departed, PeerRef to, String streamId) {
-    return new Envelope(Kind.PARTNER_LEFT, to.session(), streamId, departed, false, null);
+    return new Envelope(Kind.PARTNER_LEFT, to.session(), streamId, departed, false, null, 0);
   }
 }

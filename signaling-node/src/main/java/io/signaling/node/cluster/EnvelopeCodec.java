@@ -20,6 +20,7 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     writeString(buffer, p.inbox());
     buffer.appendLong(p.session());
     buffer.appendByte((byte) ((p.playOnly() ? 1 : 0) | (e.start() ? 2 : 0)));
+    buffer.appendLong(e.version());
     if (e.text() == null) {
       buffer.appendInt(-1);
     } else {
@@ -39,9 +40,11 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     long session = buffer.getLong(at[0]);
     at[0] += 8;
     byte flags = buffer.getByte(at[0]++);
+    long version = buffer.getLong(at[0]);
+    at[0] += 8;
     String text = readString(buffer, at);
     return new Envelope(kind, target, streamId, new PeerRef(node, inbox, session, (flags & 1) != 0),
-        (flags & 2) != 0, text);
+        (flags & 2) != 0, text, version);
   }
 
   private static void writeString(Buffer buffer, String s) {

@@ -34,7 +34,12 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
 
   @Override
   public CompletionStage<LeaveDecision> leave(String streamId, PeerRef leaver) {
-    return rooms.submitToKey(streamId, new RoomProcessors.Leave(leaver));
+    return rooms.submitToKey(streamId, new RoomProcessors.Leave(leaver, null));
+  }
+
+  @Override
+  public CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor) {
+    return rooms.submitToKey(streamId, new RoomProcessors.Leave(partner, evictor));
   }
 
   @Override

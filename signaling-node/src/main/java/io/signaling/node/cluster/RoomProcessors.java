@@ -47,7 +47,7 @@ final class RoomProcessors {
     Room kept = room;
     for (PeerRef p : room.peers()) {
       if (!live.contains(p.node())) {
-        kept = RoomRules.withoutNode(kept, p.node());
+        kept = RoomRules.withoutNode(kept, p.node(), System.currentTimeMillis());
       }
     }
     return kept;
@@ -75,7 +75,7 @@ final class RoomProcessors {
     public JoinDecision process(Map.Entry<String, Room> entry) {
       Room current = entry.getValue();
       Room live = withoutStalePeers(current, hazelcast);
-      JoinDecision decision = RoomRules.join(live, joiner);
+      JoinDecision decision = RoomRules.join(live, joiner, System.currentTimeMillis());
       after = decision.room();
       if (decision.outcome() == JoinDecision.Outcome.ALONE || decision.outcome() == JoinDecision.Outcome.PAIRED
           || live != current) {
@@ -86,7 +86,7 @@ final class RoomProcessors {
 
     @Override
     public EntryProcessor<String, Room, JoinDecision> getBackupProcessor() {
-      return new SetRoom(after);
+      return new SetRoom<>(after);
     }
 
     @Override
@@ -111,10 +111,10 @@ final class RoomProcessors {
   }
 
   /**
-   * The backup of a join: writes the room the primary decided, so that primary and backup never diverge
-   * (the primary's decision depends on cluster membership, which the backup must not re-evaluate).
+   * The backup of a change: writes the room the primary decided, so that primary and backup never diverge
+   * (the primary's decision depends on the clock and on cluster membership, which a backup must not re-read).
    */
-  static final class SetRoom implements EntryProcessor<String, Room, JoinDecision>, IdentifiedDataSerializable {
+  static final class SetRoom<R> implements EntryProcessor<String, Room, R>, IdentifiedDataSerializable {
     private Room room;
 
     SetRoom() {
@@ -125,13 +125,13 @@ final class RoomProcessors {
     }
 
     @Override
-    public JoinDecision process(Map.Entry<String, Room> entry) {
+    public R process(Map.Entry<String, Room> entry) {
       entry.setValue(room == null || room.isEmpty() ? null : room);
       return null;
     }
 
     @Override
-    public EntryProcessor<String, Room, JoinDecision> getBackupProcessor() {
+    public EntryProcessor<String, Room, R> getBackupProcessor() {
       return this;
     }
 
@@ -161,23 +161,37 @@ final class RoomProcessors {
 
   static final class Leave implements EntryProcessor<String, Room, LeaveDecision>, IdentifiedDataSerializable {
     private PeerRef leaver;
+    /** When set, the leaver is removed only if this peer is in the room too (an eviction by its partner). */
+    private PeerRef onlyWith;
+    private transient Room after;
+    private transient boolean changed;
 
     Leave() {
     }
 
-    Leave(PeerRef leaver) {
+    Leave(PeerRef leaver, PeerRef onlyWith) {
       this.leaver = leaver;
+      this.onlyWith = onlyWith;
     }
 
     @Override
     public LeaveDecision process(Map.Entry<String, Room> entry) {
       Room room = entry.getValue();
+      if (onlyWith != null && (room == null || !room.contains(onlyWith))) {
+        return LeaveDecision.NOT_MEMBER;
+      }
       LeaveDecision decision = RoomRules.leave(room, leaver);
       if (decision.removed()) {
-        Room after = RoomRules.without(room, leaver);
+        after = RoomRules.without(room, leaver, System.currentTimeMillis());
+        changed = true;
         entry.setValue(after.isEmpty() ? null : after);
       }
       return decision;
+    }
+
+    @Override
+    public EntryProcessor<String, Room, LeaveDecision> getBackupProcessor() {
+      return changed ? new SetRoom<>(after) : null;
     }
 
     @Override
@@ -193,17 +207,28 @@ final class RoomProcessors {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       RoomSerialization.writePeer(out, leaver);
+      RoomSerialization.writePeer(out, onlyWith);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       leaver = RoomSerialization.readPeer(in);
+      onlyWith = RoomSerialization.readPeer(in);
     }
   }
 
   /** Removes a departed node's peers; returns TRUE for a room it changed, else null (nothing is returned). */
-  static final class PurgeNode implements EntryProcessor<String, Room, Boolean>, IdentifiedDataSerializable {
+  static final class PurgeNode implements EntryProcessor<String, Room, Boolean>, IdentifiedDataSerializable,
+      HazelcastInstanceAware {
     private String node;
+    private transient Room after;
+    private transient boolean changed;
+    private transient HazelcastInstance hazelcast;
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hazelcast = hazelcastInstance;
+    }
 
     PurgeNode() {
     }
@@ -215,15 +240,23 @@ final class RoomProcessors {
     @Override
     public Boolean process(Map.Entry<String, Room> entry) {
       Room room = entry.getValue();
-      if (room == null) {
+      // conditional: a purge that runs late (say, on a member that was itself cut off and has come back)
+      // must not remove peers of a node that is a member again
+      if (room == null || (hazelcast != null && liveNodes(hazelcast).contains(node))) {
         return null;
       }
-      Room after = RoomRules.withoutNode(room, node);
-      if (after.peers().size() == room.peers().size()) {
+      after = RoomRules.withoutNode(room, node, System.currentTimeMillis());
+      if (after == room) {
         return null;
       }
+      changed = true;
       entry.setValue(after.isEmpty() ? null : after);
       return Boolean.TRUE;
+    }
+
+    @Override
+    public EntryProcessor<String, Room, Boolean> getBackupProcessor() {
+      return changed ? new SetRoom<>(after) : null;
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class RoomSerialization {
       case JOIN_PROCESSOR: return new RoomProcessors.Join();
       case LEAVE_PROCESSOR: return new RoomProcessors.Leave();
       case PURGE_NODE_PROCESSOR: return new RoomProcessors.PurgeNode();
-      case SET_ROOM_PROCESSOR: return new RoomProcessors.SetRoom();
+      case SET_ROOM_PROCESSOR: return new RoomProcessors.SetRoom<>();
       default: return null;
     }
   }
@@ -86,6 +86,7 @@ public final class RoomSerialization {
   }
 
   static void writeRoom(ObjectDataOutput out, Room room) throws IOException {
+    out.writeLong(room.version());
     out.writeByte(room.peers().size());
     for (PeerRef p : room.peers()) {
       writePeer(out, p);
@@ -93,12 +94,13 @@ public final class RoomSerialization {
   }
 
   static Room readRoom(ObjectDataInput in) throws IOException {
+    long version = in.readLong();
     int n = in.readByte();
     List<PeerRef> peers = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       peers.add(readPeer(in));
     }
-    return new Room(peers);
+    return new Room(peers, version);
   }
 
   static final class RoomSerializer implements StreamSerializer<Room> {

@@ -3,6 +3,7 @@ package io.signaling.node.ops;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * Liveness and readiness of a node. Ready means: member of a running cluster, every event loop's inbox
@@ -14,12 +15,20 @@ public final class NodeHealth {
   private final int expectedInboxes;
   private final AtomicInteger inboxesReady = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean merging = new AtomicBoolean();
   private final BooleanSupplier clusterRunning;
+  private final IntSupplier members;
 
-  public NodeHealth(String nodeId, int expectedInboxes, BooleanSupplier clusterRunning) {
+  public NodeHealth(String nodeId, int expectedInboxes, BooleanSupplier clusterRunning, IntSupplier members) {
     this.nodeId = nodeId;
     this.expectedInboxes = expectedInboxes;
     this.clusterRunning = clusterRunning;
+    this.members = members;
+  }
+
+  /** Members of the cluster as this node sees it. */
+  public int members() {
+    return members.getAsInt();
   }
 
   public String nodeId() {
@@ -39,14 +48,25 @@ public final class NodeHealth {
     return draining.get();
   }
 
+  /** Hazelcast is merging this member back after a split: its view of the rooms is not to be trusted. */
+  public void setMerging(boolean value) {
+    merging.set(value);
+  }
+
+  /** Joins are decided only when the cluster state is trustworthy (not while merging after a split). */
+  public boolean acceptsJoins() {
+    return !merging.get();
+  }
+
   public boolean isReady() {
-    return !draining.get() && inboxesReady.get() >= expectedInboxes && clusterRunning.getAsBoolean();
+    return !draining.get() && !merging.get() && inboxesReady.get() >= expectedInboxes
+        && clusterRunning.getAsBoolean();
   }
 
   /** A small JSON document for the health endpoints. */
   public String describe() {
     return "{\"node\":\"" + nodeId + "\",\"ready\":" + isReady() + ",\"cluster\":" + clusterRunning.getAsBoolean()
         + ",\"inboxes\":" + inboxesReady.get() + ",\"expectedInboxes\":" + expectedInboxes
-        + ",\"draining\":" + draining.get() + "}";
+        + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"members\":" + members() + "}";
   }
 }

@@ -6,11 +6,23 @@ import java.util.List;
  * A P2P room: at most two peers, in join order. Immutable; {@link RoomRules} computes the next state.
  *
  * @param peers the members, first joiner first
+ * @param version rises with every change of the room, also across the room's deletion and re-creation (it
+ *     is at least the change's time in microseconds): a notice about an older version is stale
  */
-public record Room(List<PeerRef> peers) {
+public record Room(List<PeerRef> peers, long version) {
 
   public static final int CAPACITY = 2;
-  public static final Room EMPTY = new Room(List.of());
+  public static final Room EMPTY = new Room(List.of(), 0);
+
+  /** A room at version 0 (for tests and tools). */
+  public Room(List<PeerRef> peers) {
+    this(peers, 0);
+  }
+
+  /** The version that follows {@code previous} at {@code nowMillis}. */
+  public static long nextVersion(long previous, long nowMillis) {
+    return Math.max(previous + 1, nowMillis * 1000);
+  }
 
   public Room {
     peers = List.copyOf(peers);

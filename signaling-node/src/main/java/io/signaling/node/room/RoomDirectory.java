@@ -12,6 +12,13 @@ public interface RoomDirectory {
 
   CompletionStage<LeaveDecision> leave(String streamId, PeerRef leaver);
 
+  /**
+   * Removes {@code partner}, found unreachable by {@code evictor}, but only while both are still in the room:
+   * a peer acting on an old view (say, after it was cut off) never removes a partner from a room that has
+   * moved on.
+   */
+  CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor);
+
   /** The room as the cluster has it now (empty when there is none). */
   CompletionStage<Room> room(String streamId);
 

@@ -19,10 +19,13 @@ final class Session {
   static final class Link {
     final PeerRef self;
     PeerRef partner;
+    /** The newest room version this socket has acted on. */
+    long version;
 
-    Link(PeerRef self, PeerRef partner) {
+    Link(PeerRef self, PeerRef partner, long version) {
       this.self = self;
       this.partner = partner;
+      this.version = version;
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ public final class Switchboard {
   private final SignalingMetrics metrics;
   private final NodeSettings.Limits limits;
   private final JoinAuthorizer authorizer;
+  private final BooleanSupplier acceptingJoins;
   private final Map<Long, Session> sessions = new HashMap<>();
 
   /** WebSocket close codes this service uses beyond the standard ones. */
@@ -53,7 +55,7 @@ public final class Switchboard {
 
   public Switchboard(String node, String inbox, Context context, RoomDirectory directory, Courier courier,
       ProtocolCodec codec, String iceServerConfig, LongSupplier sessionIds, SignalingMetrics metrics,
-      NodeSettings.Limits limits, JoinAuthorizer authorizer) {
+      NodeSettings.Limits limits, JoinAuthorizer authorizer, BooleanSupplier acceptingJoins) {
     this.node = node;
     this.inbox = inbox;
     this.context = context;
@@ -65,6 +67,7 @@ public final class Switchboard {
     this.metrics = metrics;
     this.limits = limits;
     this.authorizer = authorizer;
+    this.acceptingJoins = acceptingJoins;
   }
 
   /** Handle of an open socket, for the transport. */
@@ -229,6 +232,11 @@ public final class Switchboard {
       s.send(ProtocolCodec.joined(streamId));
       return Future.succeededFuture();
     }
+    if (!acceptingJoins.getAsBoolean()) {
+      // merging back after a split: the rooms here may not be the cluster's; the client retries
+      error(s, ErrorDefinition.TEMPORARILY_UNAVAILABLE, streamId);
+      return Future.succeededFuture();
+    }
     PeerRef self = new PeerRef(node, inbox, s.id, playOnly);
     s.joining.put(streamId, new ArrayList<>(0));
     long started = System.nanoTime();
@@ -247,15 +255,15 @@ public final class Switchboard {
           return Future.succeededFuture();
         case ALONE:
           metrics.roomOpened();
-          s.rooms.put(streamId, new Session.Link(self, null));
+          s.rooms.put(streamId, new Session.Link(self, null, d.room().version()));
           s.send(ProtocolCodec.joined(streamId));
           break;
         case ALREADY_MEMBER:
-          s.rooms.put(streamId, new Session.Link(self, d.partner()));
+          s.rooms.put(streamId, new Session.Link(self, d.partner(), d.room().version()));
           s.send(ProtocolCodec.joined(streamId));
           break;
         case PAIRED:
-          Session.Link link = new Session.Link(self, d.partner());
+          Session.Link link = new Session.Link(self, d.partner(), d.room().version());
           s.rooms.put(streamId, link);
           s.send(ProtocolCodec.joined(streamId));
           boolean selfOffers = d.offerer().sameSocket(self);
@@ -263,7 +271,7 @@ public final class Switchboard {
             s.send(ProtocolCodec.start(streamId));
           }
           PeerRef partner = d.partner();
-          deliver(partner, Envelope.paired(self, partner, streamId, !selfOffers))
+          deliver(partner, Envelope.paired(self, partner, streamId, !selfOffers, d.room().version()))
               .onFailure(e -> partnerLost(s, streamId, partner, e));
           break;
         default:
@@ -350,8 +358,14 @@ public final class Switchboard {
   private void partnerLost(Session s, String streamId, PeerRef partner, Throwable cause) {
     LOG.warn("[node: {}] [room: {}] partner {} unreachable, removing it: {}", node, streamId, partner,
         cause.toString());
-    directory.leave(streamId, partner);
     Session.Link link = s.rooms.get(streamId);
+    if (link != null) {
+      directory.evict(streamId, partner, link.self).whenComplete((d, e) -> {
+        if (e != null) {
+          LOG.warn("[node: {}] [room: {}] eviction of {} failed: {}", node, streamId, partner, e.toString());
+        }
+      });
+    }
     if (link != null && partner.sameSocket(link.partner)) {
       link.partner = null;
       s.send(ProtocolCodec.stop(streamId));
@@ -397,6 +411,11 @@ public final class Switchboard {
         }
         break;
       case PAIRED:
+        if (e.version() <= link.version) {
+          // a retried duplicate, or a pairing the room has moved past: nothing to do
+          break;
+        }
+        link.version = e.version();
         boolean isNew = !e.peer().sameSocket(link.partner);
         if (isNew && link.partner != null) {
           s.send(ProtocolCodec.stop(streamId));

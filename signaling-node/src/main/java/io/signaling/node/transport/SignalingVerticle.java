@@ -95,7 +95,8 @@ public final class SignalingVerticle extends VerticleBase {
     String ice = ProtocolCodec.iceServerConfig(settings.stunServerUri(), settings.turnUsername(),
         settings.turnCredential());
     switchboard = new Switchboard(nodeId, inbox, context, directory, courier,
-        new ProtocolCodec(settings.maxStreamIdLength()), ice, sessionIds, metrics, settings.limits(), authorizer);
+        new ProtocolCodec(settings.maxStreamIdLength()), ice, sessionIds, metrics, settings.limits(), authorizer,
+        health::acceptsJoins);
     if (settings.limits().idleTimeoutSeconds() > 0) {
       long period = Math.max(250, settings.limits().idleTimeoutSeconds() * 1000L / 4);
       idleTimer = vertx.setPeriodic(period, t -> switchboard.closeIdle());

@@ -68,6 +68,25 @@ public final class NodeProcess implements AutoCloseable {
     return this;
   }
 
+  /** The number of cluster members this node sees (from /health/ready), or -1 when nothing answers. */
+  public int members() {
+    try {
+      String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health/ready"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      return new io.vertx.core.json.JsonObject(body).getInteger("members", -1);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  public NodeProcess awaitMembers(int count, Duration timeout) {
+    Await.until(timeout, "node on port " + httpPort + " sees " + count + " members", () -> members() == count);
+    return this;
+  }
+
   /** The HTTP status of /health/ready, or -1 when nothing answers. */
   public int readyStatus() {
     try {

@@ -1,0 +1,178 @@
+package io.signaling.node.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signaling.node.support.ProcessCluster;
+import io.signaling.node.support.TestPeer;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Node loss on real node processes: SIGKILL, SIGSTOP/SIGCONT and SIGTERM, with peers spread across three
+ * nodes. Each test measures how long the surviving partner waited for {@code stop} and asserts the bound;
+ * the figures are also appended to target/fault-timings.txt.
+ */
+class FaultInjectionIT {
+
+  private static final Map<String, String> ENV = Map.of("SIGNALING_DRAIN_SECONDS", "5",
+      "SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS", System.getProperty("it.failureTimeout", "4"));
+
+  private static long millisSince(long start) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+  }
+
+  private static void record(String line) {
+    try {
+      Files.writeString(Path.of("target", "fault-timings.txt"), line + System.lineSeparator(),
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    System.out.println(line);
+  }
+
+  private static String pair(TestPeer first, TestPeer second, String room) {
+    first.joined(room);
+    second.join(room);
+    second.expectNotification("joined", room);
+    first.expect("start", room);
+    return room;
+  }
+
+  private static void relays(TestPeer from, TestPeer to, String room, String text) {
+    from.send(new JsonObject().put("command", "peerMessageCommand").put("streamId", room).put("definition", "t")
+        .put("data", text));
+    assertThat(to.expect("peerMessageCommand", room).getString("data")).isEqualTo(text);
+  }
+
+  @Test
+  void sigkill_partnersOnSurvivingNodesGetStopWithin5s_andTheRoomTakesANewPeer() {
+    try (ProcessCluster cluster = ProcessCluster.start(3, ENV);
+         TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1);
+         TestPeer c = cluster.connect("C", 2); TestPeer d = cluster.connect("D", 0)) {
+      // GIVEN A (node 1) with B (node 2), and an unrelated pair C (node 3) with D (node 1)
+      String room = pair(a, b, "kill-room");
+      String other = pair(c, d, "bystander-room");
+      // WHEN node 2 dies without a goodbye
+      long t0 = System.nanoTime();
+      cluster.node(1).signal("KILL");
+      // THEN A is told stop within 5 s
+      a.expect("stop", room);
+      long detected = millisSince(t0);
+      record("SIGKILL: partner told stop after " + detected + " ms");
+      assertThat(detected).isLessThanOrEqualTo(5_000);
+      // and the room is joinable again from another surviving node, while the other pair never noticed
+      try (TestPeer e = cluster.connect("E", 2)) {
+        e.join(room);
+        e.expectNotification("joined", room);
+        a.expect("start", room);
+        relays(a, e, room, "after the kill");
+      }
+      relays(c, d, other, "still here");
+      c.expectQuiet();
+      d.expectQuiet();
+    }
+  }
+
+  @Test
+  void sigstop_partnersGetStopWithin5s_andTheThawedNodeDoesNotResurrectTheRoom() {
+    try (ProcessCluster cluster = ProcessCluster.start(3, ENV);
+         TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1)) {
+      String room = pair(a, b, "freeze-room");
+      // WHEN node 2 freezes: its sockets stay open, nothing resets
+      long t0 = System.nanoTime();
+      cluster.node(1).signal("STOP");
+      a.expect("stop", room);
+      long detected = millisSince(t0);
+      record("SIGSTOP: partner told stop after " + detected + " ms");
+      assertThat(detected).isLessThanOrEqualTo(5_000);
+      try (TestPeer e = cluster.connect("E", 2)) {
+        e.join(room);
+        e.expectNotification("joined", room);
+        a.expect("start", room);
+        // WHEN the frozen node thaws
+        long thaw = System.nanoTime();
+        cluster.node(1).signal("CONT");
+        // THEN its own client hears that the room it was in is over (stop, then leaved, or a close)
+        JsonObject m = b.next();
+        record("SIGCONT: the thawed node's client told '" + m.getString("command") + "' after " + millisSince(thaw)
+            + " ms");
+        assertThat(m.getString("command")).isIn("stop", "notification");
+        // and once the thawed node is back in the cluster, the room handed over is as it was: A and E still
+        // talk, and nobody else fits in it
+        cluster.node(1).awaitMembers(3, Duration.ofSeconds(40));
+        cluster.node(1).awaitReady();
+        record("SIGCONT: the thawed node merged back into the cluster after " + millisSince(thaw) + " ms");
+        // the room it no longer owns ends for its client: leaved, after the stop above
+        b.expectNotification("leaved", room);
+        relays(a, e, room, "after the thaw");
+        relays(e, a, room, "and back");
+        try (TestPeer f = cluster.connect("F", 1)) {
+          f.join(room);
+          f.expectError("NoSpaceForNewPeer", room);
+        }
+        a.expectQuiet();
+        e.expectQuiet();
+      }
+    }
+  }
+
+  @Test
+  void sigterm_drainsWithin1sForPartners_closesWith1001_andExitsWithinTheDrainTime() {
+    try (ProcessCluster cluster = ProcessCluster.start(3, ENV);
+         TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1);
+         TestPeer c = cluster.connect("C", 2); TestPeer d = cluster.connect("D", 0)) {
+      String room = pair(a, b, "term-room");
+      String other = pair(c, d, "bystander-room");
+      long t0 = System.nanoTime();
+      cluster.node(1).process().destroy();
+      b.expectNotification("server_will_stop", null);
+      a.expect("stop", room);
+      long handover = millisSince(t0);
+      record("SIGTERM: partner told stop after " + handover + " ms");
+      assertThat(handover).isLessThanOrEqualTo(1_000);
+      assertThat(b.awaitClose()).isEqualTo(1001);
+      try {
+        assertThat(cluster.node(1).process().waitFor(5 + 5, TimeUnit.SECONDS)).as("exited within the drain time")
+            .isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      record("SIGTERM: node exited after " + millisSince(t0) + " ms");
+      relays(c, d, other, "rooms elsewhere lose nothing");
+      relays(d, c, other, "in either direction");
+      try (TestPeer e = cluster.connect("E", 2)) {
+        e.join(room);
+        e.expectNotification("joined", room);
+        a.expect("start", room);
+      }
+    }
+  }
+
+  @Test
+  void newPairsAcrossSurvivingNodes_workWhileANodeIsDying() {
+    try (ProcessCluster cluster = ProcessCluster.start(3, ENV)) {
+      cluster.node(2).signal("KILL");
+      // pairs across the two survivors, set up while the cluster is still detecting the loss
+      long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+      int pairs = 0;
+      while (System.nanoTime() < deadline && pairs < 40) {
+        try (TestPeer x = cluster.connect("X" + pairs, 0); TestPeer y = cluster.connect("Y" + pairs, 1)) {
+          String room = pair(x, y, "during-" + pairs);
+          relays(x, y, room, "hi");
+        }
+        pairs++;
+      }
+      record("during node loss: " + pairs + " new pairs across the survivors, all negotiated");
+      assertThat(pairs).isPositive();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package io.signaling.node.support;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Several node processes from the runnable jar forming one cluster (static discovery on loopback). */
+public final class ProcessCluster implements AutoCloseable {
+
+  private final List<NodeProcess> nodes;
+
+  private ProcessCluster(List<NodeProcess> nodes) {
+    this.nodes = nodes;
+  }
+
+  public static ProcessCluster start(int size, Map<String, String> env) {
+    String name = "proc-" + UUID.randomUUID();
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      ports.add(TestCluster.freePort());
+    }
+    String members = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
+    List<NodeProcess> nodes = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      nodes.add(NodeProcess.start("node" + (i + 1), TestCluster.freePort(), env, "--cluster-name", name,
+          "--cluster-discovery", "static", "--cluster-port", Integer.toString(ports.get(i)),
+          "--cluster-members", members));
+    }
+    ProcessCluster cluster = new ProcessCluster(nodes);
+    try {
+      nodes.forEach(NodeProcess::awaitReady);
+    } catch (RuntimeException | AssertionError e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  public NodeProcess node(int index) {
+    return nodes.get(index);
+  }
+
+  public TestPeer connect(String name, int index) {
+    return TestPeer.connect(name, nodes.get(index).url());
+  }
+
+  @Override
+  public void close() {
+    for (NodeProcess n : nodes) {
+      try {
+        n.signal("CONT");
+      } catch (AssertionError notRunning) {
+        // already gone
+      }
+      n.close();
+    }
+  }
+}
