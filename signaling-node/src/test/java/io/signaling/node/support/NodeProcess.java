@@ -21,11 +21,13 @@ public final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final int httpPort;
   private final Path log;
+  private final String host;
 
-  private NodeProcess(Process process, int httpPort, Path log) {
+  private NodeProcess(Process process, int httpPort, Path log, String host) {
     this.process = process;
     this.httpPort = httpPort;
     this.log = log;
+    this.host = host;
   }
 
   public static Path jar() {
@@ -39,16 +41,27 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Starts a node with these flags (the HTTP port is one of them) and the given extra environment. */
   public static NodeProcess start(String name, int httpPort, Map<String, String> env, String... flags) {
+    return start(List.of(), "127.0.0.1", name, httpPort, env, flags);
+  }
+
+  /**
+   * Starts a node behind a command prefix (e.g. {@code ip netns exec NS}), reachable by the test at
+   * {@code host}; the node's HTTP server binds every address of its namespace.
+   */
+  public static NodeProcess start(List<String> prefix, String host, String name, int httpPort,
+      Map<String, String> env, String... flags) {
     try {
       Path logDir = Path.of("target", "node-logs");
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + "-" + httpPort + ".log");
-      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
-          jar().toString(), "--http-port", Integer.toString(httpPort), "--http-host", "127.0.0.1"));
+      List<String> command = new ArrayList<>(prefix);
+      command.addAll(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
+          jar().toAbsolutePath().toString(), "--http-port", Integer.toString(httpPort), "--http-host",
+          prefix.isEmpty() ? host : "0.0.0.0"));
       command.addAll(List.of(flags));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().putAll(env);
-      return new NodeProcess(builder.start(), httpPort, log);
+      return new NodeProcess(builder.start(), httpPort, log, host);
     } catch (IOException e) {
       throw new IllegalStateException("could not start node " + name, e);
     }
@@ -71,7 +84,7 @@ public final class NodeProcess implements AutoCloseable {
   /** The number of cluster members this node sees (from /health/ready), or -1 when nothing answers. */
   public int members() {
     try {
-      String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health/ready"))
+      String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/health/ready"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
       return new io.vertx.core.json.JsonObject(body).getInteger("members", -1);
     } catch (IOException | RuntimeException e) {
@@ -90,7 +103,7 @@ public final class NodeProcess implements AutoCloseable {
   /** The HTTP status of /health/ready, or -1 when nothing answers. */
   public int readyStatus() {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health/ready"))
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/health/ready"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return -1;
@@ -101,7 +114,7 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public String url() {
-    return "ws://127.0.0.1:" + httpPort + "/WebRTCAppEE/websocket";
+    return "ws://" + host + ":" + httpPort + "/WebRTCAppEE/websocket";
   }
 
   public long pid() {
