@@ -10,6 +10,7 @@ import io.signaling.cluster.config.ClusterFactory;
 import io.signaling.node.cluster.EnvelopeCodec;
 import io.signaling.node.cluster.HazelcastRoomDirectory;
 import io.signaling.node.cluster.RoomSerialization;
+import io.signaling.node.ops.MicrometerSignalingMetrics;
 import io.signaling.node.ops.NodeHealth;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.room.Room;
@@ -68,8 +69,9 @@ public final class SignalingNode {
     this.membershipListener = membershipListener;
   }
 
+  /** Starts a node with Prometheus metrics at {@code /metrics}. */
   public static Future<SignalingNode> start(NodeSettings settings) {
-    return start(settings, SignalingMetrics.NOOP);
+    return start(settings, new MicrometerSignalingMetrics());
   }
 
   public static Future<SignalingNode> start(NodeSettings settings, SignalingMetrics metrics) {
@@ -109,6 +111,9 @@ public final class SignalingNode {
     RoomDirectory directory = new HazelcastRoomDirectory(rooms, blocking);
     NodeHealth health = new NodeHealth(nodeId, settings.instances(), () -> hz.getLifecycleService().isRunning(),
         () -> hz.getLifecycleService().isRunning() ? hz.getCluster().getMembers().size() : 0);
+    if (metrics instanceof MicrometerSignalingMetrics prometheus) {
+      prometheus.bind(health::members, health::isDraining);
+    }
     List<SignalingVerticle> verticles = new CopyOnWriteArrayList<>();
     AtomicLong sessionIds = new AtomicLong();
 

@@ -254,7 +254,6 @@ public final class Switchboard {
           error(s, ErrorDefinition.NO_SPACE_FOR_NEW_PEER, streamId);
           return Future.succeededFuture();
         case ALONE:
-          metrics.roomOpened();
           s.rooms.put(streamId, new Session.Link(self, null, d.room().version()));
           s.send(ProtocolCodec.joined(streamId));
           break;
@@ -276,6 +275,9 @@ public final class Switchboard {
           break;
         default:
           throw new IllegalStateException("unhandled outcome " + d.outcome());
+      }
+      if (s.rooms.containsKey(streamId)) {
+        metrics.roomOpened();
       }
       if (early != null) {
         early.forEach(e -> onEnvelope(e));
@@ -303,6 +305,9 @@ public final class Switchboard {
   /** Leaves one room; {@code answer}: the socket is open and gets {@code leaved} (or an error). */
   private Future<Void> leave(Session s, String streamId, boolean answer) {
     Session.Link link = s.rooms.remove(streamId);
+    if (link != null) {
+      metrics.roomClosed();
+    }
     if (link == null) {
       if (answer) {
         error(s, ErrorDefinition.NO_PEER_ASSOCIATED_BEFORE, streamId);
@@ -315,9 +320,6 @@ public final class Switchboard {
         LeaveDecision d = ar.result();
         // not a member any more (the entry expired or was purged): tell the partner known here
         remaining = d.removed() ? d.remaining() : link.partner;
-        if (d.removed() && remaining == null) {
-          metrics.roomClosed();
-        }
       } else {
         LOG.warn("[node: {}] leave of room {} failed, telling the partner known here: {}", node, streamId,
             ar.cause().toString());
@@ -470,6 +472,7 @@ public final class Switchboard {
           LOG.info("[node: {}] [room: {}] no longer lists {} after a merge: ending it here", node, streamId,
               link.self);
           s.rooms.remove(streamId);
+          metrics.roomClosed();
           if (link.partner != null) {
             s.send(ProtocolCodec.stop(streamId));
           }

@@ -3,6 +3,7 @@ package io.signaling.node.transport;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.cluster.Envelope;
+import io.signaling.node.ops.MicrometerSignalingMetrics;
 import io.signaling.node.ops.NodeHealth;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.protocol.ErrorDefinition;
@@ -40,6 +41,7 @@ public final class SignalingVerticle extends VerticleBase {
   public static final String HEALTH_LIVE = "/health/live";
   public static final String HEALTH_READY = "/health/ready";
   public static final String NODE_HEADER = "X-Signaling-Node";
+  public static final String METRICS = "/metrics";
   private static final AtomicInteger INDEX = new AtomicInteger();
   private static final short CLOSE_TOO_BIG = 1009;
 
@@ -109,6 +111,13 @@ public final class SignalingVerticle extends VerticleBase {
         .putHeader("content-type", "application/json").end("{\"status\":\"UP\",\"node\":\"" + nodeId + "\"}"));
     router.get(HEALTH_READY).handler(ctx -> ctx.response().setStatusCode(health.isReady() ? 200 : 503)
         .putHeader(NODE_HEADER, nodeId).putHeader("content-type", "application/json").end(health.describe()));
+    router.get(METRICS).handler(ctx -> {
+      if (metrics instanceof MicrometerSignalingMetrics prometheus) {
+        ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(prometheus.scrape());
+      } else {
+        ctx.response().setStatusCode(404).end("metrics are off");
+      }
+    });
     router.route("/:app/websocket").handler(this::upgrade);
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 

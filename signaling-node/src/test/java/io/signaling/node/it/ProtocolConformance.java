@@ -488,6 +488,40 @@ abstract class ProtocolConformance {
     assertThat(new JsonObject(ready.body()).getBoolean("ready")).isTrue();
   }
 
+  private String scrape(int node) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + cluster().node(node).httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+
+  /** The value of one sample line (name with labels exactly as exposed), 0 when absent. */
+  private static double sample(String exposition, String series) {
+    return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+        .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(0.0);
+  }
+
+  @Test
+  void metrics_countPairings_relaysAndErrors_onThePrometheusEndpoint() throws Exception {
+    String before = scrape(nodeOfA());
+    TestPeer a = a();
+    TestPeer b = b();
+    String room = paired(a, b);
+    a.send(new JsonObject().put("command", "takeCandidate").put("streamId", room).put("label", 0).put("id", "0")
+        .put("candidate", "c"));
+    b.expect("takeCandidate", room);
+    a.send("{\"command\":\"nope\"}");
+    a.expect("error", null);
+    String after = scrape(nodeOfA());
+    String relayed = "signaling_relayed_messages_total{command=\"takeCandidate\"}";
+    String unknown = "signaling_errors_total{definition=\"unknownCommand\"}";
+    assertThat(sample(after, relayed)).isEqualTo(sample(before, relayed) + 1);
+    assertThat(sample(after, unknown)).isEqualTo(sample(before, unknown) + 1);
+    assertThat(sample(after, "signaling_connections")).isGreaterThanOrEqualTo(1);
+    assertThat(sample(after, "signaling_cluster_members")).isEqualTo(cluster().size());
+    assertThat(after).contains("signaling_pairing_seconds_bucket").contains("signaling_draining 0.0");
+  }
+
   static JsonArray asArray(List<JsonObject> list) {
     return new JsonArray(new ArrayList<>(list));
   }

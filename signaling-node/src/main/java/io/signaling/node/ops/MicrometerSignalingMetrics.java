@@ -1,0 +1,133 @@
+package io.signaling.node.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.signaling.node.protocol.Command;
+import io.signaling.node.protocol.ErrorDefinition;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+
+/**
+ * The node's metrics in a Prometheus registry (Micrometer), scraped at {@code /metrics}. Names as Prometheus
+ * sees them: {@code signaling_connections}, {@code signaling_rooms} (room memberships of this node's sockets),
+ * {@code signaling_joins_total{outcome}}, {@code signaling_pairing_seconds} (histogram of the cluster decision
+ * that paired a room), {@code signaling_relayed_messages_total{command}}, {@code signaling_errors_total{definition}},
+ * {@code signaling_cluster_send_retries_total}, {@code signaling_cluster_send_failures_total},
+ * {@code signaling_cluster_members}, {@code signaling_draining}.
+ */
+public final class MicrometerSignalingMetrics implements SignalingMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger rooms = new AtomicInteger();
+  private final Counter joinsAlone;
+  private final Counter joinsPaired;
+  private final Timer pairing;
+  private final Map<Command, Counter> relayed = new EnumMap<>(Command.class);
+  private final Map<ErrorDefinition, Counter> errors = new EnumMap<>(ErrorDefinition.class);
+  private final Counter retries;
+  private final Counter failures;
+
+  public MicrometerSignalingMetrics() {
+    Gauge.builder("signaling.connections", connections, AtomicInteger::get)
+        .description("Open client WebSockets on this node").register(registry);
+    Gauge.builder("signaling.rooms", rooms, AtomicInteger::get)
+        .description("Room memberships of this node's sockets").register(registry);
+    joinsAlone = Counter.builder("signaling.joins").tag("outcome", "alone").description("Joins decided")
+        .register(registry);
+    joinsPaired = Counter.builder("signaling.joins").tag("outcome", "paired").description("Joins decided")
+        .register(registry);
+    pairing = Timer.builder("signaling.pairing").description("Time of the cluster decision that paired a room")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(5))
+        .register(registry);
+    for (Command c : Command.values()) {
+      if (c.isRelay()) {
+        relayed.put(c, Counter.builder("signaling.relayed.messages").tag("command", c.wire())
+            .description("Messages relayed to a partner").register(registry));
+      }
+    }
+    for (ErrorDefinition d : ErrorDefinition.values()) {
+      errors.put(d, Counter.builder("signaling.errors").tag("definition", d.wire())
+          .description("Error replies by definition").register(registry));
+    }
+    retries = Counter.builder("signaling.cluster.send.retries").description("Cross-node notices sent again")
+        .register(registry);
+    failures = Counter.builder("signaling.cluster.send.failures")
+        .description("Cross-node notices given up after the last attempt").register(registry);
+  }
+
+  /** Adds the gauges that read the node's own state. */
+  public MicrometerSignalingMetrics bind(IntSupplier members, BooleanSupplier draining) {
+    Gauge.builder("signaling.cluster.members", members::getAsInt).description("Cluster members this node sees")
+        .register(registry);
+    Gauge.builder("signaling.draining", () -> draining.getAsBoolean() ? 1 : 0)
+        .description("1 while the node drains for shutdown").register(registry);
+    return this;
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void connectionOpened() {
+    connections.incrementAndGet();
+  }
+
+  @Override
+  public void connectionClosed() {
+    connections.decrementAndGet();
+  }
+
+  @Override
+  public void joined(boolean paired, long decisionNanos) {
+    if (paired) {
+      joinsPaired.increment();
+      pairing.record(decisionNanos, TimeUnit.NANOSECONDS);
+    } else {
+      joinsAlone.increment();
+    }
+  }
+
+  @Override
+  public void roomOpened() {
+    rooms.incrementAndGet();
+  }
+
+  @Override
+  public void roomClosed() {
+    rooms.decrementAndGet();
+  }
+
+  @Override
+  public void relayed(Command command) {
+    Counter c = relayed.get(command);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  @Override
+  public void error(ErrorDefinition definition) {
+    errors.get(definition).increment();
+  }
+
+  @Override
+  public void sendRetried() {
+    retries.increment();
+  }
+
+  @Override
+  public void sendFailed() {
+    failures.increment();
+  }
+}
