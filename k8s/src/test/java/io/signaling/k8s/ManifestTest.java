@@ -1,0 +1,180 @@
+package io.signaling.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.signaling.config.Setting;
+import io.signaling.node.NodeSettings;
+import io.signaling.node.transport.SignalingVerticle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The manifests parse into typed Kubernetes objects and agree with what the node serves and reads. */
+class ManifestTest {
+
+  private static final Map<String, Class<?>> KINDS = Map.of(
+      "ConfigMap", ConfigMap.class, "Deployment", Deployment.class, "Service", Service.class,
+      "PodDisruptionBudget", PodDisruptionBudget.class, "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
+      "ServiceAccount", ServiceAccount.class, "Role", Role.class, "RoleBinding", RoleBinding.class);
+  private static final Map<String, Setting<?>> SETTINGS = NodeSettings.ALL.stream()
+      .collect(Collectors.toMap(Setting::env, Function.identity()));
+  private static final Path BASE = Manifests.root().resolve("base");
+
+  private static Deployment deployment() {
+    return Manifests.read(BASE.resolve("deployment.yaml"), Deployment.class);
+  }
+
+  private static Map<String, String> baseConfig() {
+    return Manifests.read(BASE.resolve("configmap.yaml"), ConfigMap.class).getData();
+  }
+
+  @Test
+  void everyManifest_parsesIntoItsTypedObject_withoutUnknownFields() {
+    List<Path> files = Manifests.yamlFiles();
+    assertThat(files).hasSizeGreaterThan(15);
+    for (Path file : files) {
+      JsonNode tree = Manifests.tree(file);
+      String kind = tree.path("kind").asText();
+      assertThat(kind).as(file + " has a kind").isNotEmpty();
+      if (kind.equals("Kustomization") || kind.equals("Component")) {
+        continue;
+      }
+      if (kind.equals("ServiceMonitor")) {
+        assertThat(tree.at("/spec/endpoints/0/path").asText()).isEqualTo(SignalingVerticle.METRICS);
+        assertThat(tree.at("/spec/endpoints/0/port").asText()).isEqualTo("http");
+        continue;
+      }
+      Class<?> type = KINDS.get(kind);
+      assertThat(type).as(file + ": a known kind, " + kind).isNotNull();
+      Object model = Manifests.read(file, type);
+      assertThat(Manifests.unknownFields(model)).as(file + ": fields the Kubernetes model does not know").isEmpty();
+    }
+  }
+
+  @Test
+  void everyKustomization_referencesFilesThatExist() {
+    for (Path file : Manifests.yamlFiles()) {
+      JsonNode tree = Manifests.tree(file);
+      String kind = tree.path("kind").asText();
+      if (!kind.equals("Kustomization") && !kind.equals("Component")) {
+        continue;
+      }
+      Path dir = file.getParent();
+      for (String list : List.of("resources", "components")) {
+        tree.path(list).forEach(r -> assertThat(dir.resolve(r.asText()).normalize()).as(file + " " + list)
+            .exists());
+      }
+      tree.path("patches").forEach(p -> assertThat(dir.resolve(p.path("path").asText())).as(file + " patch")
+          .isRegularFile());
+    }
+  }
+
+  @Test
+  void selectors_matchThePodLabels_andTheAutoscalerTargetsTheDeployment() {
+    Deployment d = deployment();
+    Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+    assertThat(podLabels).containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+    for (String svc : List.of("service.yaml", "service-hazelcast.yaml")) {
+      assertThat(podLabels).containsAllEntriesOf(Manifests.read(BASE.resolve(svc), Service.class).getSpec().getSelector());
+    }
+    assertThat(podLabels).containsAllEntriesOf(Manifests.read(BASE.resolve("poddisruptionbudget.yaml"),
+        PodDisruptionBudget.class).getSpec().getSelector().getMatchLabels());
+    HorizontalPodAutoscaler hpa = Manifests.read(BASE.resolve("horizontalpodautoscaler.yaml"),
+        HorizontalPodAutoscaler.class);
+    assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(d.getMetadata().getName());
+  }
+
+  @Test
+  void environment_namesAndValues_areSettingsTheNodeReads() throws IOException {
+    Map<String, String> env = new HashMap<>();
+    for (Path file : Manifests.yamlFiles()) {
+      if (Manifests.tree(file).path("kind").asText().equals("ConfigMap")) {
+        Map<String, String> data = Manifests.read(file, ConfigMap.class).getData();
+        data.forEach((name, value) -> {
+          assertThat(SETTINGS).as(file + ": " + name + " is a setting of the node").containsKey(name);
+          SETTINGS.get(name).parse(value);
+          env.put(name, value);
+        });
+      }
+    }
+    Container c = deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
+    for (EnvVar v : c.getEnv()) {
+      if (!v.getName().equals("POD_IP")) {
+        assertThat(SETTINGS).as(v.getName() + " is a setting of the node").containsKey(v.getName());
+        assertThat(v.getValue()).isEqualTo("$(POD_IP)");
+      }
+    }
+    assertThat(c.getEnv()).extracting(EnvVar::getName)
+        .contains("SIGNALING_CLUSTER_HOST", "SIGNALING_EVENTBUS_HOST");
+    assertThat(c.getEnv().get(0).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+  }
+
+  @Test
+  void ports_probes_andShutdown_matchTheNode() {
+    Map<String, String> config = baseConfig();
+    Deployment d = deployment();
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    Map<String, Integer> ports = c.getPorts().stream()
+        .collect(Collectors.toMap(ContainerPort::getName, ContainerPort::getContainerPort));
+    assertThat(ports.get("http")).isEqualTo(Integer.parseInt(config.get(NodeSettings.HTTP_PORT.env())))
+        .isEqualTo(NodeSettings.HTTP_PORT.parse(null));
+    assertThat(ports.get("hazelcast")).isEqualTo(Integer.parseInt(config.get("SIGNALING_CLUSTER_PORT")));
+    assertThat(ports.get("eventbus")).isEqualTo(Integer.parseInt(config.get("SIGNALING_EVENTBUS_PORT")));
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo(SignalingVerticle.HEALTH_READY);
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo(SignalingVerticle.HEALTH_READY);
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo(SignalingVerticle.HEALTH_LIVE);
+    Service headless = Manifests.read(BASE.resolve("service-hazelcast.yaml"), Service.class);
+    assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(headless.getSpec().getPublishNotReadyAddresses()).isTrue();
+    assertThat(headless.getSpec().getPorts()).extracting(p -> p.getPort())
+        .containsExactlyInAnyOrder(ports.get("hazelcast"), ports.get("eventbus"));
+    assertThat(config.get("SIGNALING_CLUSTER_K8S_SERVICE_DNS")).startsWith(headless.getMetadata().getName());
+    long preStop = c.getLifecycle().getPreStop().getSleep().getSeconds();
+    int drain = Integer.parseInt(config.get(NodeSettings.DRAIN_SECONDS.env()));
+    assertThat(d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+        .as("grace period covers preStop + drain + leaving the cluster").isGreaterThanOrEqualTo(preStop + drain + 5);
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isEqualTo(1);
+  }
+
+  @Test
+  void thePod_runsRestricted() throws IOException {
+    Deployment d = deployment();
+    var pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    var sc = pod.getContainers().get(0).getSecurityContext();
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(pod.getContainers().get(0).getResources().getLimits()).containsKey("memory");
+    String dockerfile = Files.readString(Manifests.root().resolveSibling("Dockerfile"));
+    assertThat(dockerfile).contains("USER " + pod.getSecurityContext().getRunAsUser() + ":");
+    assertThat(dockerfile).contains("EXPOSE 5080 5701 15701");
+  }
+
+  @Test
+  void theDiscoveryRole_isLeastPrivilege() {
+    Role role = Manifests.read(Manifests.root().resolve("components/kubernetes-api-discovery/role.yaml"), Role.class);
+    role.getRules().forEach(r -> assertThat(r.getVerbs()).containsOnly("get", "list"));
+  }
+}

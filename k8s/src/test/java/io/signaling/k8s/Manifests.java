@@ -1,0 +1,107 @@
+package io.signaling.k8s;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Reads the manifests under k8s/ into typed fabric8 objects, and finds fields the model did not know. */
+final class Manifests {
+
+  static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private Manifests() {
+  }
+
+  static Path root() {
+    Path here = Path.of("").toAbsolutePath();
+    return here.getFileName().toString().equals("k8s") ? here : here.resolve("k8s");
+  }
+
+  static List<Path> yamlFiles() {
+    try (Stream<Path> files = Files.walk(root())) {
+      return files.filter(f -> f.toString().endsWith(".yaml"))
+          .filter(f -> !f.toString().contains("/src/") && !f.toString().contains("/target/"))
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static JsonNode tree(Path file) {
+    try {
+      return YAML.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + " does not parse", e);
+    }
+  }
+
+  static <T> T read(Path file, Class<T> type) {
+    try {
+      return YAML.readValue(file.toFile(), type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + " does not parse as " + type.getSimpleName(), e);
+    }
+  }
+
+  /**
+   * Paths of every field the typed model kept aside as unknown ({@code getAdditionalProperties()}), walking
+   * the whole object graph of the fabric8 model.
+   */
+  static List<String> unknownFields(Object model) {
+    List<String> found = new ArrayList<>();
+    walk(model, "", found, 0);
+    return found;
+  }
+
+  private static void walk(Object node, String path, List<String> found, int depth) {
+    if (node == null || depth > 40) {
+      return;
+    }
+    if (node instanceof Collection<?> list) {
+      int i = 0;
+      for (Object item : list) {
+        walk(item, path + "[" + i++ + "]", found, depth + 1);
+      }
+      return;
+    }
+    if (node instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        walk(e.getValue(), path + "." + e.getKey(), found, depth + 1);
+      }
+      return;
+    }
+    if (!node.getClass().getName().startsWith("io.fabric8.")) {
+      return;
+    }
+    for (Method m : node.getClass().getMethods()) {
+      if (m.getParameterCount() != 0 || !m.getName().startsWith("get") || m.getDeclaringClass() == Object.class) {
+        continue;
+      }
+      try {
+        Object value = m.invoke(node);
+        if (m.getName().equals("getAdditionalProperties")) {
+          if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
+            extra.keySet().forEach(k -> found.add(path + "." + k));
+          }
+        } else {
+          walk(value, path + "." + Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4), found,
+              depth + 1);
+        }
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}
