@@ -46,7 +46,9 @@ public final class ClusterFactory {
   /** Applies the event bus addresses and failure detection to Vert.x options. */
   public static VertxOptions applyEventBus(ClusterSettings settings, VertxOptions options) {
     EventBusOptions eb = options.getEventBusOptions();
-    eb.setHost(settings.eventBusHost());
+    if (!settings.eventBusHost().isEmpty()) {
+      eb.setHost(settings.eventBusHost());
+    }
     eb.setPort(settings.eventBusPort());
     if (!settings.eventBusPublicHost().isEmpty()) {
       eb.setClusterPublicHost(settings.eventBusPublicHost());

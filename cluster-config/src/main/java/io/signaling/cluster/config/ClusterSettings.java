@@ -66,7 +66,8 @@ public record ClusterSettings(
   public static final Setting<Integer> JOIN_WAIT_SECONDS = Setting.of("SIGNALING_CLUSTER_JOIN_WAIT_SECONDS", "0",
       "How long a starting member waits for others before it forms a cluster of its own.", Parsers.intRange(0, 60));
   public static final Setting<String> EVENTBUS_HOST = Setting.of("SIGNALING_EVENTBUS_HOST", "",
-      "Address the event bus binds to (the pod IP on Kubernetes). Unset: the cluster host.", Parsers.optionalHost());
+      "Address the event bus binds to (the pod IP on Kubernetes). Unset: the cluster host, or the address "
+          + "Hazelcast chose.", Parsers.optionalHost());
   public static final Setting<Integer> EVENTBUS_PORT = Setting.of("SIGNALING_EVENTBUS_PORT", "0",
       "Event bus TCP port; 0 picks a free port (set a fixed one on Kubernetes).", Parsers.portOrZero());
   public static final Setting<String> EVENTBUS_PUBLIC_HOST = Setting.of("SIGNALING_EVENTBUS_PUBLIC_HOST", "",
@@ -116,9 +117,10 @@ public record ClusterSettings(
     if (host.isEmpty() && discovery == DiscoveryMode.LOCAL) {
       host = "127.0.0.1";
     }
+    // unset everywhere: Vert.x binds and advertises the address Hazelcast chose for this member
     String ebHost = source.get(EVENTBUS_HOST);
     if (ebHost.isEmpty()) {
-      ebHost = host.isEmpty() ? "0.0.0.0" : host;
+      ebHost = host;
     }
     String ebPublic = source.get(EVENTBUS_PUBLIC_HOST);
     if (ebPublic.isEmpty() && !ebHost.equals("0.0.0.0")) {
