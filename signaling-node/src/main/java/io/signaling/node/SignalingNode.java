@@ -48,6 +48,9 @@ public final class SignalingNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalingNode.class);
 
+  /** Time after a split-brain merge before rooms are trusted again. */
+  static final long MERGE_SETTLE_MILLIS = 2000;
+
   private final NodeSettings settings;
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -91,7 +94,7 @@ public final class SignalingNode {
         .compose(vertx -> {
           HazelcastInstance hz = clusterManager.getHazelcastInstance();
           String nodeId = clusterManager.getNodeId();
-          LOG.info("[node: {}] joined cluster '{}' as member {} with {} member(s)", nodeId,
+          LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] joined cluster '{}' as member {} with {} member(s)", nodeId,
               settings.cluster().clusterName(), hz.getCluster().getLocalMember().getAddress(),
               hz.getCluster().getMembers().size());
           return deploy(effective, metrics, vertx, hz, nodeId)
@@ -120,7 +123,7 @@ public final class SignalingNode {
     UUID listener = hz.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        LOG.info("[node: {}] member joined: {} ({} member(s))", nodeId, event.getMember().getAddress(),
+        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] member joined: {} ({} member(s))", nodeId, event.getMember().getAddress(),
             event.getMembers().size());
       }
 
@@ -128,7 +131,7 @@ public final class SignalingNode {
       public void memberRemoved(MembershipEvent event) {
         Member member = event.getMember();
         String departed = member.getAttribute(RoomSerialization.NODE_ID_ATTRIBUTE);
-        LOG.info("[node: {}] member left: {} node {} ({} member(s))", nodeId, member.getAddress(), departed,
+        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] member left: {} node {} ({} member(s))", nodeId, member.getAddress(), departed,
             event.getMembers().size());
         if (departed == null) {
           return;
@@ -138,9 +141,9 @@ public final class SignalingNode {
         if (oldest.localMember()) {
           directory.purgeNode(departed).whenComplete((n, e) -> {
             if (e != null) {
-              LOG.warn("[node: {}] purge of departed node {} failed: {}", nodeId, departed, e.toString());
+              LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] purge of departed node {} failed: {}", nodeId, departed, e.toString());
             } else {
-              LOG.info("[node: {}] removed departed node {} from {} room(s)", nodeId, departed, n);
+              LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] removed departed node {} from {} room(s)", nodeId, departed, n);
             }
           });
         }
@@ -149,14 +152,19 @@ public final class SignalingNode {
 
     DeploymentOptions deployment = new DeploymentOptions().setInstances(settings.instances());
     hz.getLifecycleService().addLifecycleListener(event -> {
-      LOG.info("[node: {}] cluster member state: {}", nodeId, event.getState());
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] cluster member state: {}", nodeId, event.getState());
       switch (event.getState()) {
         case MERGING:
           health.setMerging(true);
           break;
         case MERGED:
-          health.setMerging(false);
-          verticles.forEach(SignalingVerticle::onMerged);
+          // Hazelcast merges the entries of the side that rejoined after the member is back: give that a
+          // moment before trusting the rooms again (joins refused and not ready until then)
+          vertx.setTimer(MERGE_SETTLE_MILLIS, t -> {
+            health.setMerging(false);
+            verticles.forEach(SignalingVerticle::onMerged);
+            LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] merge settled; rooms reconciled", nodeId);
+          });
           break;
         case MERGE_FAILED:
           health.setMerging(false);
@@ -172,7 +180,7 @@ public final class SignalingNode {
         .map(id -> {
           SignalingNode node = new SignalingNode(settings, vertx, hz, nodeId, health, settings.httpPort(),
               verticles, listener);
-          LOG.info("[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket", nodeId,
+          LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket", nodeId,
               settings.instances(), settings.httpHost(), settings.httpPort());
           return node;
         });
@@ -207,22 +215,22 @@ public final class SignalingNode {
     if (!health.startDraining()) {
       return Future.succeededFuture();
     }
-    LOG.info("[node: {}] draining: not ready, telling clients, handing rooms over (at most {} s)", nodeId,
+    LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] draining: not ready, telling clients, handing rooms over (at most {} s)", nodeId,
         settings.drainSeconds());
     List<Future<Void>> drains = new ArrayList<>();
     verticles.forEach(v -> drains.add(v.drain()));
     return Future.join(drains).mapEmpty()
         .timeout(Math.max(1, settings.drainSeconds()), TimeUnit.SECONDS)
         .recover(e -> {
-          LOG.warn("[node: {}] drain incomplete: {}", nodeId, e.toString());
+          LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] drain incomplete: {}", nodeId, e.toString());
           return Future.succeededFuture();
         })
         .compose(v -> {
-          LOG.info("[node: {}] drained; leaving the cluster", nodeId);
+          LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] drained; leaving the cluster", nodeId);
           hazelcast.getCluster().removeMembershipListener(membershipListener);
           return vertx.close();
         })
-        .onComplete(ar -> LOG.info("[node: {}] stopped{}", nodeId,
+        .onComplete(ar -> LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] stopped{}", nodeId,
             ar.succeeded() ? "" : " with error: " + ar.cause()));
   }
 

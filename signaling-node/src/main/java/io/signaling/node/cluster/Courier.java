@@ -47,20 +47,25 @@ public final class Courier {
     this.listener = listener;
   }
 
-  /** Sends a relay; order is kept per sending event loop and target inbox. */
-  public void send(String inbox, Envelope envelope) {
-    eventBus.send(inbox, envelope, new DeliveryOptions().setCodecName(EnvelopeCodec.NAME));
+  /**
+   * Sends a relay; order is kept per sending event loop and target inbox. {@code local}: the inbox is on
+   * this node, so the message never consults the cluster's registrations (which can stall while members
+   * come and go).
+   */
+  public void send(String inbox, Envelope envelope, boolean local) {
+    eventBus.send(inbox, envelope, new DeliveryOptions().setCodecName(EnvelopeCodec.NAME).setLocalOnly(local));
   }
 
   /** Delivers a notice that must arrive: completes when the target inbox acknowledged it, or fails after the last attempt. */
-  public Future<Void> deliver(String inbox, Envelope envelope) {
+  public Future<Void> deliver(String inbox, Envelope envelope, boolean local) {
     Promise<Void> done = Promise.promise();
-    attempt(inbox, envelope, 1, done::complete, done::fail);
+    attempt(inbox, envelope, local, 1, done::complete, done::fail);
     return done.future();
   }
 
-  private void attempt(String inbox, Envelope envelope, int n, Runnable ok, Consumer<Throwable> fail) {
-    DeliveryOptions options = new DeliveryOptions().setCodecName(EnvelopeCodec.NAME).setSendTimeout(timeoutMillis);
+  private void attempt(String inbox, Envelope envelope, boolean local, int n, Runnable ok, Consumer<Throwable> fail) {
+    DeliveryOptions options = new DeliveryOptions().setCodecName(EnvelopeCodec.NAME).setSendTimeout(timeoutMillis)
+        .setLocalOnly(local);
     eventBus.request(inbox, envelope, options).onComplete(ar -> {
       if (ar.succeeded()) {
         ok.run();
@@ -73,7 +78,7 @@ public final class Courier {
       if (retryable && n < attempts) {
         listener.retried(envelope.kind());
         long backoff = Math.min(1000L, 50L << (n - 1));
-        vertx.setTimer(backoff, t -> attempt(inbox, envelope, n + 1, ok, fail));
+        vertx.setTimer(backoff, t -> attempt(inbox, envelope, local, n + 1, ok, fail));
       } else {
         listener.failed(envelope.kind());
         fail.accept(cause);

@@ -134,7 +134,7 @@ public final class Switchboard {
   private void violation(Session s, ErrorDefinition definition, String streamId) {
     error(s, definition, streamId);
     if (++s.violations >= limits.violationsBeforeClose() && !s.closing && !s.closed) {
-      LOG.info("[node: {}] closing {} after {} refused messages", node, s.socket.remoteAddress(), s.violations);
+      LOG.atInfo().addKeyValue("node", node).log("[node: {}] closing {} after {} refused messages", node, s.socket.remoteAddress(), s.violations);
       s.close(CLOSE_POLICY, "too many refused messages");
     }
   }
@@ -243,7 +243,7 @@ public final class Switchboard {
     return Future.fromCompletionStage(directory.join(streamId, self), context).transform(ar -> {
       List<Envelope> early = s.joining.remove(streamId);
       if (ar.failed()) {
-        LOG.warn("[node: {}] join of room {} failed: {}", node, streamId, ar.cause().toString());
+        LOG.atWarn().addKeyValue("node", node).log("[node: {}] join of room {} failed: {}", node, streamId, ar.cause().toString());
         error(s, ErrorDefinition.TEMPORARILY_UNAVAILABLE, streamId);
         return Future.succeededFuture();
       }
@@ -297,7 +297,7 @@ public final class Switchboard {
     if (link.partner.inbox().equals(inbox)) {
       onEnvelope(envelope);
     } else {
-      courier.send(link.partner.inbox(), envelope);
+      courier.send(link.partner.inbox(), envelope, link.partner.node().equals(node));
     }
     return Future.succeededFuture();
   }
@@ -321,14 +321,14 @@ public final class Switchboard {
         // not a member any more (the entry expired or was purged): tell the partner known here
         remaining = d.removed() ? d.remaining() : link.partner;
       } else {
-        LOG.warn("[node: {}] leave of room {} failed, telling the partner known here: {}", node, streamId,
+        LOG.atWarn().addKeyValue("node", node).log("[node: {}] leave of room {} failed, telling the partner known here: {}", node, streamId,
             ar.cause().toString());
         remaining = link.partner;
       }
       if (remaining != null) {
         PeerRef to = remaining;
         deliver(to, Envelope.partnerLeft(link.self, to, streamId))
-            .onFailure(e -> LOG.warn("[node: {}] [room: {}] could not tell {} that its partner left: {}", node,
+            .onFailure(e -> LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] could not tell {} that its partner left: {}", node,
                 streamId, to, e.toString()));
       }
       if (answer) {
@@ -358,13 +358,13 @@ public final class Switchboard {
 
   /** The partner could not be reached: take it out of the room and tell our socket {@code stop}. */
   private void partnerLost(Session s, String streamId, PeerRef partner, Throwable cause) {
-    LOG.warn("[node: {}] [room: {}] partner {} unreachable, removing it: {}", node, streamId, partner,
+    LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] partner {} unreachable, removing it: {}", node, streamId, partner,
         cause.toString());
     Session.Link link = s.rooms.get(streamId);
     if (link != null) {
       directory.evict(streamId, partner, link.self).whenComplete((d, e) -> {
         if (e != null) {
-          LOG.warn("[node: {}] [room: {}] eviction of {} failed: {}", node, streamId, partner, e.toString());
+          LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] eviction of {} failed: {}", node, streamId, partner, e.toString());
         }
       });
     }
@@ -381,7 +381,7 @@ public final class Switchboard {
       onEnvelope(envelope);
       return Future.succeededFuture();
     }
-    return courier.deliver(to.inbox(), envelope);
+    return courier.deliver(to.inbox(), envelope, to.node().equals(node));
   }
 
   /** The inbox consumer: an envelope from this or another node. Notices are acknowledged. */
@@ -452,7 +452,7 @@ public final class Switchboard {
       }
     }
     if (stopped > 0) {
-      LOG.info("[node: {}] node {} left: {} room(s) here told stop", node, departed, stopped);
+      LOG.atInfo().addKeyValue("node", node).log("[node: {}] node {} left: {} room(s) here told stop", node, departed, stopped);
     }
   }
 
@@ -469,7 +469,7 @@ public final class Switchboard {
           if (link == null || ar.failed() || ar.result().contains(link.self)) {
             return Future.succeededFuture();
           }
-          LOG.info("[node: {}] [room: {}] no longer lists {} after a merge: ending it here", node, streamId,
+          LOG.atInfo().addKeyValue("node", node).log("[node: {}] [room: {}] no longer lists {} after a merge: ending it here", node, streamId,
               link.self);
           s.rooms.remove(streamId);
           metrics.roomClosed();

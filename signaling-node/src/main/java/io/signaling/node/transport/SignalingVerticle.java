@@ -137,7 +137,7 @@ public final class SignalingVerticle extends VerticleBase {
           server = s;
           registry.accept(this);
           health.inboxReady();
-          LOG.info("[node: {}] event loop ready: inbox {} registered, serving port {}", nodeId, inbox,
+          LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] event loop ready: inbox {} registered, serving port {}", nodeId, inbox,
               s.actualPort());
         });
   }
@@ -183,7 +183,7 @@ public final class SignalingVerticle extends VerticleBase {
         if (ws.writeQueueFull()) {
           if (!slowClosed) {
             slowClosed = true;
-            LOG.info("[node: {}] closing {}: it does not read (write queue full)", nodeId, address);
+            LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] closing {}: it does not read (write queue full)", nodeId, address);
             // the close frame would queue behind what the client does not read: drop the connection too
             ws.close(Switchboard.CLOSE_SLOW_READER, "write queue full")
                 .onFailure(e -> LOG.debug("close failed: {}", e.toString()));
@@ -220,14 +220,14 @@ public final class SignalingVerticle extends VerticleBase {
 
       @Override
       public void tooBig() {
-        LOG.info("[node: {}] closing {}: message over {} bytes", nodeId, address, settings.maxMessageBytes());
+        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] closing {}: message over {} bytes", nodeId, address, settings.maxMessageBytes());
         ws.close(CLOSE_TOO_BIG, "message too big").onFailure(x -> LOG.debug("close failed: {}", x.toString()));
       }
     })::onFrame);
     ws.exceptionHandler(e -> {
       if (e instanceof CorruptedWebSocketFrameException corrupted) {
         // an oversized frame or message (or a protocol violation): close with the decoder's status, 1009 for size
-        LOG.info("[node: {}] closing {}: {}", nodeId, address, e.getMessage());
+        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] closing {}: {}", nodeId, address, e.getMessage());
         ws.close((short) corrupted.closeStatus().code(), corrupted.closeStatus().reasonText())
             .onFailure(x -> LOG.debug("close failed: {}", x.toString()));
       } else {

@@ -7,6 +7,7 @@ import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,8 @@ class NodeProcessIT {
     String name = "it-" + UUID.randomUUID();
     int hz1 = TestCluster.freePort();
     int hz2 = TestCluster.freePort();
-    try (NodeProcess n1 = NodeProcess.start("n1", TestCluster.freePort(), Map.of(), staticCluster(name, hz1, hz1, hz2));
+    try (NodeProcess n1 = NodeProcess.start("n1", TestCluster.freePort(), Map.of("SIGNALING_LOG_FORMAT", "json"),
+             staticCluster(name, hz1, hz1, hz2));
          NodeProcess n2 = NodeProcess.start("n2", TestCluster.freePort(), Map.of("SIGNALING_DRAIN_SECONDS", "5"),
              staticCluster(name, hz2, hz1, hz2))) {
       n1.awaitReady();
@@ -63,6 +65,12 @@ class NodeProcessIT {
         // the JVM reports a SIGTERM exit as 128 + 15 once its shutdown hook (the drain) has finished
         assertThat(n2.terminate(Duration.ofSeconds(30))).isEqualTo(143);
         assertThat(n2.output()).contains("draining").contains("stopped");
+        // the JSON log of node 1: one object per line, lifecycle events carrying the node id as a field
+        List<JsonObject> lines = n1.output().lines().filter(l -> l.startsWith("{")).map(JsonObject::new).toList();
+        assertThat(lines).anySatisfy(l -> {
+          assertThat(l.getString("formattedMessage")).contains("ready:");
+          assertThat(l.getJsonArray("kvpList").encode()).contains("\"node\"");
+        });
         // and the room on the surviving node takes a new partner
         try (TestPeer c = TestPeer.connect("C", n1.url())) {
           c.join("call");

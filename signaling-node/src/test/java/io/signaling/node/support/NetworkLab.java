@@ -58,6 +58,7 @@ public final class NetworkLab implements AutoCloseable {
   }
 
   private void build() {
+    removeLeftovers();
     String hub = prefix + "-hub";
     addNamespace(hub);
     run("ip", "netns", "exec", hub, "ip", "link", "add", "br0", "type", "bridge");
@@ -81,6 +82,29 @@ public final class NetworkLab implements AutoCloseable {
       run("ip", "link", "set", prefix + "h" + i, "up");
       run("ip", "netns", "exec", ns, "ip", "addr", "add", clientAddress(i) + "/30", "dev", prefix + "n" + i);
       run("ip", "netns", "exec", ns, "ip", "link", "set", prefix + "n" + i, "up");
+    }
+  }
+
+  /** Client links a crashed earlier run left in this namespace would shadow the addresses used here. */
+  private static void removeLeftovers() {
+    try {
+      Process p = new ProcessBuilder("ip", "-o", "link", "show").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor(10, TimeUnit.SECONDS);
+      for (String line : out.split("\n")) {
+        String[] parts = line.split(": ");
+        if (parts.length > 1) {
+          String name = parts[1].split("@")[0];
+          if (name.matches("sg[0-9a-z]+h[0-9]+")) {
+            run("ip", "link", "del", name);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
@@ -130,6 +154,13 @@ public final class NetworkLab implements AutoCloseable {
 
   @Override
   public void close() {
+    for (int i = 1; i <= nodes; i++) {
+      try {
+        run("ip", "link", "del", prefix + "h" + i);
+      } catch (IllegalStateException e) {
+        // already gone with its namespace
+      }
+    }
     for (String ns : namespaces) {
       try {
         run("ip", "netns", "del", ns);
