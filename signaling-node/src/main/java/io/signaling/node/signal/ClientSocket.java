@@ -9,6 +9,9 @@ public interface ClientSocket {
   /** Closes the connection with a WebSocket close code. */
   void close(short code, String reason);
 
+  /** Stops reading from the client for a while (TCP backpressure on a client that sends too fast). */
+  void pauseReading(long millis);
+
   /** For log lines. */
   String remoteAddress();
 }

@@ -126,7 +126,12 @@ public final class Switchboard {
     if (s.bucket.tryTake(now)) {
       return true;
     }
+    // over the limit: refuse this message, and stop reading the socket until a token is due, so a flood
+    // backs up in the client's TCP window instead of costing this event loop
     violation(s, ErrorDefinition.RATE_LIMIT_EXCEEDED, null);
+    if (!s.closing) {
+      s.socket.pauseReading(Math.max(10, 1000 / Math.max(1, limits.ratePerSecond())));
+    }
     return false;
   }
 

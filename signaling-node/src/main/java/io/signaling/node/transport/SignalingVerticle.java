@@ -202,6 +202,12 @@ public final class SignalingVerticle extends VerticleBase {
       }
 
       @Override
+      public void pauseReading(long millis) {
+        ws.pause();
+        vertx.setTimer(millis, t -> ws.resume());
+      }
+
+      @Override
       public String remoteAddress() {
         return String.valueOf(ws.remoteAddress());
       }

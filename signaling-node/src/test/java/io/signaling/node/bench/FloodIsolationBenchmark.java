@@ -16,12 +16,12 @@ import org.HdrHistogram.Histogram;
  * <p>Run: {@code mvn -q -pl signaling-node test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt}
  * then {@code java -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 -cp
  * signaling-node/target/test-classes:signaling-node/target/classes:$(cat signaling-node/target/cp.txt)
- * io.signaling.node.bench.FloodIsolationBenchmark 3000 2}.
+ * io.signaling.node.bench.FloodIsolationBenchmark 1500 2}.
  */
 public final class FloodIsolationBenchmark {
 
   public static void main(String[] args) throws Exception {
-    int samples = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
+    int samples = args.length > 0 ? Integer.parseInt(args[0]) : 1500;
     int flooders = args.length > 1 ? Integer.parseInt(args[1]) : 2;
     try (TestCluster cluster = TestCluster.start(2);
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1)) {
@@ -75,11 +75,19 @@ public final class FloodIsolationBenchmark {
     }
   }
 
-  /** Round trips A → B → A of a peerMessageCommand, one at a time. */
+  /**
+   * Round trips A → B → A of a peerMessageCommand, one every 10 ms (a real call's pace, well inside the
+   * per-connection rate limit), timed from the intended send time.
+   */
   private static Histogram measure(TestPeer a, TestPeer b, String room, int samples, AtomicLong unused) {
     Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+    long interval = TimeUnit.MILLISECONDS.toNanos(10);
+    long start = System.nanoTime();
     for (int i = 0; i < samples; i++) {
-      long t0 = System.nanoTime();
+      long t0 = start + i * interval;
+      while (System.nanoTime() < t0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(t0 - System.nanoTime());
+      }
       a.send("{\"command\":\"peerMessageCommand\",\"streamId\":\"" + room + "\",\"definition\":\"p\",\"data\":" + i + "}");
       b.nextText();
       b.send("{\"command\":\"peerMessageCommand\",\"streamId\":\"" + room + "\",\"definition\":\"p\",\"data\":" + i + "}");
