@@ -1,14 +1,14 @@
 package io.signaling.node.it;
 
+import static io.signaling.node.support.Calls.pair;
+import static io.signaling.node.support.Calls.record;
+import static io.signaling.node.support.Calls.relays;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.support.ProcessCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,38 +28,16 @@ class FaultInjectionIT {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
   }
 
-  private static void record(String line) {
-    try {
-      Files.writeString(Path.of("target", "fault-timings.txt"), line + System.lineSeparator(),
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-    System.out.println(line);
-  }
-
-  private static String pair(TestPeer first, TestPeer second, String room) {
-    first.joined(room);
-    second.join(room);
-    second.expectNotification("joined", room);
-    first.expect("start", room);
-    return room;
-  }
-
-  private static void relays(TestPeer from, TestPeer to, String room, String text) {
-    from.send(new JsonObject().put("command", "peerMessageCommand").put("streamId", room).put("definition", "t")
-        .put("data", text));
-    assertThat(to.expect("peerMessageCommand", room).getString("data")).isEqualTo(text);
-  }
-
   @Test
   void sigkill_partnersOnSurvivingNodesGetStopWithin5s_andTheRoomTakesANewPeer() {
     try (ProcessCluster cluster = ProcessCluster.start(3, ENV);
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1);
          TestPeer c = cluster.connect("C", 2); TestPeer d = cluster.connect("D", 0)) {
       // GIVEN A (node 1) with B (node 2), and an unrelated pair C (node 3) with D (node 1)
-      String room = pair(a, b, "kill-room");
-      String other = pair(c, d, "bystander-room");
+      String room = "kill-room";
+      pair(a, b, room);
+      String other = "bystander-room";
+      pair(c, d, other);
       // WHEN node 2 dies without a goodbye
       long t0 = System.nanoTime();
       cluster.node(1).signal("KILL");
@@ -85,7 +63,8 @@ class FaultInjectionIT {
   void sigstop_partnersGetStopWithin5s_andTheThawedNodeDoesNotResurrectTheRoom() {
     try (ProcessCluster cluster = ProcessCluster.start(3, ENV);
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1)) {
-      String room = pair(a, b, "freeze-room");
+      String room = "freeze-room";
+      pair(a, b, room);
       // WHEN node 2 freezes: its sockets stay open, nothing resets
       long t0 = System.nanoTime();
       cluster.node(1).signal("STOP");
@@ -129,8 +108,10 @@ class FaultInjectionIT {
     try (ProcessCluster cluster = ProcessCluster.start(3, ENV);
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1);
          TestPeer c = cluster.connect("C", 2); TestPeer d = cluster.connect("D", 0)) {
-      String room = pair(a, b, "term-room");
-      String other = pair(c, d, "bystander-room");
+      String room = "term-room";
+      pair(a, b, room);
+      String other = "bystander-room";
+      pair(c, d, other);
       long t0 = System.nanoTime();
       cluster.node(1).process().destroy();
       b.expectNotification("server_will_stop", null);
@@ -166,7 +147,8 @@ class FaultInjectionIT {
       int pairs = 0;
       while (System.nanoTime() < deadline && pairs < 40) {
         try (TestPeer x = cluster.connect("X" + pairs, 0); TestPeer y = cluster.connect("Y" + pairs, 1)) {
-          String room = pair(x, y, "during-" + pairs);
+          String room = "during-" + pairs;
+          pair(x, y, room);
           relays(x, y, room, "hi");
         }
         pairs++;

@@ -1,15 +1,15 @@
 package io.signaling.node.it;
 
+import static io.signaling.node.support.Calls.pair;
+import static io.signaling.node.support.Calls.record;
+import static io.signaling.node.support.Calls.relays;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.support.NetworkLab;
 import io.signaling.node.support.NodeProcess;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,29 +26,6 @@ import org.junit.jupiter.api.Test;
 class PartitionIT {
 
   private static final int HTTP_PORT = 5080;
-
-  private static void record(String line) {
-    try {
-      Files.writeString(Path.of("target", "fault-timings.txt"), line + System.lineSeparator(),
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-    System.out.println(line);
-  }
-
-  private static void pair(TestPeer first, TestPeer second, String room) {
-    first.joined(room);
-    second.join(room);
-    second.expectNotification("joined", room);
-    first.expect("start", room);
-  }
-
-  private static void relays(TestPeer from, TestPeer to, String room, String text) {
-    from.send(new JsonObject().put("command", "peerMessageCommand").put("streamId", room).put("definition", "t")
-        .put("data", text));
-    assertThat(to.expect("peerMessageCommand", room).getString("data")).isEqualTo(text);
-  }
 
   @Test
   void aPartition_splitsAndHeals_withoutConflictingRoomsOrLostSubscriptions() {

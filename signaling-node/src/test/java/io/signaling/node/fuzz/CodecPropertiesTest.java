@@ -14,7 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** The codec never throws, and whatever it accepts re-encodes to valid JSON with the fields intact. */
-class CodecProperties {
+class CodecPropertiesTest {
 
   private static final JsonFactory JSON = new JsonFactory();
   private final ProtocolCodec codec = new ProtocolCodec(128);
