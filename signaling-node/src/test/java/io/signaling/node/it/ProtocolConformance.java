@@ -522,6 +522,20 @@ abstract class ProtocolConformance {
     assertThat(after).contains("signaling_pairing_seconds_bucket").contains("signaling_draining 0.0");
   }
 
+  @Test
+  void theDemoPage_isServedAtTheRoot_withItsScript() throws Exception {
+    int port = cluster().node(nodeOfA()).httpPort();
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<video id=\"remoteVideo\"").contains("app.js");
+    HttpResponse<String> script = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/app.js"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.body()).contains("/WebRTCAppEE/websocket").contains("takeCandidate");
+  }
+
   static JsonArray asArray(List<JsonObject> list) {
     return new JsonArray(new ArrayList<>(list));
   }
