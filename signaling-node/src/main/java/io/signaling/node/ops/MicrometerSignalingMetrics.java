@@ -21,7 +21,8 @@ import java.util.function.IntSupplier;
  * {@code signaling_joins_total{outcome}}, {@code signaling_pairing_seconds} (histogram of the cluster decision
  * that paired a room), {@code signaling_relayed_messages_total{command}}, {@code signaling_errors_total{definition}},
  * {@code signaling_cluster_send_retries_total}, {@code signaling_cluster_send_failures_total},
- * {@code signaling_cluster_members}, {@code signaling_draining}.
+ * {@code signaling_cluster_members}, {@code signaling_draining}; and the process's memory (see {@link ProcessMemory})
+ * with the JVM's standard memory, GC and thread meters.
  */
 public final class MicrometerSignalingMetrics implements SignalingMetrics {
 
@@ -70,6 +71,7 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
         .register(registry);
     Gauge.builder("signaling.draining", () -> draining.getAsBoolean() ? 1 : 0)
         .description("1 while the node drains for shutdown").register(registry);
+    ProcessMemory.bind(registry);
     return this;
   }
 
