@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The standard benchmark suite, on this machine, load generator included:
+#   the baseline (a plain Vert.x WebSocket relay, no cluster: this machine's practical limit), then local
+#   clusters of 1, 2 and 3 nodes (each node its own JVM), each with the same runs, then 19,000 idle sockets
+#   on one node. Every run has a warm-up whose figures are discarded. Results go to one directory, one
+#   sub-directory per run, and SUMMARY.md puts them side by side with ratios.
+#
+#   loadtest/bin/bench-suite.sh [--out DIR] [--quick] [--skip-connections]
+#
+# Build first: mvn -B package -DskipTests. --quick shortens every run (a check that the suite works, not a
+# measurement). Ports used: 5070 (baseline), 5080-5082 (nodes), 5701-5703 (cluster).
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$root/loadtest/target/bench/$(date -u +%Y%m%d-%H%M%S)"
+quick=false
+connections=true
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) out="$2"; shift 2 ;;
+    --quick) quick=true; shift ;;
+    --skip-connections) connections=false; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+java_bin="${JAVA:-java}"
+harness=("$java_bin" -Xms1g -Xmx1g -jar "$root/loadtest/target/loadtest.jar")
+cluster="$here/local-cluster.sh"
+mkdir -p "$out"
+
+if $quick; then
+  warm=2; short=3; long=5; churn_rate=100; soak_rate=2000; pairs_rate=50; sockets=500
+else
+  warm=10; short=20; long=60; churn_rate=1000; soak_rate=20000; pairs_rate=200; sockets=19000
+fi
+
+baseline_pid=""
+cleanup() {
+  [ -n "$baseline_pid" ] && kill "$baseline_pid" 2>/dev/null || true
+  "$cluster" stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+runs() {
+  local setup="$1" urls="$2"
+  "${harness[@]}" throughput -t "$urls" --pairs 50 --window 8 --duration "$short" --warmup "$warm" \
+    -o "$out/$setup-throughput" --allow-errors | tail -n 3
+  "${harness[@]}" soak -t "$urls" --pairs 500 --message-rate "$soak_rate" --duration "$short" --warmup "$warm" \
+    --connect-rate 1000 -o "$out/$setup-soak" --allow-errors | tail -n 3
+  "${harness[@]}" pairs -t "$urls" --rate "$pairs_rate" --duration "$short" --warmup "$warm" \
+    -o "$out/$setup-pairs" --allow-errors | tail -n 3
+}
+
+echo "== baseline: plain Vert.x WebSocket relay, no cluster"
+"${harness[@]}" baseline-relay --port 5070 >"$out/baseline-relay.log" 2>&1 &
+baseline_pid=$!
+"${harness[@]}" await -t ws://127.0.0.1:5070/WebRTCAppEE/websocket --timeout 60 >/dev/null 2>&1 || true
+runs baseline ws://127.0.0.1:5070/WebRTCAppEE/websocket
+kill "$baseline_pid" 2>/dev/null || true
+wait "$baseline_pid" 2>/dev/null || true
+baseline_pid=""
+
+for n in 1 2 3; do
+  echo "== $n node(s)"
+  urls="$("$cluster" start --nodes "$n" | tail -n 1)"
+  runs "$n-nodes" "$urls"
+  if [ "$n" = 3 ]; then
+    "${harness[@]}" churn -t "$urls" --rate "$churn_rate" --duration "$long" --warmup "$warm" \
+      -o "$out/$n-nodes-churn" --allow-errors | tail -n 3
+  fi
+  "$cluster" stop
+done
+
+if $connections; then
+  echo "== $sockets idle sockets on one node"
+  urls="$("$cluster" start --nodes 1 --heap 1g | tail -n 1)"
+  pid="$("$cluster" pids)"
+  "${harness[@]}" connections -t "$urls" --count "$sockets" --connect-rate 2000 --hold 10 --processes 4 \
+    --bind 127.0.0.2-127.0.0.9 --node-pid "$pid" -o "$out/1-node-connections" --allow-errors | tail -n 8
+  "$cluster" stop
+fi
+
+"${harness[@]}" summarize "$out" --write
+echo "suite written to $out"

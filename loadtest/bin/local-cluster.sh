@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Starts (or stops) a local cluster of signaling nodes on this machine, each its own JVM, on loopback,
+# with static discovery, and waits until every node is ready and sees every member.
+#
+#   loadtest/bin/local-cluster.sh start [--nodes N] [--heap SIZE] [--http-port P] [--cluster-port P] [--dir DIR]
+#                                       [-- extra node flags...]
+#   loadtest/bin/local-cluster.sh stop  [--dir DIR]
+#   loadtest/bin/local-cluster.sh urls  [--dir DIR]      # the WebSocket URLs, comma-separated
+#   loadtest/bin/local-cluster.sh pids  [--dir DIR]      # the node pids, comma-separated
+#
+# Defaults: 2 nodes, heap 512m (-Xms = -Xmx), HTTP ports from 5080, Hazelcast ports from 5701,
+# state in target/local-cluster (pids, logs). The harness-friendly limits below lift the per-connection
+# rate limit and the per-address connection cap (every client comes from 127.0.0.x); anything after "--"
+# is passed to every node and wins. JAVA (default: java on PATH), NODE_JAR, LOADTEST_JAR and
+# NODE_JAVA_OPTS (extra JVM options) may be set in the environment.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+action="${1:-}"
+[ -n "$action" ] && shift || true
+
+nodes=2
+heap=512m
+http_port=5080
+cluster_port=5701
+dir="$root/loadtest/target/local-cluster"
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nodes) nodes="$2"; shift 2 ;;
+    --heap) heap="$2"; shift 2 ;;
+    --http-port) http_port="$2"; shift 2 ;;
+    --cluster-port) cluster_port="$2"; shift 2 ;;
+    --dir) dir="$2"; shift 2 ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+java_bin="${JAVA:-java}"
+node_jar="${NODE_JAR:-$root/signaling-node/target/signaling-node.jar}"
+loadtest_jar="${LOADTEST_JAR:-$root/loadtest/target/loadtest.jar}"
+
+urls() {
+  local list=()
+  for f in "$dir"/node-*.port; do
+    [ -f "$f" ] || continue
+    list+=("ws://127.0.0.1:$(cat "$f")/WebRTCAppEE/websocket")
+  done
+  (IFS=,; echo "${list[*]}")
+}
+
+pids() {
+  local list=()
+  for f in "$dir"/node-*.pid; do
+    [ -f "$f" ] || continue
+    list+=("$(cat "$f")")
+  done
+  (IFS=,; echo "${list[*]}")
+}
+
+stop() {
+  for f in "$dir"/node-*.pid; do
+    [ -f "$f" ] || continue
+    pid="$(cat "$f")"
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for f in "$dir"/node-*.pid; do
+    [ -f "$f" ] || continue
+    pid="$(cat "$f")"
+    for _ in $(seq 1 300); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$f" "${f%.pid}.port"
+  done
+}
+
+case "$action" in
+  start)
+    [[ "$nodes" =~ ^[1-9][0-9]?$ ]] || { echo "--nodes must be 1 to 99" >&2; exit 2; }
+    [ -f "$node_jar" ] || { echo "node jar not found: $node_jar (build with: mvn -B package -DskipTests)" >&2; exit 2; }
+    [ -f "$loadtest_jar" ] || { echo "harness jar not found: $loadtest_jar" >&2; exit 2; }
+    mkdir -p "$dir"
+    stop
+    members=""
+    for i in $(seq 0 $((nodes - 1))); do
+      members="${members:+$members,}127.0.0.1:$((cluster_port + i))"
+    done
+    name="local-$$-$RANDOM"
+    for i in $(seq 0 $((nodes - 1))); do
+      port=$((http_port + i))
+      # shellcheck disable=SC2086
+      nohup "$java_bin" -Xms"$heap" -Xmx"$heap" ${NODE_JAVA_OPTS:-} -jar "$node_jar" \
+        --http-host 127.0.0.1 --http-port "$port" \
+        --cluster-name "$name" --cluster-discovery static --cluster-members "$members" \
+        --cluster-port "$((cluster_port + i))" --eventbus-host 127.0.0.1 \
+        --rate-limit-per-second 1000000 --rate-limit-burst 1000000 --max-connections-per-address 0 \
+        --max-rooms-per-connection 1000 \
+        "${extra[@]}" >"$dir/node-$((i + 1)).log" 2>&1 &
+      echo $! >"$dir/node-$((i + 1)).pid"
+      echo "$port" >"$dir/node-$((i + 1)).port"
+    done
+    if ! "$java_bin" -jar "$loadtest_jar" await --target "$(urls)" --members "$nodes" --timeout 120; then
+      echo "cluster did not form; logs in $dir" >&2
+      stop
+      exit 1
+    fi
+    echo "$(urls)"
+    ;;
+  stop) stop ;;
+  urls) urls ;;
+  pids) pids ;;
+  *) echo "usage: $0 start|stop|urls|pids [options] (see the header of this script)" >&2; exit 2 ;;
+esac

@@ -1,0 +1,219 @@
+package io.signaling.loadtest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One full call setup between two connected peers, driven by the replies (all on one event loop):
+ * A joins, then B joins (pairing starts), A receives {@code start} and sends the offer, B answers and sends its
+ * candidates, A sends its candidates after the answer; once every candidate arrived the call holds, then A
+ * leaves, B receives {@code stop} and leaves too. Every expected message is counted: the call fails when one
+ * has not arrived by the deadline, and the missing ones are counted as lost.
+ */
+final class Call {
+
+  /** Messages each call expects to receive: per peer joined, start/offer, answer(A), candidates, stop(B), leaved. */
+  static int expectedMessages(int candidates) {
+    return 2 * candidates + 8;
+  }
+
+  /** Messages each call sends: 2 joins, offer, answer, candidates both ways, 2 leaves. */
+  static int sentMessages(int candidates) {
+    return 2 * candidates + 6;
+  }
+
+  private final Vertx vertx;
+  private final Stats stats;
+  private final Messages messages;
+  private final Peer a;
+  private final Peer b;
+  private final String streamId;
+  private final int candidates;
+  private final long holdMillis;
+  private final long intendedNanos;
+  private final Promise<Void> done = Promise.promise();
+
+  private long joinSentB;
+  private long setupStartedNanos;
+  private int received;
+  private int candidatesAtA;
+  private int candidatesAtB;
+  private boolean answered;
+  private boolean negotiated;
+  private boolean leaving;
+  private boolean aLeft;
+  private boolean bLeft;
+  private long deadlineTimer = -1;
+
+  Call(Vertx vertx, Stats stats, Messages messages, Peer a, Peer b, String streamId, int candidates,
+      long holdMillis, long intendedNanos) {
+    this.vertx = vertx;
+    this.stats = stats;
+    this.messages = messages;
+    this.a = a;
+    this.b = b;
+    this.streamId = streamId;
+    this.candidates = candidates;
+    this.holdMillis = holdMillis;
+    this.intendedNanos = intendedNanos;
+  }
+
+  /** Runs the call; the future fails (after counting what was lost) when the deadline passes first. */
+  Future<Void> run(long deadlineMillis) {
+    a.handler(this::atA);
+    b.handler(this::atB);
+    Runnable lostSocket = () -> fail("socketClosed");
+    a.onClose(lostSocket);
+    b.onClose(lostSocket);
+    deadlineTimer = vertx.setTimer(deadlineMillis + holdMillis, t -> {
+      deadlineTimer = -1;
+      fail("callTimedOut");
+    });
+    setupStartedNanos = System.nanoTime();
+    a.send(Messages.join(streamId));
+    return done.future();
+  }
+
+  private void fail(String why) {
+    if (done.future().isComplete()) {
+      return;
+    }
+    stats.error(why);
+    stats.count(Stats.LOST, Math.max(0, expectedMessages(candidates) - received));
+    stats.count(Stats.OPS_FAILED);
+    finish(false);
+  }
+
+  private void finish(boolean ok) {
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+    }
+    a.handler(m -> { });
+    b.handler(m -> { });
+    a.onClose(() -> { });
+    b.onClose(() -> { });
+    if (ok) {
+      stats.count(Stats.OPS_COMPLETED);
+      stats.record("setup", a.node, System.nanoTime() - intendedNanos);
+      done.complete();
+    } else {
+      done.fail(new IllegalStateException("call " + streamId + " failed"));
+    }
+  }
+
+  private void atA(JsonObject m) {
+    if (!streamId.equals(m.getString("streamId")) && !"error".equals(m.getString("command"))) {
+      stats.count(Stats.UNEXPECTED);
+      return;
+    }
+    received++;
+    long now = System.nanoTime();
+    switch (kind(m)) {
+      case "joined" -> {
+        stats.record("joined", a.node, now - setupStartedNanos);
+        joinSentB = System.nanoTime();
+        b.send(Messages.join(streamId));
+      }
+      case "start" -> {
+        stats.record("pairing", a.node, now - joinSentB);
+        a.send(messages.offer(streamId, System.nanoTime()));
+      }
+      case "takeConfiguration" -> {
+        relayed(a, m, now);
+        answered = true;
+        for (int i = 0; i < candidates; i++) {
+          a.send(Messages.candidate(streamId, i, System.nanoTime()));
+        }
+        checkNegotiated();
+      }
+      case "takeCandidate" -> {
+        relayed(a, m, now);
+        candidatesAtA++;
+        checkNegotiated();
+      }
+      case "leaved" -> {
+        aLeft = true;
+        checkLeft();
+      }
+      default -> unexpected(m);
+    }
+  }
+
+  private void atB(JsonObject m) {
+    if (!streamId.equals(m.getString("streamId")) && !"error".equals(m.getString("command"))) {
+      stats.count(Stats.UNEXPECTED);
+      return;
+    }
+    received++;
+    long now = System.nanoTime();
+    switch (kind(m)) {
+      case "joined" -> stats.record("joined", b.node, now - joinSentB);
+      case "takeConfiguration" -> {
+        relayed(b, m, now);
+        b.send(messages.answer(streamId, System.nanoTime()));
+        for (int i = 0; i < candidates; i++) {
+          b.send(Messages.candidate(streamId, i, System.nanoTime()));
+        }
+      }
+      case "takeCandidate" -> {
+        relayed(b, m, now);
+        candidatesAtB++;
+        checkNegotiated();
+      }
+      case "stop" -> b.send(Messages.leave(streamId));
+      case "leaved" -> {
+        bLeft = true;
+        checkLeft();
+      }
+      default -> unexpected(m);
+    }
+  }
+
+  private static String kind(JsonObject m) {
+    String command = m.getString("command", "");
+    return command.equals("notification") ? m.getString("definition", "") : command;
+  }
+
+  private void unexpected(JsonObject m) {
+    received--;
+    stats.count(Stats.UNEXPECTED);
+    if ("error".equals(m.getString("command"))) {
+      fail("callGotError");
+    }
+  }
+
+  private void relayed(Peer at, JsonObject m, long now) {
+    long sent = Messages.intendedNanos(m);
+    if (sent > 0) {
+      stats.record("relay." + m.getString("command"), at.node, now - sent);
+    }
+  }
+
+  private void checkNegotiated() {
+    if (negotiated || !answered || candidatesAtA < candidates || candidatesAtB < candidates) {
+      return;
+    }
+    negotiated = true;
+    stats.record("negotiation", a.node, System.nanoTime() - joinSentB);
+    if (holdMillis > 0) {
+      vertx.setTimer(holdMillis, t -> leave());
+    } else {
+      leave();
+    }
+  }
+
+  private void leave() {
+    if (!leaving && !done.future().isComplete()) {
+      leaving = true;
+      a.send(Messages.leave(streamId));
+    }
+  }
+
+  private void checkLeft() {
+    if (aLeft && bLeft) {
+      finish(true);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package io.signaling.loadtest;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Runs a scenario: one lane per event loop, a shared open-loop schedule, a progress line every second, and the
+ * result with its reports at the end. Every wait is bounded: a lane that does not finish by the end of the
+ * run plus a grace period is cut off and its missing work is counted.
+ */
+final class Harness {
+
+  record Options(List<Target> targets, boolean crossNode, int threads, long graceMillis, boolean insecure,
+      PrintStream console) { }
+
+  private Harness() {
+  }
+
+  static RunResult run(Scenario scenario, Options options, double plannedSeconds) {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.threads())
+        .setBlockedThreadCheckInterval(10_000));
+    try {
+      WebSocketClientOptions clientOptions = new WebSocketClientOptions().setMaxConnections(1_000_000)
+          .setConnectTimeout(10_000).setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20);
+      if (options.insecure()) {
+        clientOptions.setTrustAll(true).setVerifyHost(false);
+      }
+      WebSocketClient client = vertx.createWebSocketClient(clientOptions);
+      Stats stats = new Stats(System.nanoTime());
+      long runId = ThreadLocalRandom.current().nextLong(1, 1L << 40);
+      List<Lane> lanes = new ArrayList<>();
+      for (int k = 0; k < options.threads(); k++) {
+        Context context = vertx.getOrCreateContext();
+        lanes.add(new Lane(k, options.threads(), vertx, context, client, stats, options.targets(),
+            options.crossNode(), runId));
+      }
+      PrintStream out = options.console();
+      Instant startedAt = Instant.now();
+      out.printf(Locale.ROOT, "%s: preparing %d lane(s) against %d node(s)%n", scenario.name(), lanes.size(),
+          options.targets().size());
+      await(onLanes(lanes, scenario::prepare), TimeUnit.MINUTES.toMillis(10), "preparation");
+
+      long startNanos = System.nanoTime() + 20_000_000L;
+      stats.beginRun(startNanos);
+      List<CompletableFuture<Void>> running = new ArrayList<>();
+      for (Lane lane : lanes) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        lane.context().runOnContext(v -> scenario.run(lane, startNanos).onComplete(r -> f.complete(null)));
+        running.add(f);
+      }
+      CompletableFuture<Void> all = CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
+      long hardEnd = startNanos + (long) (plannedSeconds * 1e9) + options.graceMillis() * 1_000_000L;
+      long nextTick = startNanos + 1_000_000_000L;
+      while (!all.isDone() && System.nanoTime() - hardEnd < 0) {
+        try {
+          all.get(Math.max(1, (nextTick - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          // a second passed
+        } catch (Exception e) {
+          break;
+        }
+        if (System.nanoTime() - nextTick >= 0) {
+          Stats.Interval interval = stats.tick(System.nanoTime());
+          out.println(Progress.line(scenario, interval));
+          nextTick += 1_000_000_000L;
+        }
+      }
+      boolean cutOff = !all.isDone();
+      long runNanos = System.nanoTime() - startNanos;
+      if (cutOff) {
+        stats.error("runCutOff");
+      }
+      await(onLanes(lanes, scenario::finish), 20_000, "finish");
+      stats.stop();
+      stats.tick(System.nanoTime());
+      long lost = scenario.lostAtEnd();
+      if (lost > 0) {
+        stats.error("relayLost");
+      }
+      return RunResult.of(scenario, options, stats, startedAt, runNanos / 1e9, lost);
+    } finally {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // the run's result stands; a slow close only delays the exit
+      }
+    }
+  }
+
+  private static CompletableFuture<Void> onLanes(List<Lane> lanes, Function<Lane, Future<Void>> step) {
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    for (Lane lane : lanes) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      lane.context().runOnContext(v -> step.apply(lane).onComplete(r -> {
+        if (r.succeeded()) {
+          f.complete(null);
+        } else {
+          f.completeExceptionally(r.cause());
+        }
+      }));
+      futures.add(f);
+    }
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+  }
+
+  private static void await(CompletableFuture<Void> f, long millis, String what) {
+    try {
+      f.get(millis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(what + " did not finish within " + millis + " ms");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(what + " interrupted");
+    }
+  }
+}

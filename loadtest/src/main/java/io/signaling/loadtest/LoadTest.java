@@ -1,0 +1,251 @@
+package io.signaling.loadtest;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The load harness's command line. Exit codes: 0 the run passed, 1 the run had errors or lost messages (unless
+ * {@code --allow-errors}), 2 invalid parameters.
+ */
+@Command(name = "loadtest", mixinStandardHelpOptions = true, version = "loadtest 0.1.0",
+    description = "Drives the signaling protocol against the node URLs given (and only those) and reports "
+        + "latencies from HdrHistograms measured from intended send times.",
+    subcommands = {LoadTest.Pairs.class, LoadTest.Churn.class, LoadTest.Soak.class, LoadTest.Throughput.class,
+        ConnectionsCommand.class, BaselineRelay.class, AwaitNodes.class, Summarize.class},
+    footer = {"", "Exit status: 0 passed, 1 errors or lost messages, 2 invalid parameters."})
+public final class LoadTest implements Runnable {
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(System.out, args));
+  }
+
+  /** Runs the command line; returns the exit status. */
+  public static int execute(PrintStream out, String... args) {
+    CommandLine cli = new CommandLine(new LoadTest());
+    cli.setOut(new java.io.PrintWriter(out, true));
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a scenario (see --help)");
+  }
+
+  /** Options shared by every scenario. */
+  static final class Common {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-t", "--target"}, required = true, split = ",", paramLabel = "URL",
+        description = "Node WebSocket URLs, e.g. ws://127.0.0.1:5080/WebRTCAppEE/websocket (repeat or comma-separate).")
+    List<String> targets;
+
+    @Option(names = "--same-node", description = "Put both peers of a room on the same node (default: different nodes).")
+    boolean sameNode;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Event loops of the load generator (0: one per core, at most 4).")
+    int threads;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR",
+        description = "Report directory (default: loadtest-results/<scenario>-<time>).")
+    Path out;
+
+    @Option(names = "--insecure", description = "Accept any TLS certificate (wss:// test setups).")
+    boolean insecure;
+
+    @Option(names = "--allow-errors", description = "Exit 0 even when the run had errors or lost messages.")
+    boolean allowErrors;
+
+    @Option(names = "--warmup", defaultValue = "0", paramLabel = "SECONDS",
+        description = "Run the same scenario this long first and discard its figures (warms both JIT compilers).")
+    double warmup;
+
+    @Option(names = "--grace", defaultValue = "15", paramLabel = "SECONDS",
+        description = "How long after the planned end unfinished work may still complete (default ${DEFAULT-VALUE}).")
+    int graceSeconds;
+
+    PrintStream console() {
+      return System.out;
+    }
+
+    Harness.Options options(PrintStream console) {
+      List<Target> parsed;
+      try {
+        parsed = Target.parse(targets);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      int cores = Runtime.getRuntime().availableProcessors();
+      int lanes = threads == 0 ? Math.min(4, cores) : Params.range(spec, "--threads", threads, 1, 64, console);
+      int grace = Params.range(spec, "--grace", graceSeconds, 1, 600, console);
+      return new Harness.Options(parsed, !sameNode, lanes, grace * 1000L, insecure, console);
+    }
+
+    Path outDir(String scenario) {
+      if (out != null) {
+        return out;
+      }
+      String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+      return Path.of("loadtest-results", scenario + "-" + stamp);
+    }
+
+    /**
+     * Runs the scenario built for a duration: first a warm-up of {@code --warmup} seconds (figures discarded),
+     * then the measured run; writes the reports and returns the exit status.
+     */
+    int run(java.util.function.DoubleFunction<Scenario> scenario, double seconds, double extraSeconds,
+        PrintStream console) throws Exception {
+      Harness.Options options = options(console);
+      double w = Params.range(spec, "--warmup", warmup, 0, 3_600, console);
+      if (w > 0) {
+        console.printf(Locale.ROOT, "warm-up: %.0f s, figures discarded%n", w);
+        Harness.run(scenario.apply(w), options, w + extraSeconds);
+        console.println("warm-up done; measuring");
+      }
+      return finish(Harness.run(scenario.apply(seconds), options, seconds + extraSeconds), console);
+    }
+
+    int finish(RunResult result, PrintStream console) throws Exception {
+      Report.write(result, outDir(result.scenario()), console);
+      return result.passed() || allowErrors ? 0 : 1;
+    }
+  }
+
+  @Command(name = "pairs", mixinStandardHelpOptions = true,
+      description = "Full calls on new sockets at a paced rate: connect, join, join, start, offer, answer, "
+          + "candidates each way, hold, leave.")
+  static final class Pairs implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Common common;
+    @Option(names = "--rate", defaultValue = "50", description = "Calls started per second (default ${DEFAULT-VALUE}).")
+    double rate;
+    @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS", description = "Seconds of calls started (default ${DEFAULT-VALUE}).")
+    double duration;
+    @Option(names = "--candidates", defaultValue = "10", description = "ICE candidates each way (default ${DEFAULT-VALUE}).")
+    int candidates;
+    @Option(names = "--hold", defaultValue = "1000", paramLabel = "MILLIS", description = "Time a negotiated call is held before leaving (default ${DEFAULT-VALUE}).")
+    long hold;
+    @Option(names = "--sdp-bytes", defaultValue = "5000", description = "Size of the offer and answer SDP (default ${DEFAULT-VALUE}).")
+    int sdpBytes;
+    @Option(names = "--call-timeout", defaultValue = "10000", paramLabel = "MILLIS", description = "A call not done by then fails; its missing messages count as lost (default ${DEFAULT-VALUE}).")
+    long callTimeout;
+    @Option(names = "--max-in-flight", defaultValue = "20000", description = "Calls at once before new ones are refused as harness errors (default ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream console = common.console();
+      double r = Params.range(spec, "--rate", rate, 0.1, 20_000, console);
+      double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
+      int c = Params.range(spec, "--candidates", candidates, 0, 100, console);
+      long h = Params.range(spec, "--hold", hold, 0, 3_600_000L, console);
+      int sdp = Params.range(spec, "--sdp-bytes", sdpBytes, 200, 65_536, console);
+      long timeout = Params.range(spec, "--call-timeout", callTimeout, 100, 600_000L, console);
+      int cap = Params.range(spec, "--max-in-flight", maxInFlight, 1, 1_000_000, console);
+      return common.run(seconds -> new PairsScenario(r, seconds, c, h, sdp, timeout, cap), d,
+          h / 1000.0 + timeout / 1000.0, console);
+    }
+  }
+
+  @Command(name = "churn", mixinStandardHelpOptions = true,
+      description = "Sustained call setups per second (join, join, offer, answer, candidates, leave) on a pool "
+          + "of connected socket pairs.")
+  static final class Churn implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Common common;
+    @Option(names = "--rate", defaultValue = "100", description = "Call setups per second (default ${DEFAULT-VALUE}).")
+    double rate;
+    @Option(names = "--duration", defaultValue = "60", paramLabel = "SECONDS", description = "Seconds of setups (default ${DEFAULT-VALUE}).")
+    double duration;
+    @Option(names = "--candidates", defaultValue = "10", description = "ICE candidates each way (default ${DEFAULT-VALUE}).")
+    int candidates;
+    @Option(names = "--pool", defaultValue = "0", description = "Connected socket pairs reused by the setups (0: a quarter of the rate, at least 16).")
+    int pool;
+    @Option(names = "--sdp-bytes", defaultValue = "5000", description = "Size of the offer and answer SDP (default ${DEFAULT-VALUE}).")
+    int sdpBytes;
+    @Option(names = "--call-timeout", defaultValue = "10000", paramLabel = "MILLIS", description = "A setup not done by then fails (default ${DEFAULT-VALUE}).")
+    long callTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream console = common.console();
+      double r = Params.range(spec, "--rate", rate, 0.1, 50_000, console);
+      double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
+      int pairs = pool == 0 ? (int) Math.max(16, Math.ceil(r / 4)) : Params.range(spec, "--pool", pool, 1, 50_000, console);
+      int c = Params.range(spec, "--candidates", candidates, 0, 100, console);
+      int sdp = Params.range(spec, "--sdp-bytes", sdpBytes, 200, 65_536, console);
+      long timeout = Params.range(spec, "--call-timeout", callTimeout, 100, 600_000L, console);
+      return common.run(seconds -> new ChurnScenario(r, seconds, c, pairs, sdp, timeout), d,
+          timeout / 1000.0, console);
+    }
+  }
+
+  @Command(name = "soak", mixinStandardHelpOptions = true,
+      description = "A fixed population of paired peers held for a long time, relaying candidates at a paced rate.")
+  static final class Soak implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Common common;
+    @Option(names = "--pairs", defaultValue = "100", description = "Paired peers held (default ${DEFAULT-VALUE}).")
+    int pairs;
+    @Option(names = "--message-rate", defaultValue = "1000", description = "Relayed messages per second over all pairs (default ${DEFAULT-VALUE}).")
+    double messageRate;
+    @Option(names = "--duration", defaultValue = "300", paramLabel = "SECONDS", description = "Seconds held (default ${DEFAULT-VALUE}).")
+    double duration;
+    @Option(names = "--connect-rate", defaultValue = "500", description = "Pairs connected per second before the run (default ${DEFAULT-VALUE}).")
+    double connectRate;
+    @Option(names = "--ping-interval", defaultValue = "10000", paramLabel = "MILLIS", description = "Protocol ping from every peer (0: none; default ${DEFAULT-VALUE}).")
+    long ping;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream console = common.console();
+      double d = Params.range(spec, "--duration", duration, 1, 7 * 86_400, console);
+      int p = Params.range(spec, "--pairs", pairs, 1, 500_000, console);
+      double mr = Params.range(spec, "--message-rate", messageRate, 0.1, 1_000_000, console);
+      double cr = Params.range(spec, "--connect-rate", connectRate, 1, 50_000, console);
+      long pi = ping == 0 ? 0 : Params.range(spec, "--ping-interval", ping, 100, 3_600_000L, console);
+      return common.run(seconds -> SoakScenario.soak(p, mr, seconds, cr, pi), d, 0, console);
+    }
+  }
+
+  @Command(name = "throughput", mixinStandardHelpOptions = true,
+      description = "Capacity: paired peers keep a window of relayed messages in flight each way, as fast as the "
+          + "target relays them (closed loop: the latency is queueing, not a service figure).")
+  static final class Throughput implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Common common;
+    @Option(names = "--pairs", defaultValue = "50", description = "Paired peers (default ${DEFAULT-VALUE}).")
+    int pairs;
+    @Option(names = "--window", defaultValue = "8", description = "Messages in flight each way per pair (default ${DEFAULT-VALUE}).")
+    int window;
+    @Option(names = "--duration", defaultValue = "20", paramLabel = "SECONDS", description = "Seconds measured (default ${DEFAULT-VALUE}).")
+    double duration;
+    @Option(names = "--connect-rate", defaultValue = "500", description = "Pairs connected per second before the run (default ${DEFAULT-VALUE}).")
+    double connectRate;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream console = common.console();
+      double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
+      int p = Params.range(spec, "--pairs", pairs, 1, 100_000, console);
+      int w = Params.range(spec, "--window", window, 1, 1_000, console);
+      double cr = Params.range(spec, "--connect-rate", connectRate, 1, 50_000, console);
+      return common.run(seconds -> SoakScenario.throughput(p, w, seconds, cr), d, 0, console);
+    }
+  }
+}

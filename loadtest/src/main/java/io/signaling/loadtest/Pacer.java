@@ -1,0 +1,82 @@
+package io.signaling.loadtest;
+
+/**
+ * An open-loop schedule. Operation {@code i} of the whole run is intended at {@code start + i / rate}; this
+ * pacer owns every {@code lanes}-th operation starting at {@code lane}, so several event loops share one
+ * schedule without coordination. The schedule never waits for responses: when a tick comes late, every
+ * operation that became due is issued at once and keeps its own intended time, from which latency is
+ * measured (no coordinated omission).
+ */
+public final class Pacer {
+
+  private final long startNanos;
+  private final double periodNanos;
+  private final long total;
+  private final int lane;
+  private final int lanes;
+  private long next;
+
+  /**
+   * @param startNanos intended time of operation 0 ({@link System#nanoTime()} scale)
+   * @param ratePerSecond operations per second over all lanes, above 0
+   * @param total operations in the whole run over all lanes
+   * @param lane this pacer's lane, 0 to lanes - 1
+   * @param lanes lanes sharing the schedule, at least 1
+   */
+  public Pacer(long startNanos, double ratePerSecond, long total, int lane, int lanes) {
+    if (!(ratePerSecond > 0) || total < 0 || lanes < 1 || lane < 0 || lane >= lanes) {
+      throw new IllegalArgumentException("rate " + ratePerSecond + ", total " + total + ", lane " + lane + "/" + lanes);
+    }
+    this.startNanos = startNanos;
+    this.periodNanos = 1e9 / ratePerSecond;
+    this.total = total;
+    this.lane = lane;
+    this.lanes = lanes;
+    this.next = lane;
+  }
+
+  /** The number of operations a run of this length at this rate holds. */
+  public static long operations(double ratePerSecond, double seconds) {
+    return (long) Math.floor(ratePerSecond * seconds);
+  }
+
+  /** When operation {@code index} (of the whole run) is intended. */
+  public long intendedNanos(long index) {
+    return startNanos + (long) (index * periodNanos);
+  }
+
+  /**
+   * Takes the next operation of this lane that is due at {@code nowNanos}, or returns -1 when none is (yet).
+   * Call it in a loop on each tick until it returns -1.
+   */
+  public long nextDue(long nowNanos) {
+    if (next >= total || intendedNanos(next) - nowNanos > 0) {
+      return -1;
+    }
+    long index = next;
+    next += lanes;
+    return index;
+  }
+
+  /** Nanoseconds until this lane's next operation is due (0 if due now), or -1 when the lane is done. */
+  public long nanosUntilNext(long nowNanos) {
+    if (next >= total) {
+      return -1;
+    }
+    return Math.max(0, intendedNanos(next) - nowNanos);
+  }
+
+  /** True once every operation of this lane was taken. */
+  public boolean finished() {
+    return next >= total;
+  }
+
+  /** Operations of this lane taken so far. */
+  public long taken() {
+    return (next - lane) / lanes;
+  }
+
+  public int lane() {
+    return lane;
+  }
+}

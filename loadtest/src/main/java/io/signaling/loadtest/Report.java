@@ -1,0 +1,95 @@
+package io.signaling.loadtest;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+
+/**
+ * Writes a run's reports into a directory: {@code summary.txt} (the table also printed on the terminal),
+ * {@code result.json}, one {@code .hdr} histogram log per latency (nanoseconds; readable by HdrHistogram's
+ * tools), and {@code report.html}, a self-contained page with latency-percentile and over-time charts.
+ */
+final class Report {
+
+  private Report() {
+  }
+
+  static String table(RunResult r) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%s against %s%n", r.scenario(), targetsLabel(r)));
+    b.append(String.format(Locale.ROOT, "parameters: %s%n", r.parameters()));
+    b.append(String.format(Locale.ROOT, "ran %.1f s; %s: achieved %,.1f/s%s%n", r.runSeconds(),
+        Progress.label(r.rateCounter()), r.achievedRate(),
+        r.targetRate() > 0 ? String.format(Locale.ROOT, " of %,.1f/s target (%.1f%%)", r.targetRate(),
+            100 * r.achievedRate() / r.targetRate()) : ""));
+    Map<String, Long> c = r.counters();
+    b.append(String.format(Locale.ROOT, "messages sent %,d, received %,d, lost %,d; operations started %,d, "
+            + "completed %,d, failed %,d%n", c.getOrDefault(Stats.SENT, 0L), c.getOrDefault(Stats.RECEIVED, 0L),
+        r.lost(), c.getOrDefault(Stats.OPS_STARTED, 0L), c.getOrDefault(Stats.OPS_COMPLETED, 0L),
+        c.getOrDefault(Stats.OPS_FAILED, 0L)));
+    b.append(String.format(Locale.ROOT, "errors: %s%n", r.errors().isEmpty() ? "none" : r.errors()));
+    b.append(String.format(Locale.ROOT, "%n%-28s %10s %9s %9s %9s %9s %9s %9s%n", "latency (ms)", "count", "min",
+        "p50", "p90", "p99", "p99.9", "max"));
+    for (Map.Entry<String, Histogram> e : r.latencies().entrySet()) {
+      String name = e.getKey();
+      int at = name.indexOf('@');
+      String label = at < 0 ? name : "  " + name.substring(0, at) + " @" + r.targets().get(
+          Integer.parseInt(name.substring(at + 1))).label();
+      Histogram h = e.getValue();
+      b.append(String.format(Locale.ROOT, "%-28s %,10d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f%n", label,
+          h.getTotalCount(), h.getMinValue() / 1e6, h.getValueAtPercentile(50) / 1e6,
+          h.getValueAtPercentile(90) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6,
+          h.getMaxValue() / 1e6));
+    }
+    if (r.clampedSamples() > 0) {
+      b.append(String.format(Locale.ROOT, "(%d samples above %d s were recorded as %d s)%n", r.clampedSamples(),
+          Stats.MAX_TRACKABLE_NANOS / 1_000_000_000L, Stats.MAX_TRACKABLE_NANOS / 1_000_000_000L));
+    }
+    b.append(r.passed() ? "PASSED: no errors, no lost messages\n" : "FAILED: errors or lost messages (see above)\n");
+    return b.toString();
+  }
+
+  private static String targetsLabel(RunResult r) {
+    List<String> labels = new ArrayList<>();
+    r.targets().forEach(t -> labels.add(t.label()));
+    return String.join(", ", labels);
+  }
+
+  static void write(RunResult r, Path dir, PrintStream console) throws IOException {
+    Files.createDirectories(dir);
+    String table = table(r);
+    console.print(table);
+    Files.writeString(dir.resolve("summary.txt"), table, StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("result.json"), r.toJson().encodePrettily(), StandardCharsets.UTF_8);
+    Path hdr = dir.resolve("histograms");
+    Files.createDirectories(hdr);
+    for (Map.Entry<String, Histogram> e : r.latencies().entrySet()) {
+      try (PrintStream out = new PrintStream(Files.newOutputStream(hdr.resolve(fileName(e.getKey()) + ".hdr")),
+          false, StandardCharsets.UTF_8)) {
+        HistogramLogWriter writer = new HistogramLogWriter(out);
+        writer.outputComment("latency " + e.getKey() + " in nanoseconds, scenario " + r.scenario());
+        writer.outputLogFormatVersion();
+        writer.outputStartTime(r.startedAt().toEpochMilli());
+        writer.outputLegend();
+        Histogram h = e.getValue();
+        h.setStartTimeStamp(r.startedAt().toEpochMilli());
+        h.setEndTimeStamp(r.startedAt().toEpochMilli() + (long) (r.runSeconds() * 1000));
+        writer.outputIntervalHistogram(h);
+      }
+    }
+    Files.writeString(dir.resolve("report.html"), Html.render(r), StandardCharsets.UTF_8);
+    console.printf("reports written to %s%n", dir.toAbsolutePath().normalize());
+  }
+
+  static String fileName(String latencyName) {
+    return latencyName.replace('@', '-').replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+}

@@ -1,0 +1,80 @@
+package io.signaling.loadtest;
+
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A node's WebSocket URL, as given on the command line ({@code ws://host:port/App/websocket} or {@code wss://}).
+ * The harness sends only to targets given explicitly.
+ */
+public record Target(int index, URI uri) {
+
+  public static List<Target> parse(List<String> urls) {
+    List<Target> targets = new ArrayList<>();
+    for (String raw : urls) {
+      for (String url : raw.split(",")) {
+        if (url.isBlank()) {
+          continue;
+        }
+        URI uri;
+        try {
+          uri = new URI(url.trim());
+        } catch (URISyntaxException e) {
+          throw new IllegalArgumentException("not a URL: " + url.trim());
+        }
+        String scheme = uri.getScheme();
+        if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
+          throw new IllegalArgumentException("target must be a ws:// or wss:// URL: " + url.trim());
+        }
+        if (uri.getHost() == null || uri.getHost().isBlank()) {
+          throw new IllegalArgumentException("target has no host: " + url.trim());
+        }
+        targets.add(new Target(targets.size(), uri));
+      }
+    }
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("give at least one target with --target");
+    }
+    return List.copyOf(targets);
+  }
+
+  public boolean secure() {
+    return "wss".equals(uri.getScheme());
+  }
+
+  public int port() {
+    return uri.getPort() > 0 ? uri.getPort() : secure() ? 443 : 80;
+  }
+
+  public String path() {
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+  }
+
+  public WebSocketConnectOptions connectOptions() {
+    return new WebSocketConnectOptions().setHost(uri.getHost()).setPort(port()).setURI(path()).setSsl(secure());
+  }
+
+  /** The node's HTTP base ({@code http://host:port}), where it serves /metrics and /health. */
+  public String httpBase() {
+    return (secure() ? "https://" : "http://") + uri.getHost() + ":" + port();
+  }
+
+  /** A short label for reports: host:port. */
+  public String label() {
+    return uri.getHost() + ":" + port();
+  }
+
+  /**
+   * Where the two peers of room {@code n} connect: with {@code crossNode} (the default) on different nodes
+   * whenever there are two or more, else both on the same node; rooms are spread over all nodes.
+   */
+  public static int[] place(int room, int nodes, boolean crossNode) {
+    int first = Math.floorMod(room, nodes);
+    int second = crossNode && nodes > 1 ? (first + 1 + Math.floorMod(room / nodes, nodes - 1)) % nodes : first;
+    return new int[] {first, second};
+  }
+}

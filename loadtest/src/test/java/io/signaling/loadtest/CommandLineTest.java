@@ -1,0 +1,84 @@
+package io.signaling.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+
+  private static final String URL = "ws://127.0.0.1:1/WebRTCAppEE/websocket";
+
+  private record Outcome(int status, String out, String err) { }
+
+  private static Outcome run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldErr = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int status = LoadTest.execute(new PrintStream(out, true, StandardCharsets.UTF_8), args);
+      return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void help_lists_every_scenario_and_tool() {
+    Outcome o = run("--help");
+    assertThat(o.status()).isZero();
+    assertThat(o.out()).contains("pairs", "churn", "soak", "throughput", "connections", "baseline-relay", "await",
+        "summarize", "Exit status");
+  }
+
+  @Test
+  void each_scenario_documents_its_options() {
+    assertThat(run("pairs", "--help").out()).contains("--rate", "--duration", "--candidates", "--hold",
+        "--sdp-bytes", "--target", "--same-node", "--warmup");
+    assertThat(run("soak", "--help").out()).contains("--pairs", "--message-rate", "--ping-interval");
+    assertThat(run("connections", "--help").out()).contains("--count", "--bind", "--processes", "--node-pid");
+  }
+
+  @Test
+  void a_rate_below_its_minimum_is_refused_naming_the_option() {
+    Outcome o = run("pairs", "-t", URL, "--rate", "0");
+    assertThat(o.status()).isEqualTo(2);
+    assertThat(o.err()).contains("--rate must be at least");
+  }
+
+  @Test
+  void a_missing_or_malformed_target_is_refused() {
+    assertThat(run("pairs").status()).isEqualTo(2);
+    Outcome o = run("churn", "-t", "http://127.0.0.1:1/");
+    assertThat(o.status()).isEqualTo(2);
+    assertThat(o.err()).contains("ws:// or wss://");
+    assertThat(run("soak", "-t", URL, "--pairs", "many").status()).isEqualTo(2);
+  }
+
+  @Test
+  void a_bad_address_range_is_refused() {
+    assertThat(run("connections", "-t", URL, "--bind", "127.0.0.9-127.0.0.2").err()).contains("bad address range");
+  }
+
+  @Test
+  void address_ranges_expand_on_the_last_number() {
+    assertThat(ConnectionsCommand.expand(List.of("127.0.0.2-127.0.0.4", "127.0.0.9")))
+        .containsExactly("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.9");
+    assertThatThrownBy(() -> ConnectionsCommand.expand(List.of("127.0.0.2-127.0.1.4")))
+        .hasMessageContaining("last number");
+  }
+
+  @Test
+  void values_above_their_maximum_are_clamped_with_a_note() {
+    ByteArrayOutputStream note = new ByteArrayOutputStream();
+    long clamped = Params.range(new picocli.CommandLine(new LoadTest()).getCommandSpec(), "--hold", 10_000_000L, 0,
+        3_600_000L, new PrintStream(note, true, StandardCharsets.UTF_8));
+    assertThat(clamped).isEqualTo(3_600_000L);
+    assertThat(note.toString(StandardCharsets.UTF_8)).contains("--hold 10000000 clamped to 3600000");
+  }
+}

@@ -1,0 +1,239 @@
+package io.signaling.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A short run of every scenario, as a user runs them: the harness's runnable jar against a real 2-node cluster
+ * started by {@code loadtest/bin/local-cluster.sh} (two node JVMs from the node's runnable jar). Small numbers,
+ * a few seconds each: this checks that the harness works and reports, not the performance figures.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HarnessSmokeIT {
+
+  private static final Path BIN = Path.of(System.getProperty("loadtest.bin", "bin"));
+  private static final Path JAR = Path.of(System.getProperty("loadtest.jar", "target/loadtest.jar"));
+  private static final Path NODE_JAR = Path.of(System.getProperty("signaling.node.jar",
+      "../signaling-node/target/signaling-node.jar"));
+  private static final Path OUT = Path.of("target", "smoke");
+  private static Path clusterDir;
+  private static String urls;
+  private static int httpBase;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    // GIVEN a 2-node cluster started by the bundled script, on ports nothing else uses
+    httpBase = freeRun(2);
+    int clusterBase = freeRun(2);
+    clusterDir = OUT.resolve("cluster");
+    Files.createDirectories(clusterDir);
+    Result r = exec(120, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2", "--heap", "256m",
+        "--http-port", Integer.toString(httpBase), "--cluster-port", Integer.toString(clusterBase),
+        "--dir", clusterDir.toString());
+    assertThat(r.status()).as(r.output()).isZero();
+    List<String> lines = r.output().lines().toList();
+    urls = lines.get(lines.size() - 1);
+    assertThat(urls).isEqualTo("ws://127.0.0.1:" + httpBase + "/WebRTCAppEE/websocket,ws://127.0.0.1:"
+        + (httpBase + 1) + "/WebRTCAppEE/websocket");
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (clusterDir != null) {
+      exec(60, "bash", BIN.resolve("local-cluster.sh").toString(), "stop", "--dir", clusterDir.toString());
+    }
+  }
+
+  @Test
+  @Order(1)
+  void pairs_sets_up_full_calls_across_both_nodes_and_reports_them() throws Exception {
+    // WHEN 20 calls per second are set up for 2 seconds, peers on different nodes
+    JsonObject result = harness("pairs", "pairs", "-t", urls, "--rate", "20", "--duration", "2", "--hold", "100");
+
+    // THEN all 40 complete, with every latency the report promises, per node, and nothing lost
+    assertPassed(result);
+    assertThat(result.getJsonObject("counters").getLong(Stats.OPS_COMPLETED)).isEqualTo(40);
+    assertThat(result.getJsonObject("latencyMs").fieldNames()).contains("connect", "joined", "pairing",
+        "relay.takeConfiguration", "relay.takeCandidate", "negotiation", "setup");
+    assertThat(result.getJsonObject("latencyMs").getJsonObject("relay.takeCandidate").getLong("count"))
+        .isEqualTo(40 * 20);
+    assertThat(result.getJsonObject("perNodeLatencyMs").fieldNames()).containsExactlyInAnyOrder(
+        "127.0.0.1:" + httpBase, "127.0.0.1:" + (httpBase + 1));
+    assertReports(OUT.resolve("pairs"), "pairing");
+  }
+
+  @Test
+  @Order(2)
+  void churn_reuses_a_pool_of_sockets_for_sustained_setups() throws Exception {
+    JsonObject result = harness("churn", "churn", "-t", urls, "--rate", "50", "--duration", "2", "--pool", "8");
+    assertPassed(result);
+    assertThat(result.getJsonObject("counters").getLong(Stats.OPS_COMPLETED)).isEqualTo(100);
+    assertThat(result.getJsonObject("latencyMs").getJsonObject("connect").getLong("count"))
+        .as("the pool's sockets only").isEqualTo(2 * 8);
+    assertReports(OUT.resolve("churn"), "pairing");
+  }
+
+  @Test
+  @Order(3)
+  void soak_holds_paired_peers_and_relays_at_the_paced_rate() throws Exception {
+    JsonObject result = harness("soak", "soak", "-t", urls, "--pairs", "10", "--message-rate", "500", "--duration",
+        "2", "--ping-interval", "500");
+    assertPassed(result);
+    assertThat(result.getJsonObject("latencyMs").getJsonObject("relay.takeCandidate").getLong("count"))
+        .isEqualTo(1000);
+    assertThat(result.getJsonObject("rate").getDouble("target")).isEqualTo(500.0);
+    assertReports(OUT.resolve("soak"), "relay.takeCandidate");
+  }
+
+  @Test
+  @Order(4)
+  void throughput_keeps_a_window_in_flight_and_measures_the_relay_rate() throws Exception {
+    JsonObject result = harness("throughput", "throughput", "-t", urls, "--pairs", "4", "--window", "2",
+        "--duration", "2");
+    assertPassed(result);
+    assertThat(result.getJsonObject("rate").getDouble("achieved")).isPositive();
+    assertReports(OUT.resolve("throughput"), "relay.takeCandidate");
+  }
+
+  @Test
+  @Order(5)
+  void connections_holds_idle_sockets_from_several_processes_and_addresses_and_reads_the_nodes_memory()
+      throws Exception {
+    String pid = Files.readString(clusterDir.resolve("node-1.pid")).trim();
+    JsonObject result = harness("connections", "connections", "-t", urls.split(",")[0], "--count", "300",
+        "--connect-rate", "600", "--hold", "1", "--processes", "2", "--bind", "127.0.0.2-127.0.0.3", "--node-pid", pid);
+    assertThat(result.getBoolean("passed")).as(result.encodePrettily()).isTrue();
+    assertThat(result.getInteger("opened")).isEqualTo(300);
+    assertThat(result.getInteger("closedByServerWhileHeld")).isZero();
+    JsonObject memory = result.getJsonObject("memory");
+    assertThat(memory.getJsonObject("after").getLong("connections")).isEqualTo(300);
+    assertThat(memory.getJsonObject("after").getLong("heapMaxBytes")).isPositive();
+    assertThat(memory.getJsonObject("after").getLong("rssBytes")).isPositive();
+    assertThat(memory.getBoolean("gcBeforeReadings")).isTrue();
+    assertThat(Files.exists(OUT.resolve("connections").resolve("report.html"))).isTrue();
+  }
+
+  @Test
+  @Order(6)
+  void the_baseline_relay_serves_the_same_scenarios_and_the_suite_summary_compares() throws Exception {
+    // GIVEN the no-cluster baseline relay on its own port
+    int port = freeRun(1);
+    Process relay = new ProcessBuilder(java(), "-jar", JAR.toString(), "baseline-relay", "--port",
+        Integer.toString(port)).redirectErrorStream(true).redirectOutput(OUT.resolve("baseline.log").toFile()).start();
+    try {
+      String url = "ws://127.0.0.1:" + port + "/WebRTCAppEE/websocket";
+      assertThat(exec(60, java(), "-jar", JAR.toString(), "await", "-t", url, "--timeout", "30").status()).isZero();
+
+      // WHEN throughput and pairs run against it
+      JsonObject tp = harness("suite/baseline-throughput", "throughput", "-t", url, "--pairs", "4", "--window", "2",
+          "--duration", "2");
+      JsonObject pairs = harness("suite/baseline-pairs", "pairs", "-t", url, "--rate", "10", "--duration", "1",
+          "--hold", "0");
+
+      // THEN both pass, and the summary puts the earlier cluster run next to it with its ratio to the baseline
+      assertPassed(tp);
+      assertPassed(pairs);
+      Files.createDirectories(OUT.resolve("suite/2-nodes-throughput"));
+      Files.copy(OUT.resolve("throughput/result.json"), OUT.resolve("suite/2-nodes-throughput/result.json"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Result summary = exec(60, java(), "-jar", JAR.toString(), "summarize", OUT.resolve("suite").toString(), "--write");
+      assertThat(summary.status()).as(summary.output()).isZero();
+      assertThat(Files.readString(OUT.resolve("suite/SUMMARY.md"))).contains("baseline-throughput", "baseline-pairs",
+          "2-nodes-throughput").containsPattern("% of baseline");
+    } finally {
+      relay.destroy();
+      relay.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void assertPassed(JsonObject result) {
+    assertThat(result.getBoolean("passed")).as(result.encodePrettily()).isTrue();
+    assertThat(result.getLong("lostMessages")).isZero();
+    assertThat(result.getJsonObject("errors").isEmpty()).isTrue();
+    assertThat(result.getJsonArray("series").size()).isPositive();
+  }
+
+  private static void assertReports(Path dir, String latency) throws IOException {
+    assertThat(Files.readString(dir.resolve("summary.txt"))).contains("PASSED", latency);
+    String html = Files.readString(dir.resolve("report.html"));
+    assertThat(html).contains("<svg", "Latency by percentile", "Throughput over time", latency);
+    Path hdr = dir.resolve("histograms").resolve(Report.fileName(latency) + ".hdr");
+    HistogramLogReader reader = new HistogramLogReader(hdr.toFile());
+    Histogram h = (Histogram) reader.nextIntervalHistogram();
+    assertThat(h).isNotNull();
+    assertThat(h.getTotalCount()).isPositive();
+  }
+
+  /** Runs the harness jar as a user would; returns its result.json. */
+  private static JsonObject harness(String outName, String... args) throws Exception {
+    Path out = OUT.resolve(outName);
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    command.addAll(List.of("-o", out.toString()));
+    Result r = exec(180, command.toArray(String[]::new));
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("console.txt"), r.output());
+    assertThat(r.status()).as(r.output()).isZero();
+    assertThat(r.output()).contains("reports written to");
+    return new JsonObject(Files.readString(out.resolve("result.json")));
+  }
+
+  private record Result(int status, String output) { }
+
+  private static Result exec(int timeoutSeconds, String... command) throws Exception {
+    Files.createDirectories(OUT);
+    Path log = Files.createTempFile(OUT, "exec", ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("NODE_JAR", NODE_JAR.toString());
+    builder.environment().put("LOADTEST_JAR", JAR.toString());
+    builder.environment().put("JAVA", java());
+    Process p = builder.start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s: "
+          + Files.readString(log));
+    }
+    return new Result(p.exitValue(), Files.readString(log));
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** The first of {@code count} consecutive free loopback ports. */
+  private static int freeRun(int count) throws IOException {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int base = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+      boolean free = true;
+      for (int i = 0; i < count && free; i++) {
+        try (ServerSocket s = new ServerSocket(base + i, 50, InetAddress.getLoopbackAddress())) {
+          s.setReuseAddress(true);
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IOException("no run of " + count + " free ports");
+  }
+}
