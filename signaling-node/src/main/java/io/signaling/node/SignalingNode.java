@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import io.signaling.cluster.config.ClusterFactory;
+import io.signaling.node.cluster.EnvelopeBatchCodec;
 import io.signaling.node.cluster.EnvelopeCodec;
 import io.signaling.node.cluster.HazelcastRoomDirectory;
 import io.signaling.node.cluster.RoomSerialization;
@@ -105,6 +106,7 @@ public final class SignalingNode {
   private static Future<SignalingNode> deploy(NodeSettings settings, SignalingMetrics metrics, Vertx vertx,
       HazelcastInstance hz, String nodeId) {
     vertx.eventBus().registerCodec(new EnvelopeCodec());
+    vertx.eventBus().registerCodec(new EnvelopeBatchCodec());
     WorkerExecutor worker = vertx.createSharedWorkerExecutor("signaling-cluster", 2);
     Executor blocking = task -> worker.executeBlocking(() -> {
       task.run();

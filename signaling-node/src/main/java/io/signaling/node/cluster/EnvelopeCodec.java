@@ -12,6 +12,10 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
 
   @Override
   public void encodeToWire(Buffer buffer, Envelope e) {
+    write(buffer, e);
+  }
+
+  static void write(Buffer buffer, Envelope e) {
     buffer.appendByte((byte) e.kind().ordinal());
     buffer.appendLong(e.target());
     writeString(buffer, e.streamId());
@@ -30,7 +34,11 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
 
   @Override
   public Envelope decodeFromWire(int pos, Buffer buffer) {
-    int[] at = {pos};
+    return read(buffer, new int[] {pos});
+  }
+
+  /** Reads one envelope at {@code at[0]}, advancing it past the envelope. */
+  static Envelope read(Buffer buffer, int[] at) {
     Envelope.Kind kind = Envelope.Kind.values()[buffer.getByte(at[0]++)];
     long target = buffer.getLong(at[0]);
     at[0] += 8;

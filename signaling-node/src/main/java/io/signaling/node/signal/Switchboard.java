@@ -3,6 +3,7 @@ package io.signaling.node.signal;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.cluster.Envelope;
+import io.signaling.node.cluster.EnvelopeBatch;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.protocol.ClientMessage;
 import io.signaling.node.protocol.ErrorDefinition;
@@ -390,8 +391,14 @@ public final class Switchboard {
   }
 
   /** The inbox consumer: an envelope from this or another node. Notices are acknowledged. */
-  public void onMessage(Message<Envelope> message) {
-    onEnvelope(message.body());
+  public void onMessage(Message<Object> message) {
+    if (message.body() instanceof EnvelopeBatch batch) {
+      for (Envelope e : batch.envelopes()) {
+        onEnvelope(e);
+      }
+    } else {
+      onEnvelope((Envelope) message.body());
+    }
     if (message.replyAddress() != null) {
       message.reply(null);
     }

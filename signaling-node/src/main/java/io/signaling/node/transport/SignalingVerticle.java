@@ -56,7 +56,7 @@ public final class SignalingVerticle extends VerticleBase {
   private final JoinAuthorizer authorizer;
   private long idleTimer = -1;
   private Switchboard switchboard;
-  private MessageConsumer<Envelope> inboxConsumer;
+  private MessageConsumer<Object> inboxConsumer;
   private HttpServer server;
   private String inbox;
 
@@ -82,7 +82,7 @@ public final class SignalingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     inbox = inboxAddress(nodeId, INDEX.incrementAndGet());
-    Courier courier = new Courier(vertx, settings.sendTimeoutMillis(), settings.sendAttempts(),
+    Courier courier = new Courier(vertx, context, settings.sendTimeoutMillis(), settings.sendAttempts(),
         new Courier.Listener() {
           @Override
           public void retried(Envelope.Kind kind) {

@@ -296,6 +296,29 @@ abstract class ProtocolConformance {
     }
   }
 
+  @Test
+  void relaysSentJustBeforeALeave_allArriveBeforeTheStop() {
+    // GIVEN a paired room
+    TestPeer a = a();
+    TestPeer b = b();
+    String room = paired(a, b);
+
+    // WHEN one peer sends candidates and its leave back to back (relays are batched per event-loop turn, the
+    // partner's stop is a separate notice)
+    for (int i = 0; i < 20; i++) {
+      a.send("{\"command\":\"takeCandidate\",\"streamId\":\"" + room + "\",\"label\":0,\"id\":\"0\",\"candidate\":\"c" + i + "\"}");
+    }
+    a.leave(room);
+
+    // THEN the partner gets every candidate, in order, and only then stop
+    for (int i = 0; i < 20; i++) {
+      assertThat(b.expect("takeCandidate", room).getString("candidate")).isEqualTo("c" + i);
+    }
+    b.expect("stop", room);
+    a.expectNotification("leaved", room);
+    b.expectQuiet();
+  }
+
   // ------------------------------------------------------------------ leave / stop
 
   @Test
