@@ -56,7 +56,7 @@ runs() {
 echo "== baseline: plain Vert.x WebSocket relay, no cluster"
 "${harness[@]}" baseline-relay --port 5070 >"$out/baseline-relay.log" 2>&1 &
 baseline_pid=$!
-"${harness[@]}" await -t ws://127.0.0.1:5070/WebRTCAppEE/websocket --timeout 60 >/dev/null 2>&1 || true
+"${harness[@]}" await -t ws://127.0.0.1:5070/WebRTCAppEE/websocket --timeout 60 >/dev/null
 runs baseline ws://127.0.0.1:5070/WebRTCAppEE/websocket
 kill "$baseline_pid" 2>/dev/null || true
 wait "$baseline_pid" 2>/dev/null || true

@@ -68,6 +68,9 @@ final class BaselineRelay implements Callable<Integer> {
       vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setMaxWebSocketFrameSize(1 << 20)
               .setMaxWebSocketMessageSize(1 << 20))
           .webSocketHandler(this::accept)
+          // answers the readiness probe the harness's await uses, like a node (a single member)
+          .requestHandler(req -> req.response().putHeader("content-type", "application/json")
+              .end("{\"status\":\"UP\",\"members\":1}"))
           .listen()
           .<Void>mapEmpty()
           .onComplete(started);

@@ -3,7 +3,6 @@ package io.signaling.loadtest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 
 /**
  * One full call setup between two connected peers, driven by the replies (all on one event loop):
@@ -103,14 +102,14 @@ final class Call {
     }
   }
 
-  private void atA(JsonObject m) {
-    if (!streamId.equals(m.getString("streamId")) && !"error".equals(m.getString("command"))) {
+  private void atA(Reply m) {
+    if (!streamId.equals(m.streamId()) && !m.isError()) {
       stats.count(Stats.UNEXPECTED);
       return;
     }
     received++;
     long now = System.nanoTime();
-    switch (kind(m)) {
+    switch (m.kind()) {
       case "joined" -> {
         stats.record("joined", a.node, now - setupStartedNanos);
         joinSentB = System.nanoTime();
@@ -141,14 +140,14 @@ final class Call {
     }
   }
 
-  private void atB(JsonObject m) {
-    if (!streamId.equals(m.getString("streamId")) && !"error".equals(m.getString("command"))) {
+  private void atB(Reply m) {
+    if (!streamId.equals(m.streamId()) && !m.isError()) {
       stats.count(Stats.UNEXPECTED);
       return;
     }
     received++;
     long now = System.nanoTime();
-    switch (kind(m)) {
+    switch (m.kind()) {
       case "joined" -> stats.record("joined", b.node, now - joinSentB);
       case "takeConfiguration" -> {
         relayed(b, m, now);
@@ -171,23 +170,18 @@ final class Call {
     }
   }
 
-  private static String kind(JsonObject m) {
-    String command = m.getString("command", "");
-    return command.equals("notification") ? m.getString("definition", "") : command;
-  }
-
-  private void unexpected(JsonObject m) {
+  private void unexpected(Reply m) {
     received--;
     stats.count(Stats.UNEXPECTED);
-    if ("error".equals(m.getString("command"))) {
+    if (m.isError()) {
       fail("callGotError");
     }
   }
 
-  private void relayed(Peer at, JsonObject m, long now) {
+  private void relayed(Peer at, Reply m, long now) {
     long sent = Messages.intendedNanos(m);
     if (sent > 0) {
-      stats.record("relay." + m.getString("command"), at.node, now - sent);
+      stats.record("relay." + m.command(), at.node, now - sent);
     }
   }
 

@@ -1,7 +1,5 @@
 package io.signaling.loadtest;
 
-import io.vertx.core.json.JsonObject;
-
 /**
  * The protocol messages the harness sends, built as text without a JSON library on the send path. Relayed
  * messages carry the nanosecond time they were intended to leave (the harness's own clock; sender and receiver
@@ -60,12 +58,10 @@ public final class Messages {
   }
 
   /** The intended send time carried by a relayed message, or -1 when it carries none. */
-  public static long intendedNanos(JsonObject m) {
-    String command = m.getString("command", "");
+  static long intendedNanos(Reply m) {
+    String command = m.command();
     String carrier = switch (command) {
-      case "takeConfiguration" -> m.getString("sdp");
-      case "takeCandidate" -> m.getString("candidate");
-      case "peerMessageCommand" -> m.getValue("data") instanceof String s ? s : null;
+      case "takeConfiguration", "takeCandidate", "peerMessageCommand" -> m.carrier();
       default -> null;
     };
     if (carrier == null) {

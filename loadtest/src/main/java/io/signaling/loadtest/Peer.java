@@ -3,8 +3,6 @@ package io.signaling.loadtest;
 import io.vertx.core.Future;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 
 /**
@@ -16,7 +14,7 @@ final class Peer {
   final int node;
   private final WebSocket socket;
   private final Stats stats;
-  private Consumer<JsonObject> handler = m -> { };
+  private Consumer<Reply> handler = m -> { };
   private Runnable onClose = () -> { };
   private boolean closing;
   private boolean closed;
@@ -45,7 +43,7 @@ final class Peer {
         .onFailure(e -> stats.error("connectFailed"));
   }
 
-  void handler(Consumer<JsonObject> handler) {
+  void handler(Consumer<Reply> handler) {
     this.handler = handler;
   }
 
@@ -74,15 +72,15 @@ final class Peer {
 
   private void onText(String text) {
     stats.count(Stats.RECEIVED);
-    JsonObject m;
+    Reply m;
     try {
-      m = new JsonObject(text);
-    } catch (DecodeException e) {
+      m = Reply.parse(text);
+    } catch (IllegalArgumentException e) {
       stats.error("unparseableReply");
       return;
     }
-    if ("error".equals(m.getString("command"))) {
-      stats.error(String.valueOf(m.getString("definition")));
+    if (m.isError()) {
+      stats.error(String.valueOf(m.definition()));
     }
     handler.accept(m);
   }

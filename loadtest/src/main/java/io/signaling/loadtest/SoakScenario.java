@@ -2,7 +2,6 @@ package io.signaling.loadtest;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,12 +130,11 @@ final class SoakScenario implements Scenario {
         });
   }
 
-  private static String kind(JsonObject m) {
-    String command = m.getString("command", "");
-    return command.equals("notification") ? m.getString("definition", "") : command;
+  private static String kind(Reply m) {
+    return m.kind();
   }
 
-  private void received(Lane lane, Peer at, Peer from, JsonObject m, String streamId, boolean atOfferer) {
+  private void received(Lane lane, Peer at, Peer from, Reply m, String streamId, boolean atOfferer) {
     String kind = kind(m);
     if (kind.equals("takeCandidate")) {
       relaysReceived.incrementAndGet();

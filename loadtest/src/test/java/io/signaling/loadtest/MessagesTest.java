@@ -12,11 +12,11 @@ class MessagesTest {
   @Test
   void relayed_messages_carry_their_intended_send_time_through_json() {
     long t = 123_456_789_012L;
-    assertThat(Messages.intendedNanos(new JsonObject(messages.offer("room-1", t)))).isEqualTo(t);
-    assertThat(Messages.intendedNanos(new JsonObject(messages.answer("room-1", t + 1)))).isEqualTo(t + 1);
-    assertThat(Messages.intendedNanos(new JsonObject(Messages.candidate("room-1", 7, t + 2)))).isEqualTo(t + 2);
-    assertThat(Messages.intendedNanos(new JsonObject(Messages.peerMessage("room-1", t + 3)))).isEqualTo(t + 3);
-    assertThat(Messages.intendedNanos(new JsonObject(Messages.join("room-1")))).isEqualTo(-1);
+    assertThat(Messages.intendedNanos(Reply.parse(messages.offer("room-1", t)))).isEqualTo(t);
+    assertThat(Messages.intendedNanos(Reply.parse(messages.answer("room-1", t + 1)))).isEqualTo(t + 1);
+    assertThat(Messages.intendedNanos(Reply.parse(Messages.candidate("room-1", 7, t + 2)))).isEqualTo(t + 2);
+    assertThat(Messages.intendedNanos(Reply.parse(Messages.peerMessage("room-1", t + 3)))).isEqualTo(t + 3);
+    assertThat(Messages.intendedNanos(Reply.parse(Messages.join("room-1")))).isEqualTo(-1);
   }
 
   @Test
@@ -48,5 +48,19 @@ class MessagesTest {
   void escaping_round_trips_quotes_backslashes_and_control_characters() {
     String raw = "a\"b\\c\r\nd\te\u0001";
     assertThat(new JsonObject("{\"s\":\"" + Messages.escape(raw) + "\"}").getString("s")).isEqualTo(raw);
+  }
+
+  @Test
+  void replies_are_read_for_what_the_harness_needs_whatever_else_they_hold() {
+    Reply r = Reply.parse("{\"command\":\"notification\",\"extra\":{\"a\":[1,2]},\"definition\":\"joined\","
+        + "\"streamId\":\"s1\",\"n\":5}");
+    assertThat(r.kind()).isEqualTo("joined");
+    assertThat(r.streamId()).isEqualTo("s1");
+    assertThat(Reply.parse("{\"command\":\"error\",\"definition\":\"noStreamNameSpecified\"}").isError()).isTrue();
+    assertThat(Reply.parse("{\"command\":\"start\",\"streamId\":\"x\"}").kind()).isEqualTo("start");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Reply.parse("[1]"))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Reply.parse("{\"command\":"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }
