@@ -1,0 +1,75 @@
+// Drives the official WebRTCAdaptor as an app would; the tests read what happened from window.sdk.
+"use strict";
+
+// The SDK's video-effect plugin fetches its model files from this URL when an effect is used; point it at
+// the copy served with this page instead of the SDK's default CDN (a documented setting of the SDK).
+webrtc_adaptor.VideoEffect.LOCATE_FILE_URL = "/selfie-segmentation";
+
+window.sdk = {
+  adaptor: null,
+  events: [],        // every callback: { info, streamId, state, data }
+  errors: [],        // every callbackError: { error, message }
+  peerConnections: {}, // streamId -> the RTCPeerConnection the SDK made (kept after the SDK drops it)
+
+  /** Creates the adaptor; resolves once the SDK reports "initialized". */
+  start(url, { playOnly = false } = {}) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("SDK not initialized within 15 s")), 15000);
+      this.adaptor = new webrtc_adaptor.WebRTCAdaptor({
+        websocket_url: url,
+        mediaConstraints: playOnly ? { video: false, audio: false } : { video: true, audio: true },
+        // no STUN/TURN: everything is on this machine (the SDK's default STUN server is outside it)
+        peerconnection_config: { iceServers: [] },
+        sdp_constraints: { OfferToReceiveAudio: true, OfferToReceiveVideo: true },
+        localVideoId: "localVideo",
+        remoteVideoId: "remoteVideo",
+        isPlayMode: playOnly,
+        dataChannelEnabled: true,
+        debug: false,
+        callback: (info, obj) => {
+          const event = { info };
+          if (typeof obj === "string") {
+            event.streamId = obj; // e.g. data_channel_opened and data_channel_closed give the streamId itself
+          } else if (obj && typeof obj === "object") {
+            event.streamId = obj.streamId;
+            event.state = obj.state;
+            if (info === "data_received") event.data = obj.data;
+            if (info === "peerMessageCommand") event.data = obj.data;
+          }
+          this.events.push(event);
+          this.keepPeerConnections();
+          if (info === "initialized") {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+        callbackError: (error, message) => {
+          this.errors.push({ error: String(error), message: message === undefined ? null : String(message) });
+        },
+      });
+    });
+  },
+
+  keepPeerConnections() {
+    const pcs = this.adaptor && this.adaptor.remotePeerConnection;
+    if (!pcs) return;
+    for (const id of Object.keys(pcs)) {
+      if (pcs[id]) this.peerConnections[id] = pcs[id];
+    }
+  },
+
+  has(info, predicate = () => true) {
+    return this.events.some((e) => e.info === info && predicate(e));
+  },
+
+  count(info, predicate = () => true) {
+    return this.events.filter((e) => e.info === info && predicate(e)).length;
+  },
+
+  /** Video frames decoded by the remote video element so far. */
+  remoteFrames() {
+    const v = document.getElementById("remoteVideo");
+    if (!v.srcObject || v.videoWidth === 0) return 0;
+    return v.getVideoPlaybackQuality().totalVideoFrames;
+  },
+};

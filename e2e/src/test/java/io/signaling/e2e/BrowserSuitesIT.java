@@ -1,0 +1,145 @@
+package io.signaling.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the browser suites ({@code e2e/tests}, Node's test runner driving Debian's Chromium through
+ * playwright-core) against a 2-node cluster of node processes started by {@code loadtest/bin/local-cluster.sh}.
+ * Skips, saying why, where Node.js or Chromium is missing. The npm packages are installed from the lock file
+ * ({@code npm ci}) when they are missing or older than it.
+ */
+class BrowserSuitesIT {
+
+  private static final Path DIR = Path.of(System.getProperty("e2e.dir", ".")).toAbsolutePath().normalize();
+  private static final Path BIN = Path.of(System.getProperty("loadtest.bin", "../loadtest/bin"));
+  private static final Path TARGET = DIR.resolve("target");
+  private static final String CHROMIUM = System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium");
+  private static Path clusterDir;
+  private static String urls;
+
+  @BeforeAll
+  static void prepare() throws Exception {
+    Assumptions.assumeTrue(runs("node", "--version"), "skipped: Node.js (node) is not installed");
+    Assumptions.assumeTrue(runs("npm", "--version"), "skipped: npm is not installed");
+    Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMIUM)),
+        "skipped: no Chromium at " + CHROMIUM + " (install Debian's chromium package or set CHROMIUM_PATH)");
+    installPackages();
+
+    // GIVEN a 2-node cluster of node processes on free loopback ports
+    int http = freeRun(2);
+    int cluster = freeRun(2);
+    clusterDir = TARGET.resolve("cluster");
+    Files.createDirectories(clusterDir);
+    Result r = exec(DIR, Map.of(), 180, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2",
+        "--heap", "256m", "--http-port", Integer.toString(http), "--cluster-port", Integer.toString(cluster),
+        "--dir", clusterDir.toString());
+    assertThat(r.status()).as(r.output()).isZero();
+    List<String> lines = r.output().lines().toList();
+    urls = lines.get(lines.size() - 1);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (clusterDir != null) {
+      exec(DIR, Map.of(), 60, "bash", BIN.resolve("local-cluster.sh").toString(), "stop", "--dir", clusterDir.toString());
+    }
+  }
+
+  @Test
+  void theOfficialSdk_acrossTwoNodes() throws Exception {
+    suite("sdk.test.mjs");
+  }
+
+  @Test
+  void theDemoPage_acrossTwoNodes() throws Exception {
+    suite("demo.test.mjs");
+  }
+
+  private static void suite(String file) throws Exception {
+    Path screenshots = TARGET.resolve("screenshots");
+    Result r = exec(DIR, Map.of("SIGNALING_URLS", urls, "SCREENSHOT_DIR", screenshots.toString(), "CHROMIUM_PATH",
+        CHROMIUM), 600, "node", "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/" + file);
+    Files.writeString(TARGET.resolve(file.replace(".mjs", ".txt")), r.output());
+    String failed = r.output().lines().filter(l -> l.trim().startsWith("✖")).collect(Collectors.joining("\n"));
+    assertThat(r.status()).as("browser suite %s failed (screenshots in %s):%n%s%n%n%s", file, screenshots, failed,
+        r.output()).isZero();
+    assertThat(r.output()).containsPattern("(?m)^\\S* ?fail 0$").containsPattern("(?m)^\\S* ?pass [1-9]");
+  }
+
+  private static void installPackages() throws Exception {
+    Path lock = DIR.resolve("package-lock.json");
+    Path installed = DIR.resolve("node_modules/.package-lock.json");
+    if (Files.exists(installed) && Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(lock)) >= 0) {
+      return;
+    }
+    Result r = exec(DIR, Map.of(), 600, "npm", "ci", "--no-audit", "--no-fund");
+    assertThat(r.status()).as("npm ci: %s", r.output()).isZero();
+  }
+
+  private record Result(int status, String output) { }
+
+  private static Result exec(Path dir, Map<String, String> env, int timeoutSeconds, String... command) throws Exception {
+    Files.createDirectories(TARGET);
+    Path log = Files.createTempFile(TARGET, "exec", ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    builder.environment().put("NODE_JAR", System.getProperty("signaling.node.jar"));
+    builder.environment().put("LOADTEST_JAR", System.getProperty("loadtest.jar"));
+    builder.environment().put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Process p = builder.start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s: "
+          + Files.readString(log));
+    }
+    return new Result(p.exitValue(), Files.readString(log));
+  }
+
+  private static boolean runs(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** The first of {@code count} consecutive free loopback ports. */
+  private static int freeRun(int count) throws IOException {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int base = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+      boolean free = true;
+      for (int i = 0; i < count && free; i++) {
+        try (ServerSocket s = new ServerSocket(base + i, 50, InetAddress.getLoopbackAddress())) {
+          s.setReuseAddress(true);
+        } catch (IOException e) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IOException("no run of " + count + " free ports");
+  }
+}
