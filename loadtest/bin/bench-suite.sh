@@ -31,9 +31,10 @@ cluster="$here/local-cluster.sh"
 mkdir -p "$out"
 
 if $quick; then
-  warm=2; short=3; long=5; churn_rate=100; soak_rate=2000; pairs_rate=50; sockets=500
+  warm=2; short=3; long=5; churn_rate=100; soak_rates="2000"; sweep_rates="500 1000"; pairs_rate=50; sockets=500
 else
-  warm=10; short=20; long=60; churn_rate=1000; soak_rate=20000; pairs_rate=200; sockets=19000
+  warm=10; short=20; long=60; churn_rate=1000; soak_rates="20000"; sweep_rates="5000 10000"; pairs_rate=200
+  sockets=19000
 fi
 
 baseline_pid=""
@@ -43,12 +44,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# runs SETUP URLS SOAK_RATES: relay capacity, relay latency at each paced rate, then call setups on new sockets
 runs() {
-  local setup="$1" urls="$2"
+  local setup="$1" urls="$2" rates="$3"
   "${harness[@]}" throughput -t "$urls" --pairs 50 --window 8 --duration "$short" --warmup "$warm" \
     -o "$out/$setup-throughput" --allow-errors | tail -n 3
-  "${harness[@]}" soak -t "$urls" --pairs 500 --message-rate "$soak_rate" --duration "$short" --warmup "$warm" \
-    --connect-rate 1000 -o "$out/$setup-soak" --allow-errors | tail -n 3
+  for rate in $rates; do
+    "${harness[@]}" soak -t "$urls" --pairs 500 --message-rate "$rate" --duration "$short" --warmup "$warm" \
+      --connect-rate 1000 -o "$out/$setup-soak-$rate" --allow-errors | tail -n 3
+  done
   "${harness[@]}" pairs -t "$urls" --rate "$pairs_rate" --duration "$short" --warmup "$warm" \
     -o "$out/$setup-pairs" --allow-errors | tail -n 3
 }
@@ -57,7 +61,7 @@ echo "== baseline: plain Vert.x WebSocket relay, no cluster"
 "${harness[@]}" baseline-relay --port 5070 >"$out/baseline-relay.log" 2>&1 &
 baseline_pid=$!
 "${harness[@]}" await -t ws://127.0.0.1:5070/WebRTCAppEE/websocket --timeout 60 >/dev/null
-runs baseline ws://127.0.0.1:5070/WebRTCAppEE/websocket
+runs baseline ws://127.0.0.1:5070/WebRTCAppEE/websocket "$sweep_rates $soak_rates"
 kill "$baseline_pid" 2>/dev/null || true
 wait "$baseline_pid" 2>/dev/null || true
 baseline_pid=""
@@ -65,7 +69,8 @@ baseline_pid=""
 for n in 1 2 3; do
   echo "== $n node(s)"
   urls="$("$cluster" start --nodes "$n" | tail -n 1)"
-  runs "$n-nodes" "$urls"
+  if [ "$n" = 2 ]; then rates="$sweep_rates $soak_rates"; else rates="$soak_rates"; fi
+  runs "$n-nodes" "$urls" "$rates"
   if [ "$n" = 3 ]; then
     "${harness[@]}" churn -t "$urls" --rate "$churn_rate" --duration "$long" --warmup "$warm" \
       -o "$out/$n-nodes-churn" --allow-errors | tail -n 3
@@ -75,9 +80,10 @@ done
 
 if $connections; then
   echo "== $sockets idle sockets on one node"
-  urls="$("$cluster" start --nodes 1 --heap 1g | tail -n 1)"
+  # heap pre-touched, so the resident-set growth shows memory beyond the heap
+  urls="$(NODE_JAVA_OPTS=-XX:+AlwaysPreTouch "$cluster" start --nodes 1 --heap 1g | tail -n 1)"
   pid="$("$cluster" pids)"
-  "${harness[@]}" connections -t "$urls" --count "$sockets" --connect-rate 2000 --hold 10 --processes 4 \
+  "${harness[@]}" connections -t "$urls" --count "$sockets" --connect-rate 1500 --hold 10 --processes 4 \
     --bind 127.0.0.2-127.0.0.9 --node-pid "$pid" -o "$out/1-node-connections" --allow-errors | tail -n 8
   "$cluster" stop
 fi

@@ -3,8 +3,10 @@ package io.signaling.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
+import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
@@ -49,7 +52,8 @@ class ContainerClusterIT {
     image = new ImageFromDockerfile("signaling-node-it", false)
         .withFileFromPath("Dockerfile", root.resolve("Dockerfile"))
         .withFileFromPath("signaling-node/target/signaling-node.jar",
-            root.resolve("signaling-node/target/signaling-node.jar"));
+            root.resolve("signaling-node/target/signaling-node.jar"))
+        .withFileFromPath("loadtest/target/loadtest.jar", root.resolve("loadtest/target/loadtest.jar"));
     // a subnet of its own, so that a container reconnected to the network keeps its address
     network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withIpam(
         new com.github.dockerjava.api.model.Network.Ipam().withConfig(
@@ -150,6 +154,10 @@ class ContainerClusterIT {
     GenericContainer<?> n3 = startNode("node3");
     awaitMembers(3, List.of(n1, n2, n3));
 
+    // WHEN the load Job's container runs on the same network (its rate and length cut down) THEN the harness
+    // finds every node through the shared DNS name, sets up calls across them, and passes
+    runLoadJob(3);
+
     try (Peer a = Peer.connect(n1); Peer b = Peer.connect(n2); Peer c = Peer.connect(n3); Peer d = Peer.connect(n1)) {
       // WHEN peers on different containers join a room THEN they pair and negotiate
       a.joined("call");
@@ -203,6 +211,46 @@ class ContainerClusterIT {
       x.send("{\"command\":\"peerMessageCommand\",\"streamId\":\"scaled\",\"definition\":\"d\",\"data\":\"hi\"}");
       assertThat(y.expect("peerMessageCommand").getString("data")).isEqualTo("hi");
     }
+
+    // WHEN the load Job runs again THEN calls between every pair of the three nodes, including the one that was
+    // cut off and came back (its published ports are gone, so only a client inside the network reaches it), work
+    runLoadJob(3);
+  }
+
+  private static void runLoadJob(int nodes) {
+    Job job = Manifests.read(Manifests.root().resolve("loadtest/job.yaml"), Job.class);
+    Container spec = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    List<String> args = withValues(spec.getArgs(), Map.of("--rate", "10", "--duration", "3", "--warmup", "0"));
+    StringBuilder output = new StringBuilder();
+    try (GenericContainer<?> harness = new GenericContainer<>(image)
+        .withNetwork(network)
+        .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint(spec.getCommand().toArray(String[]::new)))
+        .withCommand(args.toArray(String[]::new))
+        .withEnv("JAVA_TOOL_OPTIONS", "-Xmx256m -Djava.io.tmpdir=/tmp")
+        // the Job's emptyDir
+        .withTmpFs(Map.of("/reports", "rw,mode=1777"))
+        .withLogConsumer(frame -> output.append(frame.getUtf8String()))
+        .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(180)))) {
+      harness.start();
+    } catch (RuntimeException e) {
+      throw new AssertionError("the load Job's container failed: " + output, e);
+    }
+    System.out.println("load Job:\n" + output);
+    assertThat(output).contains("PASSED");
+    assertThat(output.toString().lines().filter(l -> l.startsWith("targets: ")).findFirst().orElseThrow()
+        .split(",")).as("one target per node container").hasSize(nodes);
+  }
+
+  /** The arguments with the value after each named option replaced. */
+  private static List<String> withValues(List<String> args, Map<String, String> values) {
+    List<String> out = new ArrayList<>(args);
+    for (int i = 0; i < out.size() - 1; i++) {
+      String value = values.get(out.get(i));
+      if (value != null) {
+        out.set(i + 1, value);
+      }
+    }
+    return out;
   }
 
   /** A minimal real WebSocket client. */

@@ -9,12 +9,16 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.signaling.config.Setting;
+import io.signaling.loadtest.LoadTest;
+import io.signaling.loadtest.Target;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.transport.SignalingVerticle;
 import java.io.IOException;
@@ -26,6 +30,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** The manifests parse into typed Kubernetes objects and agree with what the node serves and reads. */
 class ManifestTest {
@@ -33,7 +38,7 @@ class ManifestTest {
   private static final Map<String, Class<?>> KINDS = Map.of(
       "ConfigMap", ConfigMap.class, "Deployment", Deployment.class, "Service", Service.class,
       "PodDisruptionBudget", PodDisruptionBudget.class, "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-      "ServiceAccount", ServiceAccount.class, "Role", Role.class, "RoleBinding", RoleBinding.class);
+      "ServiceAccount", ServiceAccount.class, "Role", Role.class, "RoleBinding", RoleBinding.class, "Job", Job.class);
   private static final Map<String, Setting<?>> SETTINGS = NodeSettings.ALL.stream()
       .collect(Collectors.toMap(Setting::env, Function.identity()));
   private static final Path BASE = Manifests.root().resolve("base");
@@ -176,5 +181,45 @@ class ManifestTest {
   void theDiscoveryRole_isLeastPrivilege() {
     Role role = Manifests.read(Manifests.root().resolve("components/kubernetes-api-discovery/role.yaml"), Role.class);
     role.getRules().forEach(r -> assertThat(r.getVerbs()).containsOnly("get", "list"));
+  }
+
+  @Test
+  void theLoadJob_runsTheHarnessFromTheNodesImage_againstEveryPod_restricted() throws IOException {
+    // GIVEN the Job and the Deployment it loads
+    Job job = Manifests.read(Manifests.root().resolve("loadtest/job.yaml"), Job.class);
+    var pod = job.getSpec().getTemplate().getSpec();
+    Container c = pod.getContainers().get(0);
+    Container node = deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    // THEN it runs the harness jar the node's image carries
+    assertThat(c.getImage()).isEqualTo(node.getImage());
+    assertThat(c.getCommand()).containsExactly("java", "-jar", "/app/loadtest.jar");
+    assertThat(Files.readString(Manifests.root().resolveSibling("Dockerfile"))).contains("/app/loadtest.jar");
+
+    // AND its arguments are a valid harness command line, aimed at the headless Service (one target per pod)
+    CommandLine.ParseResult parsed = new CommandLine(new LoadTest()).parseArgs(c.getArgs().toArray(String[]::new));
+    assertThat(parsed.hasSubcommand()).as("a scenario is named").isTrue();
+    CommandLine.ParseResult scenario = parsed.subcommand();
+    assertThat(scenario.hasMatchedOption("--expand-dns")).isTrue();
+    List<String> urls = scenario.matchedOptionValue("--target", List.of());
+    Target target = Target.parse(urls).get(0);
+    Service headless = Manifests.read(BASE.resolve("service-hazelcast.yaml"), Service.class);
+    assertThat(target.uri().getHost()).isEqualTo(headless.getMetadata().getName());
+    assertThat(target.port()).isEqualTo(node.getPorts().stream().filter(p -> p.getName().equals("http")).findFirst()
+        .orElseThrow().getContainerPort());
+    assertThat(target.path()).matches("/[^/]+/websocket");
+    String out = String.valueOf(scenario.<Object>matchedOptionValue("--out", ""));
+    assertThat(c.getVolumeMounts()).extracting(VolumeMount::getMountPath).anyMatch(out::startsWith);
+
+    // AND it is a one-shot, bounded, restricted pod
+    assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+    assertThat(job.getSpec().getBackoffLimit()).isZero();
+    assertThat(job.getSpec().getActiveDeadlineSeconds()).isPositive();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getResources().getLimits()).containsKeys("cpu", "memory");
   }
 }

@@ -55,6 +55,9 @@ public final class LoadTest implements Runnable {
         description = "Node WebSocket URLs, e.g. ws://127.0.0.1:5080/WebRTCAppEE/websocket (repeat or comma-separate).")
     List<String> targets;
 
+    @Option(names = "--expand-dns", description = "Use every address a target's host name resolves to as a target of its own (e.g. a headless Service: one per pod).")
+    boolean expandDns;
+
     @Option(names = "--same-node", description = "Put both peers of a room on the same node (default: different nodes).")
     boolean sameNode;
 
@@ -87,6 +90,10 @@ public final class LoadTest implements Runnable {
       List<Target> parsed;
       try {
         parsed = Target.parse(targets);
+        if (expandDns) {
+          parsed = Target.expandDns(parsed);
+          console.printf("targets: %s%n", parsed.stream().map(Target::label).toList());
+        }
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }

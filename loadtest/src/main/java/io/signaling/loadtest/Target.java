@@ -41,6 +41,29 @@ public record Target(int index, URI uri) {
     return List.copyOf(targets);
   }
 
+  /**
+   * Replaces each target by one per address its host name resolves to (e.g. a Kubernetes headless Service,
+   * whose name resolves to every pod), so that the harness can place the peers of a room on different nodes
+   * behind one name. Targets given as addresses stay as they are.
+   */
+  public static List<Target> expandDns(List<Target> targets) {
+    List<Target> out = new ArrayList<>();
+    for (Target t : targets) {
+      java.net.InetAddress[] addresses;
+      try {
+        addresses = java.net.InetAddress.getAllByName(t.uri().getHost());
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalArgumentException("cannot resolve " + t.uri().getHost());
+      }
+      for (java.net.InetAddress a : addresses) {
+        String host = a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+        URI u = t.uri();
+        out.add(new Target(out.size(), URI.create(u.getScheme() + "://" + host + ":" + t.port() + t.path())));
+      }
+    }
+    return List.copyOf(out);
+  }
+
   public boolean secure() {
     return "wss".equals(uri.getScheme());
   }

@@ -54,4 +54,18 @@ class TargetTest {
       assertThat(one).containsExactly(0, 0);
     }
   }
+
+  @Test
+  void a_name_expands_to_one_target_per_address_it_resolves_to() {
+    List<Target> expanded = Target.expandDns(Target.parse(List.of("ws://localhost:5080/A/websocket?x=1",
+        "ws://127.0.0.9:5081/B/websocket")));
+    assertThat(expanded).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(expanded.get(expanded.size() - 1).uri().toString()).isEqualTo("ws://127.0.0.9:5081/B/websocket");
+    assertThat(expanded.get(0).path()).isEqualTo("/A/websocket?x=1");
+    for (int i = 0; i < expanded.size(); i++) {
+      assertThat(expanded.get(i).index()).isEqualTo(i);
+    }
+    assertThatThrownBy(() -> Target.expandDns(Target.parse(List.of("ws://no-such-host.invalid:1/"))))
+        .hasMessageContaining("cannot resolve");
+  }
 }
