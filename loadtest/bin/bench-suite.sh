@@ -76,6 +76,7 @@ for n in 1 2 3; do
       -o "$out/$n-nodes-churn" --allow-errors | tail -n 3
   fi
   "$cluster" stop
+  mkdir -p "$out/$n-nodes-logs" && cp "$root"/loadtest/target/local-cluster/node-*.log "$out/$n-nodes-logs/" 2>/dev/null || true
 done
 
 if $connections; then
