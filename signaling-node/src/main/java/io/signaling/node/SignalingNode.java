@@ -60,9 +60,12 @@ public final class SignalingNode {
   private final int httpPort;
   private final List<SignalingVerticle> verticles;
   private final UUID membershipListener;
+  private final HazelcastClusterManager clusterManager;
 
   private SignalingNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, String nodeId,
-      NodeHealth health, int httpPort, List<SignalingVerticle> verticles, UUID membershipListener) {
+      NodeHealth health, int httpPort, List<SignalingVerticle> verticles, UUID membershipListener,
+      HazelcastClusterManager clusterManager) {
+    this.clusterManager = clusterManager;
     this.settings = settings;
     this.vertx = vertx;
     this.hazelcast = hazelcast;
@@ -98,13 +101,14 @@ public final class SignalingNode {
           LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] joined cluster '{}' as member {} with {} member(s)", nodeId,
               settings.cluster().clusterName(), hz.getCluster().getLocalMember().getAddress(),
               hz.getCluster().getMembers().size());
-          return deploy(effective, metrics, vertx, hz, nodeId)
+          return deploy(effective, metrics, vertx, clusterManager, nodeId)
               .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
         });
   }
 
   private static Future<SignalingNode> deploy(NodeSettings settings, SignalingMetrics metrics, Vertx vertx,
-      HazelcastInstance hz, String nodeId) {
+      HazelcastClusterManager clusterManager, String nodeId) {
+    HazelcastInstance hz = clusterManager.getHazelcastInstance();
     vertx.eventBus().registerCodec(new EnvelopeCodec());
     vertx.eventBus().registerCodec(new EnvelopeBatchCodec());
     WorkerExecutor worker = vertx.createSharedWorkerExecutor("signaling-cluster", 2);
@@ -162,11 +166,15 @@ public final class SignalingNode {
         case MERGED:
           // Hazelcast merges the entries of the side that rejoined after the member is back: give that a
           // moment before trusting the rooms again (joins refused and not ready until then)
-          vertx.setTimer(MERGE_SETTLE_MILLIS, t -> {
+          vertx.setTimer(MERGE_SETTLE_MILLIS, t -> reassertPresence(clusterManager, verticles).onComplete(r -> {
+            if (r.failed()) {
+              LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] re-announcing the event bus after the merge failed: {}",
+                  nodeId, r.cause().toString());
+            }
             health.setMerging(false);
             verticles.forEach(SignalingVerticle::onMerged);
-            LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] merge settled; rooms reconciled", nodeId);
-          });
+            LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] merge settled; event bus re-announced, rooms reconciled", nodeId);
+          }));
           break;
         case MERGE_FAILED:
           health.setMerging(false);
@@ -181,7 +189,7 @@ public final class SignalingNode {
             sessionIds::incrementAndGet, verticles::add, addresses, authorizer), deployment)
         .map(id -> {
           SignalingNode node = new SignalingNode(settings, vertx, hz, nodeId, health, settings.httpPort(),
-              verticles, listener);
+              verticles, listener, clusterManager);
           LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket", nodeId,
               settings.instances(), settings.httpHost(), settings.httpPort());
           return node;
@@ -190,6 +198,26 @@ public final class SignalingNode {
 
   public String nodeId() {
     return nodeId;
+  }
+
+  /**
+   * Announces this node's event-bus address and its inboxes to the cluster again. Vert.x republishes both when
+   * a merge completes, but the other side's clean-up of this node (when it was cut off) can race with that
+   * and remove them after: the others then answer "Not a member of the cluster" and NO_HANDLERS for this
+   * node, and no notice or relay crosses to or from it (replies included). Run once a merge has settled.
+   */
+  public Future<Void> reassertClusterPresence() {
+    return reassertPresence(clusterManager, verticles);
+  }
+
+  private static Future<Void> reassertPresence(HazelcastClusterManager clusterManager,
+      List<SignalingVerticle> verticles) {
+    io.vertx.core.Promise<Void> nodeInfo = io.vertx.core.Promise.promise();
+    clusterManager.setNodeInfo(clusterManager.getNodeInfo(), nodeInfo);
+    List<Future<Void>> all = new ArrayList<>();
+    all.add(nodeInfo.future());
+    verticles.forEach(v -> all.add(v.reregisterInbox()));
+    return Future.all(all).mapEmpty();
   }
 
   public int httpPort() {

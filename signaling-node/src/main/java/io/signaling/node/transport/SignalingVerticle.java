@@ -247,6 +247,21 @@ public final class SignalingVerticle extends VerticleBase {
   }
 
   /** After a split-brain merge: re-checks this loop's rooms against the cluster. */
+  /**
+   * Registers this loop's inbox again (a new registration, then the old one removed), so that the cluster's
+   * registry holds it even if it was lost; messages arriving meanwhile reach one of the two, on this loop.
+   */
+  public Future<Void> reregisterInbox() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      MessageConsumer<Object> old = inboxConsumer;
+      MessageConsumer<Object> fresh = vertx.eventBus().consumer(inbox, switchboard::onMessage);
+      inboxConsumer = fresh;
+      fresh.completion().compose(x -> old.unregister()).onComplete(done);
+    });
+    return done.future();
+  }
+
   public void onMerged() {
     context.runOnContext(v -> switchboard.reconcile());
   }
