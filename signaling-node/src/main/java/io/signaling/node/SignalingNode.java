@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import io.signaling.cluster.config.ClusterFactory;
+import io.signaling.node.cluster.ClusteredVertx;
 import io.signaling.node.cluster.EnvelopeBatchCodec;
 import io.signaling.node.cluster.EnvelopeCodec;
 import io.signaling.node.cluster.HazelcastRoomDirectory;
@@ -94,7 +95,7 @@ public final class SignalingNode {
     VertxOptions options = ClusterFactory.applyEventBus(settings.cluster(), new VertxOptions());
     LOG.info("Joining cluster '{}' ({} discovery, member port {})", settings.cluster().clusterName(),
         settings.cluster().discovery().wireName(), settings.cluster().port());
-    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
+    return ClusteredVertx.start(options, clusterManager)
         .compose(vertx -> {
           HazelcastInstance hz = clusterManager.getHazelcastInstance();
           String nodeId = clusterManager.getNodeId();
@@ -131,6 +132,11 @@ public final class SignalingNode {
       public void memberAdded(MembershipEvent event) {
         LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] member joined: {} ({} member(s))", nodeId, event.getMember().getAddress(),
             event.getMembers().size());
+        // a member that was cut off and comes back may still clean up what it believed gone, this node's
+        // event-bus address among it: announce it again once the change has settled
+        vertx.setTimer(MERGE_SETTLE_MILLIS, t -> reassertPresence(clusterManager, verticles).onFailure(e ->
+            LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] re-announcing the event bus after a member joined failed: {}",
+                nodeId, e.toString())));
       }
 
       @Override

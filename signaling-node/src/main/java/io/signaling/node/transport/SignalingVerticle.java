@@ -3,6 +3,7 @@ package io.signaling.node.transport;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.cluster.Envelope;
+import io.signaling.node.cluster.Inboxes;
 import io.signaling.node.ops.MicrometerSignalingMetrics;
 import io.signaling.node.ops.NodeHealth;
 import io.signaling.node.ops.SignalingMetrics;
@@ -76,7 +77,7 @@ public final class SignalingVerticle extends VerticleBase {
 
   /** The event bus address of this event loop's inbox. */
   public static String inboxAddress(String nodeId, int index) {
-    return "signaling.inbox." + nodeId + "." + index;
+    return Inboxes.address(nodeId, index);
   }
 
   @Override
