@@ -60,7 +60,7 @@ public record ClusterSettings(
   public static final Setting<Integer> HEARTBEAT_SECONDS = Setting.of("SIGNALING_CLUSTER_HEARTBEAT_SECONDS", "1",
       "Hazelcast heartbeat interval.", Parsers.intRange(1, 60));
   public static final Setting<Integer> FAILURE_TIMEOUT_SECONDS = Setting.of("SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS",
-      "4", "A member silent for this long is removed (Hazelcast's default is 60 s).", Parsers.intRange(2, 600));
+      "2", "A member silent for this long is removed (Hazelcast's default is 60 s).", Parsers.intRange(2, 600));
   public static final Setting<Integer> MERGE_DELAY_SECONDS = Setting.of("SIGNALING_CLUSTER_MERGE_DELAY_SECONDS", "5",
       "Delay before (and between) split-brain merge attempts after a partition heals.", Parsers.intRange(1, 600));
   public static final Setting<Integer> JOIN_WAIT_SECONDS = Setting.of("SIGNALING_CLUSTER_JOIN_WAIT_SECONDS", "0",
