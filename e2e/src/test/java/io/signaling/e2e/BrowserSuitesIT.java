@@ -12,15 +12,15 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import io.signaling.node.support.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Runs the browser suites ({@code e2e/tests}, Node's test runner driving Debian's Chromium through
  * playwright-core) against a 2-node cluster of node processes started by {@code loadtest/bin/local-cluster.sh}.
- * Skips, saying why, where Node.js or Chromium is missing. The npm packages are installed from the lock file
+ * Skips, saying why, where Node.js or Chromium is missing (fails instead under {@code CI=true}). The npm packages are installed from the lock file
  * ({@code npm ci}) when they are missing or older than it.
  */
 class BrowserSuitesIT {
@@ -34,10 +34,10 @@ class BrowserSuitesIT {
 
   @BeforeAll
   static void prepare() throws Exception {
-    Assumptions.assumeTrue(runs("node", "--version"), "skipped: Node.js (node) is not installed");
-    Assumptions.assumeTrue(runs("npm", "--version"), "skipped: npm is not installed");
-    Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMIUM)),
-        "skipped: no Chromium at " + CHROMIUM + " (install Debian's chromium package or set CHROMIUM_PATH)");
+    Prerequisites.require(runs("node", "--version"), "Node.js (node) is not installed");
+    Prerequisites.require(runs("npm", "--version"), "npm is not installed");
+    Prerequisites.require(Files.isExecutable(Path.of(CHROMIUM)),
+        "no Chromium at " + CHROMIUM + " (install Debian's chromium package or set CHROMIUM_PATH)");
     installPackages();
 
     // GIVEN a 2-node cluster of node processes on free loopback ports

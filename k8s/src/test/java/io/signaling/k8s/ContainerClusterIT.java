@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.signaling.node.support.Prerequisites;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +23,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
@@ -47,7 +47,7 @@ class ContainerClusterIT {
 
   @BeforeAll
   static void build() {
-    Assumptions.assumeTrue(dockerAvailable(), "skipped: no Docker engine is available here");
+    Prerequisites.require(dockerAvailable(), "no Docker engine is available here");
     Path root = Path.of(System.getProperty("signaling.project.root", "..")).toAbsolutePath().normalize();
     image = new ImageFromDockerfile("signaling-node-it", false)
         .withFileFromPath("Dockerfile", root.resolve("Dockerfile"))

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.support.NetworkLab;
 import io.signaling.node.support.NodeProcess;
+import io.signaling.node.support.Prerequisites;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +31,7 @@ class PartitionIT {
   @Test
   void aPartition_splitsAndHeals_withoutConflictingRoomsOrLostSubscriptions() {
     String reason = NetworkLab.unavailableReason();
-    Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+    Prerequisites.require(reason == null, reason);
     String name = "partition-" + UUID.randomUUID();
     String members = "10.213.0.1:5701,10.213.0.2:5701,10.213.0.3:5701";
     List<NodeProcess> nodes = new ArrayList<>();
