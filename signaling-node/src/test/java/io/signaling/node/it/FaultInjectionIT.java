@@ -16,20 +16,32 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Node loss on real node processes: SIGKILL, SIGSTOP/SIGCONT and SIGTERM, with peers spread across three
- * nodes. Each test measures how long the surviving partner waited for {@code stop} and asserts the bound;
- * the figures are also appended to target/fault-timings.txt.
+ * nodes. Each test records how long the surviving partner waited for {@code stop} (appended to
+ * target/fault-timings.txt) and bounds it only by what the test configures plus a wide margin: the
+ * product's figures under load are measured by {@code FreezeDetectionBenchmark} (docs/PERFORMANCE.md),
+ * not here.
  */
 class FaultInjectionIT {
 
-  private static final Map<String, String> ENV = Map.of("SIGNALING_DRAIN_SECONDS", "5",
-      "SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS", System.getProperty("it.failureTimeout", "4"));
+  private static final int HEARTBEAT_SECONDS = 1;
+  private static final int FAILURE_TIMEOUT_SECONDS = 2;
+  private static final int DRAIN_SECONDS = 5;
+  /**
+   * A silent member is removed at most one heartbeat check after the failure timeout; everything beyond
+   * that is the margin for a busy machine (3 s here: more than the whole expected detection time).
+   */
+  private static final long DETECTION_BOUND_MILLIS = (FAILURE_TIMEOUT_SECONDS + HEARTBEAT_SECONDS + 3) * 1000L;
+  private static final Map<String, String> ENV = Map.of(
+      "SIGNALING_DRAIN_SECONDS", Integer.toString(DRAIN_SECONDS),
+      "SIGNALING_CLUSTER_HEARTBEAT_SECONDS", Integer.toString(HEARTBEAT_SECONDS),
+      "SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS", Integer.toString(FAILURE_TIMEOUT_SECONDS));
 
   private static long millisSince(long start) {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
   }
 
   @Test
-  void sigkill_partnersOnSurvivingNodesGetStopWithin5s_andTheRoomTakesANewPeer() {
+  void sigkill_partnersOnSurvivingNodesGetStop_andTheRoomTakesANewPeer() {
     try (ProcessCluster cluster = ProcessCluster.start(3, ENV);
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1);
          TestPeer c = cluster.connect("C", 2); TestPeer d = cluster.connect("D", 0)) {
@@ -41,11 +53,12 @@ class FaultInjectionIT {
       // WHEN node 2 dies without a goodbye
       long t0 = System.nanoTime();
       cluster.node(1).signal("KILL");
-      // THEN A is told stop within 5 s
+      // THEN A is told stop: usually as soon as the dead node's sockets reset, at the latest when its
+      // silence passes the failure timeout
       a.expect("stop", room);
       long detected = millisSince(t0);
       record("SIGKILL: partner told stop after " + detected + " ms");
-      assertThat(detected).isLessThanOrEqualTo(5_000);
+      assertThat(detected).isLessThanOrEqualTo(DETECTION_BOUND_MILLIS);
       // and the room is joinable again from another surviving node, while the other pair never noticed
       try (TestPeer e = cluster.connect("E", 2)) {
         e.join(room);
@@ -54,13 +67,13 @@ class FaultInjectionIT {
         relays(a, e, room, "after the kill");
       }
       relays(c, d, other, "still here");
-      c.expectQuiet();
-      d.expectQuiet();
+      c.expectQuiet(d, other);
+      d.expectQuiet(c, other);
     }
   }
 
   @Test
-  void sigstop_partnersGetStopWithin5s_andTheThawedNodeDoesNotResurrectTheRoom() {
+  void sigstop_partnersGetStopAfterTheFailureTimeout_andTheThawedNodeDoesNotResurrectTheRoom() {
     try (ProcessCluster cluster = ProcessCluster.start(3, ENV);
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1)) {
       String room = "freeze-room";
@@ -68,10 +81,11 @@ class FaultInjectionIT {
       // WHEN node 2 freezes: its sockets stay open, nothing resets
       long t0 = System.nanoTime();
       cluster.node(1).signal("STOP");
+      // THEN A is told stop once the frozen member's silence passes the failure timeout
       a.expect("stop", room);
       long detected = millisSince(t0);
       record("SIGSTOP: partner told stop after " + detected + " ms");
-      assertThat(detected).isLessThanOrEqualTo(5_000);
+      assertThat(detected).isLessThanOrEqualTo(DETECTION_BOUND_MILLIS);
       try (TestPeer e = cluster.connect("E", 2)) {
         e.join(room);
         e.expectNotification("joined", room);
@@ -97,14 +111,14 @@ class FaultInjectionIT {
           f.join(room);
           f.expectError("NoSpaceForNewPeer", room);
         }
-        a.expectQuiet();
-        e.expectQuiet();
+        a.expectQuiet(e, room);
+        e.expectQuiet(a, room);
       }
     }
   }
 
   @Test
-  void sigterm_drainsWithin1sForPartners_closesWith1001_andExitsWithinTheDrainTime() {
+  void sigterm_drainsWithinTheDrainTime_closesWith1001_andExits() {
     try (ProcessCluster cluster = ProcessCluster.start(3, ENV);
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1);
          TestPeer c = cluster.connect("C", 2); TestPeer d = cluster.connect("D", 0)) {
@@ -118,11 +132,13 @@ class FaultInjectionIT {
       a.expect("stop", room);
       long handover = millisSince(t0);
       record("SIGTERM: partner told stop after " + handover + " ms");
-      assertThat(handover).isLessThanOrEqualTo(1_000);
+      // the drain hands every room over within the drain time it is given (measured: tens of ms)
+      assertThat(handover).isLessThanOrEqualTo(DRAIN_SECONDS * 1000L);
       assertThat(b.awaitClose()).isEqualTo(1001);
       try {
-        assertThat(cluster.node(1).process().waitFor(5 + 5, TimeUnit.SECONDS)).as("exited within the drain time")
-            .isTrue();
+        // the drain time, then leaving the cluster, with as much again for a busy machine
+        assertThat(cluster.node(1).process().waitFor(2L * DRAIN_SECONDS + 10, TimeUnit.SECONDS))
+            .as("exited after the drain").isTrue();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError(e);

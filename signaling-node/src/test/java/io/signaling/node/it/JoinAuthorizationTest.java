@@ -129,8 +129,8 @@ class JoinAuthorizationTest {
       // THEN the room is still empty: a valid joiner is alone in it
       joinWithToken(b, room, hs256(room, 60));
       b.expectNotification("joined", room);
-      b.expectQuiet();
-      a.expectQuiet();
+      b.expectNothingFromItsNode();
+      a.expectNothingFromItsNode();
     }
   }
 

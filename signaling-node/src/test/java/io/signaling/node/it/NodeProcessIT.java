@@ -61,7 +61,8 @@ class NodeProcessIT {
         a.expect("stop", "call");
         long handover = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(b.awaitClose()).isEqualTo(1001);
-        assertThat(handover).as("handover ms").isLessThan(5000);
+        // within the drain time this node is given (5 s above; measured: tens of ms)
+        assertThat(handover).as("handover ms").isLessThanOrEqualTo(5000);
         // the JVM reports a SIGTERM exit as 128 + 15 once its shutdown hook (the drain) has finished
         assertThat(n2.terminate(Duration.ofSeconds(30))).isEqualTo(143);
         assertThat(n2.output()).contains("draining").contains("stopped");

@@ -106,7 +106,7 @@ abstract class ProtocolConformance {
     String room = room();
     a.join(room);
     a.expectNotification("joined", room);
-    a.expectQuiet();
+    a.expectNothingFromItsNode();
   }
 
   @Test
@@ -121,8 +121,8 @@ abstract class ProtocolConformance {
     // THEN B is told joined and A, the first joiner, becomes the offerer
     b.expectNotification("joined", room);
     a.expect("start", room);
-    a.expectQuiet();
-    b.expectQuiet();
+    a.expectQuiet(b, room);
+    b.expectQuiet(a, room);
   }
 
   @Test
@@ -135,7 +135,7 @@ abstract class ProtocolConformance {
     b.join(room);
     b.expectNotification("joined", room);
     b.expect("start", room);
-    a.expectQuiet();
+    a.expectQuiet(b, room);
   }
 
   @Test
@@ -148,7 +148,7 @@ abstract class ProtocolConformance {
     b.joinPlayOnly(room);
     b.expectNotification("joined", room);
     a.expect("start", room);
-    b.expectQuiet();
+    b.expectQuiet(a, room);
   }
 
   @Test
@@ -171,7 +171,7 @@ abstract class ProtocolConformance {
     a.joined(room);
     a.join(room);
     a.expectNotification("joined", room);
-    a.expectQuiet();
+    a.expectNothingFromItsNode();
     b.join(room);
     b.expectNotification("joined", room);
     a.expect("start", room);
@@ -184,8 +184,8 @@ abstract class ProtocolConformance {
     String room = paired(a, b);
     b.join(room);
     b.expectNotification("joined", room);
-    a.expectQuiet();
-    b.expectQuiet();
+    a.expectQuiet(b, room);
+    b.expectQuiet(a, room);
   }
 
   @Test
@@ -196,12 +196,12 @@ abstract class ProtocolConformance {
     String room = paired(a, b);
     c.join(room);
     c.expectError("NoSpaceForNewPeer", room);
-    a.expectQuiet();
-    b.expectQuiet();
+    a.expectQuiet(b, room);
+    b.expectQuiet(a, room);
     a.send(new JsonObject().put("command", "takeCandidate").put("streamId", room).put("label", 0).put("id", "0")
         .put("candidate", "candidate:1"));
     assertThat(b.expect("takeCandidate", room).getString("candidate")).isEqualTo("candidate:1");
-    c.expectQuiet();
+    c.expectNothingFromItsNode();
   }
 
   // ------------------------------------------------------------------ relays
@@ -219,14 +219,14 @@ abstract class ProtocolConformance {
     assertThat(offer.getString("type")).isEqualTo("offer");
     assertThat(offer.getString("sdp")).isEqualTo(sdp);
     assertThat(offer.getJsonObject("idMapping")).isEqualTo(new JsonObject());
-    a.expectQuiet();
+    a.expectQuiet(b, room);
 
     b.send(new JsonObject().put("command", "takeConfiguration").put("streamId", room).put("type", "answer")
         .put("sdp", "v=0\r\nanswer"));
     JsonObject answer = a.expect("takeConfiguration", room);
     assertThat(answer.getString("type")).isEqualTo("answer");
     assertThat(answer.getString("sdp")).isEqualTo("v=0\r\nanswer");
-    b.expectQuiet();
+    b.expectQuiet(a, room);
   }
 
   @Test
@@ -279,8 +279,8 @@ abstract class ProtocolConformance {
     c.send(new JsonObject().put("command", "takeCandidate").put("streamId", room).put("label", 0).put("id", "0")
         .put("candidate", "candidate:evil"));
     c.expectError("no_peer_associated_before", room);
-    a.expectQuiet();
-    b.expectQuiet();
+    a.expectQuiet(b, room);
+    b.expectQuiet(a, room);
   }
 
   @Test
@@ -316,7 +316,7 @@ abstract class ProtocolConformance {
     }
     b.expect("stop", room);
     a.expectNotification("leaved", room);
-    b.expectQuiet();
+    b.expectNothingFromItsNode();
   }
 
   // ------------------------------------------------------------------ leave / stop
@@ -329,8 +329,8 @@ abstract class ProtocolConformance {
     b.leave(room);
     b.expectNotification("leaved", room);
     a.expect("stop", room);
-    b.expectQuiet();
-    a.expectQuiet();
+    b.expectNothingFromItsNode();
+    a.expectNothingFromItsNode();
   }
 
   @Test
@@ -341,7 +341,7 @@ abstract class ProtocolConformance {
     a.send(new JsonObject().put("command", "stop").put("streamId", room));
     a.expectNotification("leaved", room);
     b.expect("stop", room);
-    a.expectQuiet();
+    a.expectNothingFromItsNode();
   }
 
   @Test
@@ -353,7 +353,7 @@ abstract class ProtocolConformance {
     a.joined(room);
     a.leave(room);
     a.expectNotification("leaved", room);
-    a.expectQuiet();
+    a.expectNothingFromItsNode();
     // the room is empty: the next two joiners pair, the first of them offers
     b.joined(room);
     c.join(room);
@@ -383,12 +383,12 @@ abstract class ProtocolConformance {
     c.join(room);
     c.expectNotification("joined", room);
     b.expect("start", room);
-    c.expectQuiet();
+    c.expectQuiet(b, room);
     // and the new pair relays
     b.send(new JsonObject().put("command", "takeConfiguration").put("streamId", room).put("type", "offer")
         .put("sdp", "v=0 new"));
     assertThat(c.expect("takeConfiguration", room).getString("sdp")).isEqualTo("v=0 new");
-    a.expectQuiet();
+    a.expectNothingFromItsNode();
   }
 
   @Test
@@ -428,8 +428,8 @@ abstract class ProtocolConformance {
     a.send(new JsonObject().put("command", "peerMessageCommand").put("streamId", room1).put("definition", "d")
         .put("data", "to-b"));
     assertThat(b.expect("peerMessageCommand", room1).getString("data")).isEqualTo("to-b");
-    b.expectQuiet();
-    c.expectQuiet();
+    b.expectQuiet(a, room1);
+    c.expectQuiet(a, room2);
   }
 
   // ------------------------------------------------------------------ errors
@@ -443,7 +443,7 @@ abstract class ProtocolConformance {
     assertThat(a.expect("error", null).getString("definition")).isEqualTo("noStreamNameSpecified");
     a.send("{\"command\":\"takeCandidate\",\"streamId\":\"\",\"label\":0,\"id\":\"0\",\"candidate\":\"\"}");
     assertThat(a.expect("error", null).getString("definition")).isEqualTo("noStreamNameSpecified");
-    a.expectQuiet();
+    a.expectNothingFromItsNode();
   }
 
   @Test
@@ -455,7 +455,7 @@ abstract class ProtocolConformance {
     assertThat(a.expect("error", null).getString("definition")).isEqualTo("invalidStreamName");
     a.send("{\"command\":\"join\",\"streamId\":42}");
     assertThat(a.expect("error", null).getString("definition")).isEqualTo("invalidStreamName");
-    a.expectQuiet();
+    a.expectNothingFromItsNode();
   }
 
   @Test
@@ -484,7 +484,7 @@ abstract class ProtocolConformance {
     a.send("{\"command\":\"takeCandidate\",\"streamId\":\"" + room + "\",\"label\":{\"x\":1},\"id\":\"0\",\"candidate\":\"c\"}");
     JsonObject field = a.expectError("invalidField", room);
     assertThat(field.getString("field")).isEqualTo("label");
-    b.expectQuiet();
+    b.expectQuiet(a, room);
     a.send("{\"command\":\"ping\"}");
     a.expect("pong", null);
   }

@@ -163,9 +163,47 @@ public final class TestPeer implements AutoCloseable {
     }
   }
 
-  /** Asserts that nothing (but the barrier's pong) is pending. */
-  public void expectQuiet() {
+  /**
+   * Asserts that this peer's own node sent it nothing before answering a ping. This covers what the node
+   * produced itself (answers, and notices it had already received); a message still crossing the cluster
+   * from another node is not covered: use {@link #expectQuiet(TestPeer, String)} where a partner can send.
+   */
+  public void expectNothingFromItsNode() {
     assertThat(barrier()).as(name + " received unexpected messages").isEmpty();
+  }
+
+  /**
+   * Asserts that nothing is pending for this peer, neither from its own node (a ping barrier) nor from
+   * {@code partner}'s side of {@code room}: the partner relays a marker to this peer, and everything the
+   * partner's event loop sent here before it (relays, {@code stop}, {@code start}) arrives first, since
+   * one event loop's envelopes to one inbox keep their order and a socket's commands are handled one after
+   * the other. The two must be paired in {@code room}.
+   */
+  public void expectQuiet(TestPeer partner, String room) {
+    expectNothingFromItsNode();
+    String marker = "quiet-barrier-" + System.nanoTime();
+    partner.send(new JsonObject().put("command", "peerMessageCommand").put("streamId", room)
+        .put("definition", "barrier").put("data", marker));
+    List<JsonObject> before = new ArrayList<>();
+    while (true) {
+      JsonObject m = next();
+      if ("peerMessageCommand".equals(m.getString("command")) && marker.equals(m.getString("data"))) {
+        break;
+      }
+      before.add(m);
+    }
+    assertThat(before).as(name + " received unexpected messages from " + partner.name() + "'s side").isEmpty();
+    partner.expectNothingFromItsNode();
+  }
+
+  /**
+   * Everything received so far, without waiting. After {@link #awaitClose()} this is all the server sent:
+   * the close frame follows every earlier frame.
+   */
+  public List<JsonObject> drainReceived() {
+    List<String> texts = new ArrayList<>();
+    inbox.drainTo(texts);
+    return texts.stream().map(JsonObject::new).toList();
   }
 
   /** Waits for the server to close the socket and returns the close code. */
