@@ -70,9 +70,14 @@ public final class FreezeDetectionBenchmark {
           samples.add(millis);
           System.out.printf(Locale.ROOT, "round %d: stop after %d ms%n", round + 1, millis);
         }
-        victim.awaitMembers(3, Duration.ofSeconds(60));
-        victim.awaitReady();
-        cluster.node(0).awaitMembers(3, Duration.ofSeconds(60));
+        // the next round starts on a whole, settled cluster: every node sees all three and is ready (not
+        // merging)
+        for (int i = 0; i < 3; i++) {
+          cluster.node(i).awaitMembers(3, Duration.ofSeconds(60));
+        }
+        for (int i = 0; i < 3; i++) {
+          cluster.node(i).awaitReady();
+        }
       }
     } finally {
       if (soak != null) {

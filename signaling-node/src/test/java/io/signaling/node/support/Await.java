@@ -3,7 +3,11 @@ package io.signaling.node.support;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Polls a condition until a deadline: the only way tests wait. */
+/**
+ * Polls a condition until a deadline: the only way tests wait. A timeout given here is a deadline for a
+ * condition that normally holds within a small fraction of it (a cluster forming, a node turning not
+ * ready), chosen with a wide margin for a busy machine; it never measures speed.
+ */
 public final class Await {
 
   private Await() {

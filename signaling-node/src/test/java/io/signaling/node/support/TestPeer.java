@@ -22,6 +22,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestPeer implements AutoCloseable {
 
+  /**
+   * How long a test waits for a message it expects. The service answers in milliseconds (a frozen node's
+   * partners in at most 3 s, with the failure timeout the fault tests configure); 10 s is the margin for a
+   * busy machine, never a measure of speed: speed is for the benchmarks.
+   */
   public static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
