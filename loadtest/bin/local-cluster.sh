@@ -66,9 +66,16 @@ stop() {
     pid="$(cat "$f")"
     kill -TERM "$pid" 2>/dev/null || true
   done
+  # a node drains on the first SIGTERM and keeps calls still in progress; after 10 s a second SIGTERM
+  # ends them (their partners get stop), and after 30 s more the node is killed
   for f in "$dir"/node-*.pid; do
     [ -f "$f" ] || continue
     pid="$(cat "$f")"
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 300); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1

@@ -3,9 +3,11 @@ package io.signaling.node;
 import io.signaling.cluster.config.ClusterFactory;
 import io.signaling.config.ConfigException;
 import io.signaling.config.SettingsSource;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** Reads like the script it is: settings, log them, shutdown hook, start; or exit 1 with the reason. */
 public final class Main {
@@ -47,13 +49,21 @@ public final class Main {
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        node.shutdown().toCompletionStage().toCompletableFuture()
-            .get(settings.drainSeconds() + 15L, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        log.warn("[node: {}] shutdown did not finish cleanly: {}", node.nodeId(), e.toString());
+    // SIGTERM / SIGINT: the first drains (calls in progress go on until they end or the drain deadline
+    // passes), the second ends the calls still held at once; the process exits when the node has stopped,
+    // with the status a JVM killed by that signal reports (128 + signal number)
+    AtomicInteger signals = new AtomicInteger();
+    SignalHandler onSignal = signal -> {
+      if (signals.incrementAndGet() == 1) {
+        log.info("[node: {}] SIG{}: draining; send it again to end the calls still in progress", node.nodeId(),
+            signal.getName());
+        node.shutdown().onComplete(ar -> System.exit(128 + signal.getNumber()));
+      } else {
+        log.warn("[node: {}] SIG{} again: ending the calls still in progress", node.nodeId(), signal.getName());
+        node.shutdown();
       }
-    }, "signaling-shutdown"));
+    };
+    Signal.handle(new Signal("TERM"), onSignal);
+    Signal.handle(new Signal("INT"), onSignal);
   }
 }

@@ -97,8 +97,9 @@ public record NodeSettings(
       "Timeout of one attempt to deliver a pairing or stop notice to another node.", Parsers.intRange(50, 30_000));
   public static final Setting<Integer> SEND_ATTEMPTS = Setting.of("SIGNALING_SEND_ATTEMPTS", "4",
       "Attempts to deliver a pairing or stop notice before the partner is given up as lost.", Parsers.intRange(1, 20));
-  public static final Setting<Integer> DRAIN_SECONDS = Setting.of("SIGNALING_DRAIN_SECONDS", "10",
-      "On shutdown: time allowed to tell clients, hand rooms over and close sockets.", Parsers.intRange(0, 600));
+  public static final Setting<Integer> DRAIN_SECONDS = Setting.of("SIGNALING_DRAIN_SECONDS", "3600",
+      "On SIGTERM/SIGINT: how long calls in progress may go on before they are ended (a second signal ends them at once).",
+      Parsers.intRange(0, 86_400));
 
   public static final Setting<Integer> RATE_PER_SECOND = Setting.of("SIGNALING_RATE_LIMIT_PER_SECOND", "200",
       "Messages per second one connection may send, sustained; excess gets rateLimitExceeded.",

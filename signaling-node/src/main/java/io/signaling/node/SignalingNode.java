@@ -62,6 +62,8 @@ public final class SignalingNode {
   private final List<SignalingVerticle> verticles;
   private final UUID membershipListener;
   private final HazelcastClusterManager clusterManager;
+  private final io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
+  private volatile long drainStartedNanos;
 
   private SignalingNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, String nodeId,
       NodeHealth health, int httpPort, List<SignalingVerticle> verticles, UUID membershipListener,
@@ -196,6 +198,9 @@ public final class SignalingNode {
         .map(id -> {
           SignalingNode node = new SignalingNode(settings, vertx, hz, nodeId, health, settings.httpPort(),
               verticles, listener, clusterManager);
+          if (metrics instanceof MicrometerSignalingMetrics prometheus) {
+            prometheus.bindDrain(node::heldCalls, node::drainingSeconds);
+          }
           LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket", nodeId,
               settings.instances(), settings.httpHost(), settings.httpPort());
           return node;
@@ -243,31 +248,57 @@ public final class SignalingNode {
   }
 
   /**
-   * Graceful stop: not ready at once, no new sockets, every client told {@code server_will_stop}, every room
-   * handed over (partners get {@code stop}), sockets closed with 1001, then the event bus and the cluster
-   * left. Bounded by the drain time.
+   * Graceful stop that ends no call: not ready at once, no new sockets or joins, sockets in no call told
+   * {@code server_will_stop} and closed with 1001 at once, sockets in a call kept working until their last
+   * call ends (then told and closed the same way); then the event bus and the cluster are left. At the drain
+   * deadline ({@code SIGNALING_DRAIN_SECONDS}), or when called again (a second signal), the calls still
+   * held end as well: their partners get {@code stop}. Completes when the node has stopped.
    */
   public Future<Void> shutdown() {
     if (!health.startDraining()) {
-      return Future.succeededFuture();
+      endDrain("asked again");
+      return stopped.future();
     }
-    LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] draining: not ready, telling clients, handing rooms over (at most {} s)", nodeId,
-        settings.drainSeconds());
+    drainStartedNanos = System.nanoTime();
+    LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] draining: not ready, releasing sockets in no call, keeping calls (at most {} s)",
+        nodeId, settings.drainSeconds());
     List<Future<Void>> drains = new ArrayList<>();
     verticles.forEach(v -> drains.add(v.drain()));
-    return Future.join(drains).mapEmpty()
-        .timeout(Math.max(1, settings.drainSeconds()), TimeUnit.SECONDS)
-        .recover(e -> {
-          LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] drain incomplete: {}", nodeId, e.toString());
-          return Future.succeededFuture();
-        })
-        .compose(v -> {
-          LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] drained; leaving the cluster", nodeId);
-          hazelcast.getCluster().removeMembershipListener(membershipListener);
-          return vertx.close();
-        })
-        .onComplete(ar -> LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] stopped{}", nodeId,
-            ar.succeeded() ? "" : " with error: " + ar.cause()));
+    long deadline = vertx.setTimer(Math.max(1, settings.drainSeconds()) * 1000L, t -> endDrain("deadline reached"));
+    Future.join(drains).onComplete(ar -> {
+      vertx.cancelTimer(deadline);
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] drained after {} ms: no call left; leaving the cluster", nodeId,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStartedNanos));
+      hazelcast.getCluster().removeMembershipListener(membershipListener);
+      vertx.close().onComplete(closed -> {
+        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] stopped{}", nodeId,
+            closed.succeeded() ? "" : " with error: " + closed.cause());
+        stopped.tryComplete();
+      });
+    });
+    return stopped.future();
+  }
+
+  /** The drain's end (deadline or second signal): the calls still held end now, partners get {@code stop}. */
+  private void endDrain(String why) {
+    int held = heldCalls();
+    LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] drain {}: ending the {} call(s) still held", nodeId, why, held);
+    verticles.forEach(SignalingVerticle::endDrain);
+  }
+
+  /** Calls the drain holds open on this node (0 when not draining). */
+  public int heldCalls() {
+    int calls = 0;
+    for (SignalingVerticle v : verticles) {
+      calls += v.heldCalls();
+    }
+    return calls;
+  }
+
+  /** Seconds since the drain started, or 0. */
+  public double drainingSeconds() {
+    long started = drainStartedNanos;
+    return started == 0 ? 0 : (System.nanoTime() - started) / 1e9;
   }
 
   /** Abrupt stop without draining (for tests of node loss in one JVM). */

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -21,7 +22,8 @@ import java.util.function.IntSupplier;
  * {@code signaling_joins_total{outcome}}, {@code signaling_pairing_seconds} (histogram of the cluster decision
  * that paired a room), {@code signaling_relayed_messages_total{command}}, {@code signaling_errors_total{definition}},
  * {@code signaling_cluster_send_retries_total}, {@code signaling_cluster_send_failures_total},
- * {@code signaling_cluster_members}, {@code signaling_draining}; and the process's memory (see {@link ProcessMemory})
+ * {@code signaling_cluster_members}, {@code signaling_draining}, {@code signaling_drain_held_calls},
+ * {@code signaling_drain_elapsed_seconds}; and the process's memory (see {@link ProcessMemory})
  * with the JVM's standard memory, GC and thread meters.
  */
 public final class MicrometerSignalingMetrics implements SignalingMetrics {
@@ -72,6 +74,18 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
     Gauge.builder("signaling.draining", () -> draining.getAsBoolean() ? 1 : 0)
         .description("1 while the node drains for shutdown").register(registry);
     ProcessMemory.bind(registry);
+    return this;
+  }
+
+  /**
+   * Adds the drain's gauges: {@code signaling_drain_held_calls} (calls a drain keeps open on this node) and
+   * {@code signaling_drain_elapsed_seconds} (time since the drain started; 0 when not draining).
+   */
+  public MicrometerSignalingMetrics bindDrain(IntSupplier heldCalls, DoubleSupplier elapsedSeconds) {
+    Gauge.builder("signaling.drain.held.calls", heldCalls::getAsInt)
+        .description("Calls a drain keeps open on this node until they end").register(registry);
+    Gauge.builder("signaling.drain.elapsed.seconds", elapsedSeconds::getAsDouble)
+        .description("Seconds since this node started draining (0 when it is not)").register(registry);
     return this;
   }
 

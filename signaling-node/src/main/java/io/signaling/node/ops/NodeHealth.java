@@ -53,9 +53,12 @@ public final class NodeHealth {
     merging.set(value);
   }
 
-  /** Joins are decided only when the cluster state is trustworthy (not while merging after a split). */
+  /**
+   * Joins are decided only when the cluster state is trustworthy (not while merging after a split), and
+   * not while the node drains (a new call would hold it longer).
+   */
   public boolean acceptsJoins() {
-    return !merging.get();
+    return !merging.get() && !draining.get();
   }
 
   public boolean isReady() {

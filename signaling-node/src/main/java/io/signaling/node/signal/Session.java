@@ -42,6 +42,8 @@ final class Session {
   boolean closed;
   /** The server asked the socket to close; further messages are ignored. */
   boolean closing;
+  /** A drain let the socket go: told {@code server_will_stop}, its rooms left, closed. */
+  boolean released;
 
   Session(long id, ClientSocket socket, TokenBucket bucket, String urlToken, long nowNanos) {
     this.id = id;

@@ -48,6 +48,7 @@ public final class Switchboard {
   private final JoinAuthorizer authorizer;
   private final BooleanSupplier acceptingJoins;
   private final Map<Long, Session> sessions = new HashMap<>();
+  private final CallDrain drain = new CallDrain(this::release);
 
   /** WebSocket close codes this service uses beyond the standard ones. */
   public static final short CLOSE_POLICY = 1008;
@@ -288,6 +289,7 @@ public final class Switchboard {
       if (early != null) {
         early.forEach(e -> onEnvelope(e));
       }
+      drain.callMayHaveEnded(s, sessions.values());
       return Future.succeededFuture();
     });
   }
@@ -340,6 +342,7 @@ public final class Switchboard {
       if (answer) {
         s.send(ProtocolCodec.leaved(streamId));
       }
+      drain.callMayHaveEnded(s, sessions.values());
       return Future.succeededFuture();
     });
   }
@@ -357,6 +360,7 @@ public final class Switchboard {
       }
       return Future.join(leaves).transform(ignored -> {
         sessions.remove(s.id);
+        drain.callMayHaveEnded(null, sessions.values());
         return Future.succeededFuture();
       });
     });
@@ -377,6 +381,7 @@ public final class Switchboard {
     if (link != null && partner.sameSocket(link.partner)) {
       link.partner = null;
       s.send(ProtocolCodec.stop(streamId));
+      drain.callMayHaveEnded(s, sessions.values());
     }
   }
 
@@ -443,6 +448,7 @@ public final class Switchboard {
         if (e.peer().sameSocket(link.partner)) {
           link.partner = null;
           s.send(ProtocolCodec.stop(streamId));
+          drain.callMayHaveEnded(s, sessions.values());
         }
         break;
       default:
@@ -462,6 +468,9 @@ public final class Switchboard {
           stopped++;
         }
       }
+    }
+    for (Session s : new ArrayList<>(sessions.values())) {
+      drain.callMayHaveEnded(s, sessions.values());
     }
     if (stopped > 0) {
       LOG.atInfo().addKeyValue("node", node).log("[node: {}] node {} left: {} room(s) here told stop", node, departed, stopped);
@@ -489,6 +498,7 @@ public final class Switchboard {
             s.send(ProtocolCodec.stop(streamId));
           }
           s.send(ProtocolCodec.leaved(streamId));
+          drain.callMayHaveEnded(s, sessions.values());
           return Future.succeededFuture();
         }));
       }
@@ -496,23 +506,45 @@ public final class Switchboard {
   }
 
   /**
-   * Drain: tells every socket the server will stop, hands its rooms over (partners get {@code stop}) and
-   * closes it with 1001. Completes when every room was left.
+   * Starts the drain (see {@link CallDrain}): sockets in no call are released now, sockets in a call when
+   * their last call ends. Completes when no socket is held. Joins are refused meanwhile (the node is not
+   * accepting joins while it drains).
    */
   public Future<Void> drain() {
+    return drain.start(sessions.values());
+  }
+
+  /** Calls this loop's drain still holds open; safe to read from any thread. */
+  public int heldCalls() {
+    return drain.held();
+  }
+
+  /**
+   * The drain's deadline (or a second signal): every socket still held is released as well, its rooms left
+   * (partners get {@code stop}). Completes when every room was left.
+   */
+  public Future<Void> endDrain() {
     List<Future<Void>> done = new ArrayList<>();
     for (Session s : new ArrayList<>(sessions.values())) {
-      s.send(ProtocolCodec.SERVER_WILL_STOP);
-      Session target = s;
-      enqueue(s, () -> {
-        List<Future<Void>> leaves = new ArrayList<>();
-        for (String streamId : new ArrayList<>(target.rooms.keySet())) {
-          leaves.add(leave(target, streamId, false));
-        }
-        return Future.join(leaves).mapEmpty();
-      });
-      done.add(s.tail.onComplete(ignored -> target.socket.close((short) 1001, "server shutting down")));
+      if (!s.released && !s.closed) {
+        s.released = true;
+        release(s);
+      }
+      done.add(s.tail);
     }
     return Future.join(done).mapEmpty();
+  }
+
+  /** Tells the socket the server will stop, leaves its rooms (partners get {@code stop}) and closes it with 1001. */
+  private void release(Session s) {
+    s.send(ProtocolCodec.SERVER_WILL_STOP);
+    enqueue(s, () -> {
+      List<Future<Void>> leaves = new ArrayList<>();
+      for (String streamId : new ArrayList<>(s.rooms.keySet())) {
+        leaves.add(leave(s, streamId, false));
+      }
+      return Future.join(leaves).mapEmpty();
+    });
+    s.tail.onComplete(ignored -> s.close((short) 1001, "server shutting down"));
   }
 }

@@ -279,6 +279,18 @@ public final class SignalingVerticle extends VerticleBase {
     return done.future();
   }
 
+  /** Ends the drain at its deadline: the calls still held end (see {@link Switchboard#endDrain()}). */
+  public Future<Void> endDrain() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> switchboard.endDrain().onComplete(done));
+    return done.future();
+  }
+
+  /** Calls the drain holds open on this event loop (any thread). */
+  public int heldCalls() {
+    return switchboard == null ? 0 : switchboard.heldCalls();
+  }
+
   public int actualPort() {
     return server == null ? -1 : server.actualPort();
   }
