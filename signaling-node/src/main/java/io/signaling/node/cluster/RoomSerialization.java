@@ -26,8 +26,11 @@ public final class RoomSerialization {
   static final int FACTORY_ID = 0x5167;
   static final int JOIN_PROCESSOR = 1;
   static final int LEAVE_PROCESSOR = 2;
-  static final int PURGE_NODE_PROCESSOR = 3;
-  static final int SET_ROOM_PROCESSOR = 4;
+  // 3 and 4 were PurgeNode and SetRoom before they changed form: new ids, so that a node of an older version
+  // fails to read them instead of misreading them
+  static final int PURGE_NODE_PROCESSOR = 5;
+  static final int SET_ROOM_PROCESSOR = 6;
+  static final int WITHOUT_NODE_PROCESSOR = 7;
   /** The Hazelcast member attribute in which Vert.x stores its node id. */
   public static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   private static final int ROOM_TYPE = 0x5100;
@@ -64,6 +67,7 @@ public final class RoomSerialization {
       case LEAVE_PROCESSOR: return new RoomProcessors.Leave();
       case PURGE_NODE_PROCESSOR: return new RoomProcessors.PurgeNode();
       case SET_ROOM_PROCESSOR: return new RoomProcessors.SetRoom<>();
+      case WITHOUT_NODE_PROCESSOR: return new RoomProcessors.WithoutNode();
       default: return null;
     }
   }
