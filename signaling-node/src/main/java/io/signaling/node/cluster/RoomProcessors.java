@@ -198,9 +198,9 @@ final class RoomProcessors {
       if (onlyWith != null && (room == null || !room.contains(onlyWith))) {
         return LeaveDecision.NOT_MEMBER;
       }
-      LeaveDecision decision = RoomRules.leave(room, leaver);
+      LeaveDecision decision = RoomRules.leave(room, leaver, System.currentTimeMillis());
       if (decision.removed()) {
-        Room after = RoomRules.without(room, leaver, System.currentTimeMillis());
+        Room after = decision.room();
         entry.setValue(after.isEmpty() ? null : after);
         backup = new SetRoom<>(entry.getKey(), after);
       }

@@ -35,7 +35,8 @@ public final class RoomSerialization {
   public static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   private static final int ROOM_TYPE = 0x5100;
   private static final int JOIN_DECISION_TYPE = 0x5101;
-  private static final int LEAVE_DECISION_TYPE = 0x5102;
+  /** 0x5102 was the leave decision without its room. */
+  private static final int LEAVE_DECISION_TYPE = 0x5103;
 
   private RoomSerialization() {
   }
@@ -155,11 +156,15 @@ public final class RoomSerialization {
     public void write(ObjectDataOutput out, LeaveDecision d) throws IOException {
       out.writeBoolean(d.removed());
       writePeer(out, d.remaining());
+      out.writeBoolean(d.room() != null);
+      if (d.room() != null) {
+        writeRoom(out, d.room());
+      }
     }
 
     @Override
     public LeaveDecision read(ObjectDataInput in) throws IOException {
-      return new LeaveDecision(in.readBoolean(), readPeer(in));
+      return new LeaveDecision(in.readBoolean(), readPeer(in), in.readBoolean() ? readRoom(in) : null);
     }
   }
 }
