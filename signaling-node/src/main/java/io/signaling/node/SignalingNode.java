@@ -126,6 +126,7 @@ public final class SignalingNode {
     if (metrics instanceof MicrometerSignalingMetrics prometheus) {
       prometheus.bind(health::members, health::isDraining);
     }
+    watchMemberSafety(vertx, hz, health);
     List<SignalingVerticle> verticles = new CopyOnWriteArrayList<>();
     AtomicLong sessionIds = new AtomicLong();
 
@@ -205,6 +206,33 @@ public final class SignalingNode {
               settings.instances(), settings.httpHost(), settings.httpPort());
           return node;
         });
+  }
+
+  /** Time between two checks of this member's safety (its backups in sync), shown by the health endpoints. */
+  static final long SAFETY_CHECK_MILLIS = 500;
+
+  /**
+   * Checks {@code isLocalMemberSafe()} on a worker of its own, one check at a time: it waits (up to 10 s) for
+   * the backups' replica versions, so it never runs on an event loop nor where purges run. Not
+   * {@code isClusterSafe()}: started just before a member is removed, that kept retrying its request to the
+   * departed member for over a minute.
+   */
+  private static void watchMemberSafety(Vertx vertx, HazelcastInstance hz, NodeHealth health) {
+    WorkerExecutor worker = vertx.createSharedWorkerExecutor("signaling-safety", 1);
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    vertx.setPeriodic(1, SAFETY_CHECK_MILLIS, t -> {
+      if (!running.compareAndSet(false, true)) {
+        return;
+      }
+      worker.executeBlocking(() -> {
+        int before = health.members();
+        return new int[] {before, hz.getLifecycleService().isRunning()
+            && hz.getPartitionService().isLocalMemberSafe() ? 1 : 0};
+      }, false).onComplete(ar -> {
+        health.memberSafety(ar.succeeded() && ar.result()[1] == 1, ar.succeeded() ? ar.result()[0] : -1);
+        running.set(false);
+      });
+    });
   }
 
   public String nodeId() {

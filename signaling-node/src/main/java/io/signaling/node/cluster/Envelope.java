@@ -12,8 +12,9 @@ import io.signaling.node.room.PeerRef;
  * @param peer RELAY: the sender; PAIRED: the new partner; PARTNER_LEFT: the peer that left
  * @param start PAIRED: the receiver is the offerer and gets {@code start}
  * @param text RELAY: the frame to write to the target socket, else null
- * @param version PAIRED: the room's version after the pairing; a notice older than what the target has seen
- *     (a retried duplicate, or one overtaken by later changes) is ignored
+ * @param version PAIRED: the room's version after the pairing; PARTNER_LEFT: after the leave (or, when the
+ *     leaver could not learn it, the newest the leaver had seen). A notice older than what the target has seen
+ *     (a retried duplicate, or one overtaken by later changes such as a leave and a rejoin) is ignored
  */
 public record Envelope(Kind kind, long target, String streamId, PeerRef peer, boolean start, String text,
     long version) {
@@ -35,7 +36,7 @@ public record Envelope(Kind kind, long target, String streamId, PeerRef peer, bo
     return new Envelope(Kind.PAIRED, to.session(), streamId, partner, start, null, version);
   }
 
-  public static Envelope partnerLeft(PeerRef departed, PeerRef to, String streamId) {
-    return new Envelope(Kind.PARTNER_LEFT, to.session(), streamId, departed, false, null, 0);
+  public static Envelope partnerLeft(PeerRef departed, PeerRef to, String streamId, long version) {
+    return new Envelope(Kind.PARTNER_LEFT, to.session(), streamId, departed, false, null, version);
   }
 }

@@ -20,6 +20,15 @@ import java.util.Set;
 /**
  * Entry processors applying {@link RoomRules} to one room's entry on the partition that owns it: Hazelcast
  * runs them one at a time per key, which makes every join and leave atomic across the cluster.
+ *
+ * <p>Backups. A backup processor runs on the backup replica and must leave it exactly as the primary left it,
+ * for every key. Hazelcast 5.6 asks the primary's instance for {@code getBackupProcessor()} after running it:
+ * for {@code submitToKey} (one instance per call) the backup is applied to that key; for
+ * {@code executeOnEntries} one instance per member is shared by all its partition operations (on their
+ * partition threads), asked once per partition, and the backup is applied to <em>every</em> entry of that
+ * partition's backup. So: a per-key change is replayed as {@link SetRoom}, which names its key and touches no
+ * other; a partition-wide change ({@link PurgeNode}) has a stateless backup ({@link WithoutNode}) that computes
+ * the primary's result from the entry and fields fixed before the operation began.
  */
 final class RoomProcessors {
 
@@ -57,7 +66,8 @@ final class RoomProcessors {
       HazelcastInstanceAware {
     private PeerRef joiner;
     private transient HazelcastInstance hazelcast;
-    private transient Room after;
+    /** The change to replay on the backup (one instance per submitToKey), or null when nothing changed. */
+    private transient SetRoom<JoinDecision> backup;
 
     Join() {
     }
@@ -76,17 +86,18 @@ final class RoomProcessors {
       Room current = entry.getValue();
       Room live = withoutStalePeers(current, hazelcast);
       JoinDecision decision = RoomRules.join(live, joiner, System.currentTimeMillis());
-      after = decision.room();
       if (decision.outcome() == JoinDecision.Outcome.ALONE || decision.outcome() == JoinDecision.Outcome.PAIRED
           || live != current) {
+        Room after = decision.room();
         entry.setValue(after.isEmpty() ? null : after);
+        backup = new SetRoom<>(entry.getKey(), after);
       }
       return decision;
     }
 
     @Override
     public EntryProcessor<String, Room, JoinDecision> getBackupProcessor() {
-      return new SetRoom<>(after);
+      return backup;
     }
 
     @Override
@@ -111,28 +122,33 @@ final class RoomProcessors {
   }
 
   /**
-   * The backup of a change: writes the room the primary decided, so that primary and backup never diverge
-   * (the primary's decision depends on the clock and on cluster membership, which a backup must not re-read).
+   * The backup of one key's change: writes the room the primary decided, so that primary and backup never
+   * diverge (the primary's decision depends on the clock and on cluster membership, which a backup must not
+   * re-read). It names its key and leaves every other entry alone, however it is applied.
    */
   static final class SetRoom<R> implements EntryProcessor<String, Room, R>, IdentifiedDataSerializable {
+    private String key;
     private Room room;
 
     SetRoom() {
     }
 
-    SetRoom(Room room) {
+    SetRoom(String key, Room room) {
+      this.key = key;
       this.room = room;
     }
 
     @Override
     public R process(Map.Entry<String, Room> entry) {
-      entry.setValue(room == null || room.isEmpty() ? null : room);
+      if (key.equals(entry.getKey())) {
+        entry.setValue(room == null || room.isEmpty() ? null : room);
+      }
       return null;
     }
 
     @Override
     public EntryProcessor<String, Room, R> getBackupProcessor() {
-      return this;
+      return null;
     }
 
     @Override
@@ -147,6 +163,7 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(key);
       out.writeBoolean(room != null);
       if (room != null) {
         RoomSerialization.writeRoom(out, room);
@@ -155,6 +172,7 @@ final class RoomProcessors {
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
+      key = in.readString();
       room = in.readBoolean() ? RoomSerialization.readRoom(in) : null;
     }
   }
@@ -163,8 +181,8 @@ final class RoomProcessors {
     private PeerRef leaver;
     /** When set, the leaver is removed only if this peer is in the room too (an eviction by its partner). */
     private PeerRef onlyWith;
-    private transient Room after;
-    private transient boolean changed;
+    /** The change to replay on the backup (one instance per submitToKey), or null when nothing changed. */
+    private transient SetRoom<LeaveDecision> backup;
 
     Leave() {
     }
@@ -180,18 +198,18 @@ final class RoomProcessors {
       if (onlyWith != null && (room == null || !room.contains(onlyWith))) {
         return LeaveDecision.NOT_MEMBER;
       }
-      LeaveDecision decision = RoomRules.leave(room, leaver);
+      LeaveDecision decision = RoomRules.leave(room, leaver, System.currentTimeMillis());
       if (decision.removed()) {
-        after = RoomRules.without(room, leaver, System.currentTimeMillis());
-        changed = true;
+        Room after = decision.room();
         entry.setValue(after.isEmpty() ? null : after);
+        backup = new SetRoom<>(entry.getKey(), after);
       }
       return decision;
     }
 
     @Override
     public EntryProcessor<String, Room, LeaveDecision> getBackupProcessor() {
-      return changed ? new SetRoom<>(after) : null;
+      return backup;
     }
 
     @Override
@@ -217,13 +235,20 @@ final class RoomProcessors {
     }
   }
 
-  /** Removes a departed node's peers; returns TRUE for a room it changed, else null (nothing is returned). */
+  /**
+   * Removes a departed node's peers from every room ({@code executeOnEntries}); returns TRUE for a room it
+   * changed, else null (nothing is returned). Its result for an entry depends only on the entry, the node and
+   * the time fixed when the purge was created, and on one membership check made once per instance: so its
+   * backup ({@link WithoutNode}), applied to every entry of a backup partition, computes exactly what the
+   * primary did.
+   */
   static final class PurgeNode implements EntryProcessor<String, Room, Boolean>, IdentifiedDataSerializable,
       HazelcastInstanceAware {
     private String node;
-    private transient Room after;
-    private transient boolean changed;
-    private transient HazelcastInstance hazelcast;
+    private long atMillis;
+    private transient volatile HazelcastInstance hazelcast;
+    /** Decided once per instance (one per member, shared by its partition threads): purge, or do nothing. */
+    private transient volatile Boolean departed;
 
     @Override
     public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
@@ -234,29 +259,43 @@ final class RoomProcessors {
     }
 
     PurgeNode(String node) {
+      this(node, System.currentTimeMillis());
+    }
+
+    PurgeNode(String node, long atMillis) {
       this.node = node;
+      this.atMillis = atMillis;
+    }
+
+    /**
+     * Conditional: a purge that runs late (say, on a member that was itself cut off and has come back) must not
+     * remove peers of a node that is a member again. Checked once, so every partition and its backup agree.
+     */
+    private boolean departed() {
+      Boolean d = departed;
+      if (d == null) {
+        synchronized (this) {
+          if (departed == null) {
+            HazelcastInstance hz = hazelcast;
+            departed = hz == null || !liveNodes(hz).contains(node);
+          }
+          d = departed;
+        }
+      }
+      return d;
     }
 
     @Override
     public Boolean process(Map.Entry<String, Room> entry) {
-      Room room = entry.getValue();
-      // conditional: a purge that runs late (say, on a member that was itself cut off and has come back)
-      // must not remove peers of a node that is a member again
-      if (room == null || (hazelcast != null && liveNodes(hazelcast).contains(node))) {
+      if (!departed()) {
         return null;
       }
-      after = RoomRules.withoutNode(room, node, System.currentTimeMillis());
-      if (after == room) {
-        return null;
-      }
-      changed = true;
-      entry.setValue(after.isEmpty() ? null : after);
-      return Boolean.TRUE;
+      return WithoutNode.apply(entry, node, atMillis) ? Boolean.TRUE : null;
     }
 
     @Override
     public EntryProcessor<String, Room, Boolean> getBackupProcessor() {
-      return changed ? new SetRoom<>(after) : null;
+      return departed() ? new WithoutNode(node, atMillis) : null;
     }
 
     @Override
@@ -272,11 +311,78 @@ final class RoomProcessors {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(node);
+      out.writeLong(atMillis);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       node = in.readString();
+      atMillis = in.readLong();
+    }
+  }
+
+  /**
+   * The backup of {@link PurgeNode}: stateless and deterministic. Applied to every entry of a backup partition,
+   * it changes exactly the rooms the primary changed (those holding the node's peers), to the same room and
+   * version, and leaves every other entry alone.
+   */
+  static final class WithoutNode implements EntryProcessor<String, Room, Boolean>, IdentifiedDataSerializable {
+    private String node;
+    private long atMillis;
+
+    WithoutNode() {
+    }
+
+    WithoutNode(String node, long atMillis) {
+      this.node = node;
+      this.atMillis = atMillis;
+    }
+
+    /** Removes {@code node}'s peers from the entry's room as changed at {@code atMillis}; true if it changed. */
+    static boolean apply(Map.Entry<String, Room> entry, String node, long atMillis) {
+      Room room = entry.getValue();
+      if (room == null) {
+        return false;
+      }
+      Room after = RoomRules.withoutNode(room, node, atMillis);
+      if (after == room) {
+        return false;
+      }
+      entry.setValue(after.isEmpty() ? null : after);
+      return true;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, Room> entry) {
+      apply(entry, node, atMillis);
+      return null;
+    }
+
+    @Override
+    public EntryProcessor<String, Room, Boolean> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public int getFactoryId() {
+      return RoomSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+      return RoomSerialization.WITHOUT_NODE_PROCESSOR;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+      out.writeLong(atMillis);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+      atMillis = in.readLong();
     }
   }
 }

@@ -26,13 +26,17 @@ public final class RoomSerialization {
   static final int FACTORY_ID = 0x5167;
   static final int JOIN_PROCESSOR = 1;
   static final int LEAVE_PROCESSOR = 2;
-  static final int PURGE_NODE_PROCESSOR = 3;
-  static final int SET_ROOM_PROCESSOR = 4;
+  // 3 and 4 were PurgeNode and SetRoom before they changed form: new ids, so that a node of an older version
+  // fails to read them instead of misreading them
+  static final int PURGE_NODE_PROCESSOR = 5;
+  static final int SET_ROOM_PROCESSOR = 6;
+  static final int WITHOUT_NODE_PROCESSOR = 7;
   /** The Hazelcast member attribute in which Vert.x stores its node id. */
   public static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   private static final int ROOM_TYPE = 0x5100;
   private static final int JOIN_DECISION_TYPE = 0x5101;
-  private static final int LEAVE_DECISION_TYPE = 0x5102;
+  /** 0x5102 was the leave decision without its room. */
+  private static final int LEAVE_DECISION_TYPE = 0x5103;
 
   private RoomSerialization() {
   }
@@ -64,6 +68,7 @@ public final class RoomSerialization {
       case LEAVE_PROCESSOR: return new RoomProcessors.Leave();
       case PURGE_NODE_PROCESSOR: return new RoomProcessors.PurgeNode();
       case SET_ROOM_PROCESSOR: return new RoomProcessors.SetRoom<>();
+      case WITHOUT_NODE_PROCESSOR: return new RoomProcessors.WithoutNode();
       default: return null;
     }
   }
@@ -151,11 +156,15 @@ public final class RoomSerialization {
     public void write(ObjectDataOutput out, LeaveDecision d) throws IOException {
       out.writeBoolean(d.removed());
       writePeer(out, d.remaining());
+      out.writeBoolean(d.room() != null);
+      if (d.room() != null) {
+        writeRoom(out, d.room());
+      }
     }
 
     @Override
     public LeaveDecision read(ObjectDataInput in) throws IOException {
-      return new LeaveDecision(in.readBoolean(), readPeer(in));
+      return new LeaveDecision(in.readBoolean(), readPeer(in), in.readBoolean() ? readRoom(in) : null);
     }
   }
 }

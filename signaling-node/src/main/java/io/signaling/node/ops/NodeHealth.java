@@ -2,6 +2,7 @@ package io.signaling.node.ops;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
@@ -18,6 +19,11 @@ public final class NodeHealth {
   private final AtomicBoolean merging = new AtomicBoolean();
   private final BooleanSupplier clusterRunning;
   private final IntSupplier members;
+  /** The last safety check and the member count it began with (never on an event loop: it waits on other members). */
+  private final AtomicReference<Safety> safety = new AtomicReference<>(new Safety(false, -1));
+
+  private record Safety(boolean safe, int members) {
+  }
 
   public NodeHealth(String nodeId, int expectedInboxes, BooleanSupplier clusterRunning, IntSupplier members) {
     this.nodeId = nodeId;
@@ -61,6 +67,25 @@ public final class NodeHealth {
     return !merging.get() && !draining.get();
   }
 
+  /**
+   * Records a check of {@code PartitionService.isLocalMemberSafe()}: no migration running, no replica without an
+   * owner, and the backups of every partition this member owns in sync. {@code membersBefore} is the member count
+   * read just before the check began.
+   */
+  public void memberSafety(boolean safe, int membersBefore) {
+    safety.set(new Safety(safe, membersBefore));
+  }
+
+  /**
+   * True when the last safety check found this member safe and the membership has not changed since it began:
+   * after a member loss this turns false, and true again once the lost replicas are copied anew. The cluster is
+   * safe when every member is. It does not gate readiness (see docs/ARCHITECTURE.md).
+   */
+  public boolean isMemberSafe() {
+    Safety s = safety.get();
+    return s.safe() && s.members() == members();
+  }
+
   public boolean isReady() {
     return !draining.get() && !merging.get() && inboxesReady.get() >= expectedInboxes
         && clusterRunning.getAsBoolean();
@@ -70,6 +95,6 @@ public final class NodeHealth {
   public String describe() {
     return "{\"node\":\"" + nodeId + "\",\"ready\":" + isReady() + ",\"cluster\":" + clusterRunning.getAsBoolean()
         + ",\"inboxes\":" + inboxesReady.get() + ",\"expectedInboxes\":" + expectedInboxes
-        + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"members\":" + members() + "}";
+        + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"members\":" + members() + ",\"memberSafe\":" + isMemberSafe() + "}";
   }
 }

@@ -5,8 +5,9 @@ package io.signaling.node.room;
  *
  * @param removed the leaver was a member and is removed
  * @param remaining the peer still in the room, to be told {@code stop}, or null
+ * @param room when removed: the room after the leave (empty when nobody is left); else null
  */
-public record LeaveDecision(boolean removed, PeerRef remaining) {
+public record LeaveDecision(boolean removed, PeerRef remaining, Room room) {
 
-  public static final LeaveDecision NOT_MEMBER = new LeaveDecision(false, null);
+  public static final LeaveDecision NOT_MEMBER = new LeaveDecision(false, null, null);
 }

@@ -31,12 +31,12 @@ public final class RoomRules {
     }
   }
 
-  /** {@code leaver} leaves {@code room} (null means empty); the room after is {@link #without}. */
-  public static LeaveDecision leave(Room room, PeerRef leaver) {
+  /** {@code leaver} leaves {@code room} (null means empty) at {@code nowMillis}; the room after is {@link #without}. */
+  public static LeaveDecision leave(Room room, PeerRef leaver, long nowMillis) {
     if (room == null || !room.contains(leaver)) {
       return LeaveDecision.NOT_MEMBER;
     }
-    return new LeaveDecision(true, room.other(leaver));
+    return new LeaveDecision(true, room.other(leaver), without(room, leaver, nowMillis));
   }
 
   /** The room without {@code peer}'s socket, as changed at {@code nowMillis}. */

@@ -324,10 +324,16 @@ public final class Switchboard {
     }
     return Future.fromCompletionStage(directory.leave(streamId, link.self), context).transform(ar -> {
       PeerRef remaining;
+      // the notice carries the room's version after the leave, so a late retry cannot end a later pairing;
+      // when that is unknown, the newest version seen here (the partner has seen no older one for this pairing)
+      long version = link.version;
       if (ar.succeeded()) {
         LeaveDecision d = ar.result();
         // not a member any more (the entry expired or was purged): tell the partner known here
         remaining = d.removed() ? d.remaining() : link.partner;
+        if (d.removed()) {
+          version = d.room().version();
+        }
       } else {
         LOG.atWarn().addKeyValue("node", node).log("[node: {}] leave of room {} failed, telling the partner known here: {}", node, streamId,
             ar.cause().toString());
@@ -335,7 +341,7 @@ public final class Switchboard {
       }
       if (remaining != null) {
         PeerRef to = remaining;
-        deliver(to, Envelope.partnerLeft(link.self, to, streamId))
+        deliver(to, Envelope.partnerLeft(link.self, to, streamId, version))
             .onFailure(e -> LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] could not tell {} that its partner left: {}", node,
                 streamId, to, e.toString()));
       }
@@ -445,7 +451,13 @@ public final class Switchboard {
         }
         break;
       case PARTNER_LEFT:
+        if (e.version() < link.version) {
+          // older than the pairing this socket has (say, a retry of the notice for a leave the partner has
+          // since followed with a rejoin): nothing to do
+          break;
+        }
         if (e.peer().sameSocket(link.partner)) {
+          link.version = e.version();
           link.partner = null;
           s.send(ProtocolCodec.stop(streamId));
           drain.callMayHaveEnded(s, sessions.values());

@@ -15,7 +15,7 @@ class EnvelopeCodecTest {
   @Test
   void every_kind_of_envelope_survives_the_wire() {
     for (Envelope e : List.of(Envelope.relay(a, b, "room-1", "{\"command\":\"takeCandidate\",\"candidate\":\"ü€\"}"),
-        Envelope.paired(a, b, "room-2", true, 42), Envelope.partnerLeft(b, a, "room-3"))) {
+        Envelope.paired(a, b, "room-2", true, 42), Envelope.partnerLeft(b, a, "room-3", 43))) {
       Buffer wire = Buffer.buffer().appendString("prefix");
       new EnvelopeCodec().encodeToWire(wire, e);
       assertThat(new EnvelopeCodec().decodeFromWire(6, wire)).isEqualTo(e);
@@ -29,7 +29,7 @@ class EnvelopeCodecTest {
     for (int i = 0; i < 50; i++) {
       envelopes.add(Envelope.relay(a, b, "room", "x".repeat(i * 37) + i));
     }
-    envelopes.add(Envelope.partnerLeft(a, b, "room"));
+    envelopes.add(Envelope.partnerLeft(a, b, "room", 7));
     EnvelopeBatch batch = new EnvelopeBatch(envelopes);
 
     // WHEN it is written after other data and read back

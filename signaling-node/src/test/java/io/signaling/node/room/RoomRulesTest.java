@@ -70,16 +70,18 @@ class RoomRulesTest {
   @Test
   void leave_ofAPairedPeer_namesTheRemainingOne() {
     Room room = new Room(List.of(P1, P2));
-    LeaveDecision d = RoomRules.leave(room, P1);
+    LeaveDecision d = RoomRules.leave(room, P1, NOW);
     assertThat(d.removed()).isTrue();
     assertThat(d.remaining()).isEqualTo(P2);
-    assertThat(RoomRules.without(room, P1, NOW).peers()).containsExactly(P2);
+    assertThat(d.room()).isEqualTo(RoomRules.without(room, P1, NOW));
+    assertThat(d.room().peers()).containsExactly(P2);
+    assertThat(d.room().version()).isGreaterThan(room.version());
   }
 
   @Test
   void leave_byANonMember_changesNothing() {
-    assertThat(RoomRules.leave(new Room(List.of(P1, P2)), P3)).isEqualTo(LeaveDecision.NOT_MEMBER);
-    assertThat(RoomRules.leave(null, P3)).isEqualTo(LeaveDecision.NOT_MEMBER);
+    assertThat(RoomRules.leave(new Room(List.of(P1, P2)), P3, NOW)).isEqualTo(LeaveDecision.NOT_MEMBER);
+    assertThat(RoomRules.leave(null, P3, NOW)).isEqualTo(LeaveDecision.NOT_MEMBER);
   }
 
   @Test

@@ -83,16 +83,34 @@ public final class NodeProcess implements AutoCloseable {
 
   /** The number of cluster members this node sees (from /health/ready), or -1 when nothing answers. */
   public int members() {
+    io.vertx.core.json.JsonObject health = health();
+    return health == null ? -1 : health.getInteger("members", -1);
+  }
+
+  /** The document of /health/ready (node id, members, cluster safety...), or null when nothing answers. */
+  public io.vertx.core.json.JsonObject health() {
     try {
       String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/health/ready"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return new io.vertx.core.json.JsonObject(body).getInteger("members", -1);
+      return new io.vertx.core.json.JsonObject(body);
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return -1;
+      return null;
     }
+  }
+
+  /**
+   * Waits until this node sees {@code count} members and reports itself safe: no migration running and the
+   * backups of every partition it owns in sync (after a member loss: the lost replicas copied anew).
+   */
+  public NodeProcess awaitSafe(int count, Duration timeout) {
+    Await.until(timeout, "node on port " + httpPort + " sees " + count + " members and is safe", () -> {
+      io.vertx.core.json.JsonObject h = health();
+      return h != null && h.getInteger("members", -1) == count && h.getBoolean("memberSafe", false);
+    });
+    return this;
   }
 
   public NodeProcess awaitMembers(int count, Duration timeout) {

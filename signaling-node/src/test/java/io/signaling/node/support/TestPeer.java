@@ -115,6 +115,13 @@ public final class TestPeer implements AutoCloseable {
     }
   }
 
+  /** Everything received and not yet taken, without waiting. */
+  public List<JsonObject> poll() {
+    List<String> texts = new ArrayList<>();
+    inbox.drainTo(texts);
+    return texts.stream().map(JsonObject::new).toList();
+  }
+
   /** The next raw frame text. */
   public String nextText() {
     try {
