@@ -45,7 +45,7 @@ class StalePartnerLeftTest {
       notify(cluster, Envelope.partnerLeft(peerB, peerA, room, leftAt), peerA);
 
       // THEN A keeps its pairing: told nothing, and relays still flow both ways
-      a.expectQuiet();
+      a.expectQuiet(b, room);
       relays(a, b, room, "still paired");
       relays(b, a, room, "both ways");
 
@@ -54,7 +54,7 @@ class StalePartnerLeftTest {
 
       // THEN A is told stop
       a.expect("stop", room);
-      a.expectQuiet();
+      a.expectNothingFromItsNode();
     }
   }
 
