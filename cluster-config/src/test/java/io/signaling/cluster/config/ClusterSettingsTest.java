@@ -27,7 +27,7 @@ class ClusterSettingsTest {
     assertThat(c.getNetworkConfig().getJoin().getTcpIpConfig().getMembers())
         .contains("127.0.0.1:5701", "127.0.0.1:5710").hasSize(10);
     assertThat(c.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
-    assertThat(c.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("4");
+    assertThat(c.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("2");
     assertThat(c.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
   }
 
