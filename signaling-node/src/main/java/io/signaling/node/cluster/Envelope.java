@@ -19,13 +19,42 @@ import io.signaling.node.room.PeerRef;
 public record Envelope(Kind kind, long target, String streamId, PeerRef peer, boolean start, String text,
     long version) {
 
+  /** What an envelope is, with its wire code (explicit, never an ordinal: codes are never reused). */
   public enum Kind {
     /** A takeConfiguration, takeCandidate or peerMessageCommand for the partner. */
-    RELAY,
+    RELAY(1),
     /** The target's room is now full: its partner is {@code peer}. */
-    PAIRED,
+    PAIRED(2),
     /** {@code peer} left the target's room: the target gets {@code stop}. */
-    PARTNER_LEFT
+    PARTNER_LEFT(3),
+    /** A kind (or format) from a later release that this one does not know: ignored. Never written. */
+    UNKNOWN(0);
+
+    private final int code;
+
+    Kind(int code) {
+      this.code = code;
+    }
+
+    public int code() {
+      return code;
+    }
+
+    public static Kind of(int code) {
+      for (Kind k : values()) {
+        if (k.code == code && k != UNKNOWN) {
+          return k;
+        }
+      }
+      return UNKNOWN;
+    }
+  }
+
+  private static final PeerRef NOBODY = new PeerRef("", "", 0, false);
+
+  /** What a reader makes of an envelope it cannot understand (see {@link Kind#UNKNOWN}). */
+  public static Envelope unknown() {
+    return new Envelope(Kind.UNKNOWN, -1, null, NOBODY, false, null, 0);
   }
 
   public static Envelope relay(PeerRef sender, PeerRef to, String streamId, String text) {

@@ -5,7 +5,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 
-/** A small explicit binary codec for {@link Envelope}: no JSON between nodes, the frame text as UTF-8. */
+/**
+ * A small explicit binary codec for {@link Envelope}: no JSON between nodes, the frame text as UTF-8, every
+ * envelope a versioned record (see {@link #write}).
+ */
 public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
 
   public static final String NAME = "signaling-envelope";
@@ -15,8 +18,16 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     write(buffer, e);
   }
 
+  /**
+   * Writes one envelope as a versioned record: the format byte, the body's length, then the body (kind code,
+   * target, streamId, the peer, flags, version, text). Fields are only ever added at the end of the body.
+   */
   static void write(Buffer buffer, Envelope e) {
-    buffer.appendByte((byte) e.kind().ordinal());
+    buffer.appendByte((byte) WireBody.FORMAT);
+    int lengthAt = buffer.length();
+    buffer.appendInt(0);
+    int bodyAt = buffer.length();
+    buffer.appendByte((byte) e.kind().code());
     buffer.appendLong(e.target());
     writeString(buffer, e.streamId());
     PeerRef p = e.peer();
@@ -30,6 +41,7 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     } else {
       writeString(buffer, e.text());
     }
+    buffer.setInt(lengthAt, buffer.length() - bodyAt);
   }
 
   @Override
@@ -37,9 +49,25 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     return read(buffer, new int[] {pos});
   }
 
-  /** Reads one envelope at {@code at[0]}, advancing it past the envelope. */
+  /**
+   * Reads one envelope at {@code at[0]}, advancing it past the envelope's whole body (fields a later release
+   * appended are skipped). An envelope of a format or kind this release does not know is read as
+   * {@link Envelope.Kind#UNKNOWN}, which the receiver ignores.
+   */
   static Envelope read(Buffer buffer, int[] at) {
-    Envelope.Kind kind = Envelope.Kind.values()[buffer.getByte(at[0]++)];
+    int format = buffer.getByte(at[0]++);
+    int length = buffer.getInt(at[0]);
+    at[0] += 4;
+    int end = at[0] + length;
+    if (format != WireBody.FORMAT) {
+      at[0] = end;
+      return Envelope.unknown();
+    }
+    Envelope.Kind kind = Envelope.Kind.of(buffer.getByte(at[0]++));
+    if (kind == Envelope.Kind.UNKNOWN) {
+      at[0] = end;
+      return Envelope.unknown();
+    }
     long target = buffer.getLong(at[0]);
     at[0] += 8;
     String streamId = readString(buffer, at);
@@ -51,6 +79,7 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     long version = buffer.getLong(at[0]);
     at[0] += 8;
     String text = readString(buffer, at);
+    at[0] = end;
     return new Envelope(kind, target, streamId, new PeerRef(node, inbox, session, (flags & 1) != 0),
         (flags & 2) != 0, text, version);
   }

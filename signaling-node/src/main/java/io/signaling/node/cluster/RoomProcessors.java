@@ -112,12 +112,13 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      RoomSerialization.writePeer(out, joiner);
+      RoomSerialization.write(out, new WireBody.Writer().peer(joiner));
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      joiner = RoomSerialization.readPeer(in);
+      WireBody.Reader body = RoomSerialization.read(in, "join");
+      joiner = body.peer();
     }
   }
 
@@ -163,17 +164,14 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(key);
-      out.writeBoolean(room != null);
-      if (room != null) {
-        RoomSerialization.writeRoom(out, room);
-      }
+      RoomSerialization.write(out, new WireBody.Writer().string(key).room(room));
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      key = in.readString();
-      room = in.readBoolean() ? RoomSerialization.readRoom(in) : null;
+      WireBody.Reader body = RoomSerialization.read(in, "set-room");
+      key = body.string();
+      room = body.room();
     }
   }
 
@@ -224,14 +222,14 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      RoomSerialization.writePeer(out, leaver);
-      RoomSerialization.writePeer(out, onlyWith);
+      RoomSerialization.write(out, new WireBody.Writer().peer(leaver).peer(onlyWith));
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      leaver = RoomSerialization.readPeer(in);
-      onlyWith = RoomSerialization.readPeer(in);
+      WireBody.Reader body = RoomSerialization.read(in, "leave");
+      leaver = body.peer();
+      onlyWith = body.peer();
     }
   }
 
@@ -310,14 +308,14 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(node);
-      out.writeLong(atMillis);
+      RoomSerialization.write(out, new WireBody.Writer().string(node).i64(atMillis));
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      node = in.readString();
-      atMillis = in.readLong();
+      WireBody.Reader body = RoomSerialization.read(in, "purge");
+      node = body.string();
+      atMillis = body.i64();
     }
   }
 
@@ -375,14 +373,14 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(node);
-      out.writeLong(atMillis);
+      RoomSerialization.write(out, new WireBody.Writer().string(node).i64(atMillis));
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-      node = in.readString();
-      atMillis = in.readLong();
+      WireBody.Reader body = RoomSerialization.read(in, "purge");
+      node = body.string();
+      atMillis = body.i64();
     }
   }
 }

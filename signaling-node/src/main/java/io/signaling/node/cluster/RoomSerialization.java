@@ -24,19 +24,20 @@ public final class RoomSerialization {
 
   public static final String ROOMS_MAP = "signaling.rooms";
   static final int FACTORY_ID = 0x5167;
-  static final int JOIN_PROCESSOR = 1;
-  static final int LEAVE_PROCESSOR = 2;
-  // 3 and 4 were PurgeNode and SetRoom before they changed form: new ids, so that a node of an older version
-  // fails to read them instead of misreading them
-  static final int PURGE_NODE_PROCESSOR = 5;
-  static final int SET_ROOM_PROCESSOR = 6;
-  static final int WITHOUT_NODE_PROCESSOR = 7;
+  // ids 1 to 7 were the records before they were versioned: new ids, so that an unversioned node fails to
+  // read them instead of misreading them. From here on a record keeps its id and evolves by the rule in
+  // docs/ARCHITECTURE.md ("Wire formats")
+  static final int JOIN_PROCESSOR = 11;
+  static final int LEAVE_PROCESSOR = 12;
+  static final int PURGE_NODE_PROCESSOR = 13;
+  static final int SET_ROOM_PROCESSOR = 14;
+  static final int WITHOUT_NODE_PROCESSOR = 15;
   /** The Hazelcast member attribute in which Vert.x stores its node id. */
   public static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
-  private static final int ROOM_TYPE = 0x5100;
-  private static final int JOIN_DECISION_TYPE = 0x5101;
-  /** 0x5102 was the leave decision without its room. */
-  private static final int LEAVE_DECISION_TYPE = 0x5103;
+  /** 0x5100 to 0x5103 were the unversioned records. */
+  static final int ROOM_TYPE = 0x5110;
+  static final int JOIN_DECISION_TYPE = 0x5111;
+  static final int LEAVE_DECISION_TYPE = 0x5112;
 
   private RoomSerialization() {
   }
@@ -73,39 +74,46 @@ public final class RoomSerialization {
     }
   }
 
-  static void writePeer(ObjectDataOutput out, PeerRef peer) throws IOException {
-    out.writeBoolean(peer != null);
-    if (peer != null) {
-      out.writeString(peer.node());
-      out.writeString(peer.inbox());
-      out.writeLong(peer.session());
-      out.writeBoolean(peer.playOnly());
+  /** Writes a versioned record: the format, then the body as one length-prefixed byte array. */
+  static void write(ObjectDataOutput out, WireBody.Writer body) throws IOException {
+    out.writeByte(WireBody.FORMAT);
+    out.writeByteArray(body.toBytes());
+  }
+
+  /**
+   * Reads a versioned record's framing; the caller reads the fields it knows from the body and ignores what
+   * follows them. A format this release does not know is refused (written by a release that changed the
+   * record incompatibly, which the rule in docs/ARCHITECTURE.md allows only after every node reads it).
+   */
+  static WireBody.Reader read(ObjectDataInput in, String what) throws IOException {
+    int format = in.readByte();
+    byte[] body = in.readByteArray();
+    if (format != WireBody.FORMAT) {
+      throw new IOException("unknown " + what + " record format " + format + " (this release reads "
+          + WireBody.FORMAT + ")");
+    }
+    return new WireBody.Reader(body);
+  }
+
+  /** Wire codes of the join outcomes: explicit, never ordinals. */
+  static int outcomeCode(JoinDecision.Outcome outcome) {
+    switch (outcome) {
+      case ALONE: return 1;
+      case PAIRED: return 2;
+      case ALREADY_MEMBER: return 3;
+      case FULL: return 4;
+      default: throw new IllegalArgumentException("no wire code for " + outcome);
     }
   }
 
-  static PeerRef readPeer(ObjectDataInput in) throws IOException {
-    if (!in.readBoolean()) {
-      return null;
+  static JoinDecision.Outcome outcome(int code) throws IOException {
+    switch (code) {
+      case 1: return JoinDecision.Outcome.ALONE;
+      case 2: return JoinDecision.Outcome.PAIRED;
+      case 3: return JoinDecision.Outcome.ALREADY_MEMBER;
+      case 4: return JoinDecision.Outcome.FULL;
+      default: throw new IOException("unknown join outcome " + code + " (from a newer release?)");
     }
-    return new PeerRef(in.readString(), in.readString(), in.readLong(), in.readBoolean());
-  }
-
-  static void writeRoom(ObjectDataOutput out, Room room) throws IOException {
-    out.writeLong(room.version());
-    out.writeByte(room.peers().size());
-    for (PeerRef p : room.peers()) {
-      writePeer(out, p);
-    }
-  }
-
-  static Room readRoom(ObjectDataInput in) throws IOException {
-    long version = in.readLong();
-    int n = in.readByte();
-    List<PeerRef> peers = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      peers.add(readPeer(in));
-    }
-    return new Room(peers, version);
   }
 
   static final class RoomSerializer implements StreamSerializer<Room> {
@@ -116,12 +124,12 @@ public final class RoomSerialization {
 
     @Override
     public void write(ObjectDataOutput out, Room room) throws IOException {
-      writeRoom(out, room);
+      RoomSerialization.write(out, new WireBody.Writer().room(room));
     }
 
     @Override
     public Room read(ObjectDataInput in) throws IOException {
-      return readRoom(in);
+      return RoomSerialization.read(in, "room").room();
     }
   }
 
@@ -133,16 +141,14 @@ public final class RoomSerialization {
 
     @Override
     public void write(ObjectDataOutput out, JoinDecision d) throws IOException {
-      out.writeByte(d.outcome().ordinal());
-      writeRoom(out, d.room());
-      writePeer(out, d.partner());
-      writePeer(out, d.offerer());
+      RoomSerialization.write(out, new WireBody.Writer().u8(outcomeCode(d.outcome())).room(d.room())
+          .peer(d.partner()).peer(d.offerer()));
     }
 
     @Override
     public JoinDecision read(ObjectDataInput in) throws IOException {
-      JoinDecision.Outcome outcome = JoinDecision.Outcome.values()[in.readByte()];
-      return new JoinDecision(outcome, readRoom(in), readPeer(in), readPeer(in));
+      WireBody.Reader body = RoomSerialization.read(in, "join decision");
+      return new JoinDecision(outcome(body.u8()), body.room(), body.peer(), body.peer());
     }
   }
 
@@ -154,17 +160,13 @@ public final class RoomSerialization {
 
     @Override
     public void write(ObjectDataOutput out, LeaveDecision d) throws IOException {
-      out.writeBoolean(d.removed());
-      writePeer(out, d.remaining());
-      out.writeBoolean(d.room() != null);
-      if (d.room() != null) {
-        writeRoom(out, d.room());
-      }
+      RoomSerialization.write(out, new WireBody.Writer().bool(d.removed()).peer(d.remaining()).room(d.room()));
     }
 
     @Override
     public LeaveDecision read(ObjectDataInput in) throws IOException {
-      return new LeaveDecision(in.readBoolean(), readPeer(in), in.readBoolean() ? readRoom(in) : null);
+      WireBody.Reader body = RoomSerialization.read(in, "leave decision");
+      return new LeaveDecision(body.bool(), body.peer(), body.room());
     }
   }
 }

@@ -416,6 +416,10 @@ public final class Switchboard {
   }
 
   private void onEnvelope(Envelope e) {
+    if (e.kind() == Envelope.Kind.UNKNOWN) {
+      // from a later release, during a rolling update: what it asks is not known here
+      return;
+    }
     Session s = sessions.get(e.target());
     if (s == null || s.closed) {
       return;
