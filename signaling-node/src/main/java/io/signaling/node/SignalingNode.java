@@ -123,6 +123,24 @@ public final class SignalingNode {
     if (metrics instanceof MicrometerSignalingMetrics prometheus) {
       prometheus.bind(health::members, health::isDraining);
     }
+    // Hazelcast's check asks the backup replicas and may wait for them: once a second, on a thread of its own,
+    // never two at a time, so that it cannot hold up the room directory's operations
+    WorkerExecutor backupCheck = vertx.createSharedWorkerExecutor("signaling-backup-check", 1);
+    java.util.concurrent.atomic.AtomicBoolean checking = new java.util.concurrent.atomic.AtomicBoolean();
+    vertx.setPeriodic(1000, t -> {
+      if (checking.compareAndSet(false, true)) {
+        backupCheck.executeBlocking(() -> {
+          boolean inSync;
+          try {
+            inSync = hz.getLifecycleService().isRunning() && hz.getPartitionService().isLocalMemberSafe();
+          } catch (RuntimeException e) {
+            inSync = false;
+          }
+          health.backupsChecked(inSync);
+          return null;
+        }, false).onComplete(r -> checking.set(false));
+      }
+    });
     List<SignalingVerticle> verticles = new CopyOnWriteArrayList<>();
     AtomicLong sessionIds = new AtomicLong();
 

@@ -16,6 +16,8 @@ public final class NodeHealth {
   private final AtomicInteger inboxesReady = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean merging = new AtomicBoolean();
+  private final AtomicBoolean backupsInSync = new AtomicBoolean();
+  private final AtomicInteger backupChecks = new AtomicInteger();
   private final BooleanSupplier clusterRunning;
   private final IntSupplier members;
 
@@ -58,6 +60,16 @@ public final class NodeHealth {
     return !merging.get();
   }
 
+  /**
+   * The result of a check that every backup of the partitions this member owns is in sync with its primary
+   * (Hazelcast's {@code isLocalMemberSafe}). Informational: readiness does not wait for it; a node that reports
+   * false holds the only copy of some rooms, so stopping it (or its machine) now would lose them.
+   */
+  public void backupsChecked(boolean inSync) {
+    backupsInSync.set(inSync);
+    backupChecks.incrementAndGet();
+  }
+
   public boolean isReady() {
     return !draining.get() && !merging.get() && inboxesReady.get() >= expectedInboxes
         && clusterRunning.getAsBoolean();
@@ -67,6 +79,7 @@ public final class NodeHealth {
   public String describe() {
     return "{\"node\":\"" + nodeId + "\",\"ready\":" + isReady() + ",\"cluster\":" + clusterRunning.getAsBoolean()
         + ",\"inboxes\":" + inboxesReady.get() + ",\"expectedInboxes\":" + expectedInboxes
-        + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"members\":" + members() + "}";
+        + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"members\":" + members()
+        + ",\"backupsInSync\":" + backupsInSync.get() + ",\"backupChecks\":" + backupChecks.get() + "}";
   }
 }
