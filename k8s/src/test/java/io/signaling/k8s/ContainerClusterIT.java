@@ -304,30 +304,34 @@ class ContainerClusterIT {
       for (int i = 0; i < waiting.size(); i++) {
         newcomers.get(4 + i / perSocket).join(waiting.get(i));
       }
-      List<String> lost = new ArrayList<>();
+      Map<String, List<String>> damaged = new java.util.TreeMap<>();
       until = deadline(30);
       for (int i = 0; i < paired.size(); i++) {
         JsonObject relayed = pairedSecond.get(i / perSocket).await("peerMessageCommand", paired.get(i), until);
         JsonObject answer = newcomers.get(i / perSocket).awaitAny(paired.get(i), until, "error", "notification");
         if (relayed == null || !("after-" + i).equals(relayed.getString("data")) || answer == null
             || !"NoSpaceForNewPeer".equals(answer.getString("definition"))) {
-          lost.add(paired.get(i) + " (relayed: " + relayed + ", newcomer got: " + answer + ")");
+          damaged.computeIfAbsent(paired.get(i), r -> new ArrayList<>())
+              .add("relayed: " + relayed + ", newcomer got: " + answer);
         }
       }
       for (int i = 0; i < waiting.size(); i++) {
         JsonObject start = waiters.get(i / perSocket).await("start", waiting.get(i), until);
         if (start == null) {
-          lost.add(waiting.get(i) + " (the waiting peer was not paired with the newcomer)");
+          damaged.computeIfAbsent(waiting.get(i), r -> new ArrayList<>())
+              .add("the waiting peer was not paired with the newcomer");
         }
       }
       // AND no peer of a room on host-a was told stop or leaved
       for (Socket peer : concat(pairedFirst, pairedSecond, waiters)) {
-        lost.addAll(peer.received("stop"));
-        lost.addAll(peer.received("leaved"));
+        for (JsonObject m : peer.received("stop", "leaved")) {
+          damaged.computeIfAbsent(String.valueOf(m.getString("streamId")), r -> new ArrayList<>())
+              .add("a peer got " + m.encode());
+        }
       }
-      System.out.println("host-b lost: " + lost.size() + " of " + (paired.size() + waiting.size())
+      System.out.println("host-b lost: " + damaged.size() + " of " + (paired.size() + waiting.size())
           + " rooms on host-a damaged");
-      assertThat(lost).as("rooms on host-a damaged by losing host-b").isEmpty();
+      assertThat(damaged).as("rooms on host-a damaged by losing host-b").isEmpty();
     } finally {
       sockets.forEach(Socket::close);
     }
@@ -458,7 +462,8 @@ class ContainerClusterIT {
       while (true) {
         for (int i = 0; i < received.size(); i++) {
           JsonObject m = received.get(i);
-          if (!taken.contains(i) && room.equals(m.getString("streamId")) && wanted.contains(m.getString("command"))) {
+          if (!taken.contains(i) && room.equals(m.getString("streamId"))
+              && wanted.contains(String.valueOf(m.getString("command")))) {
             taken.add(i);
             return m;
           }
@@ -476,10 +481,11 @@ class ContainerClusterIT {
       }
     }
 
-    /** Every message received so far with the command or notification definition, as text. */
-    synchronized List<String> received(String commandOrDefinition) {
-      return received.stream().filter(m -> commandOrDefinition.equals(m.getString("command"))
-          || commandOrDefinition.equals(m.getString("definition"))).map(JsonObject::encode).toList();
+    /** Every message received so far whose command or notification definition is one of these. */
+    synchronized List<JsonObject> received(String... commandsOrDefinitions) {
+      java.util.Set<String> wanted = java.util.Set.of(commandsOrDefinitions);
+      return received.stream().filter(m -> wanted.contains(String.valueOf(m.getString("command")))
+          || wanted.contains(String.valueOf(m.getString("definition")))).toList();
     }
 
     @Override
