@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 /** Parsers with validation for {@link Setting}s. Each throws {@link IllegalArgumentException} saying what is accepted. */
 public final class Parsers {
 
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._\\-]{0,251}[A-Za-z0-9])?");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.:\\-]*[A-Za-z0-9])?|\\[[0-9A-Fa-f:.]+\\]");
 
   private Parsers() {
@@ -54,6 +55,20 @@ public final class Parsers {
   /** Empty text means "not set" and yields the empty string; anything else must be a host. */
   public static Function<String, String> optionalHost() {
     return text -> text.isEmpty() ? "" : host().apply(text);
+  }
+
+  /**
+   * Empty text means "not set"; anything else must be a name as Kubernetes spells node names and zone labels:
+   * letters, digits, '.', '-' and '_', starting and ending with a letter or digit, at most 253 characters.
+   */
+  public static Function<String, String> optionalName() {
+    return text -> {
+      if (!text.isEmpty() && !NAME.matcher(text).matches()) {
+        throw new IllegalArgumentException("must be a name of letters, digits, '.', '-' and '_' (at most 253), "
+            + "starting and ending with a letter or digit");
+      }
+      return text;
+    };
   }
 
   public static Function<String, Boolean> bool() {

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
@@ -80,17 +81,25 @@ class ContainerClusterIT {
       }
     }
     // Docker has no downward API: the pod IP settings are left unset, so each node advertises its own
-    // container address; the headless Service becomes a network alias shared by every node container.
+    // container address; the node name (spec.nodeName) is given per container by startNode; the headless
+    // Service becomes a network alias shared by every node container.
     result.put("SIGNALING_CLUSTER_K8S_SERVICE_DNS", "signaling-hazelcast");
     result.put("SIGNALING_LOG_FORMAT", "text");
     return result;
   }
 
+  /** A node container on a Kubernetes node of its own. */
   private static GenericContainer<?> startNode(String name) {
+    return startNode(name, name);
+  }
+
+  /** A node container; {@code host} stands for the Kubernetes node it runs on (its spec.nodeName). */
+  private static GenericContainer<?> startNode(String name, String host) {
     GenericContainer<?> node = new GenericContainer<>(image)
         .withNetwork(network)
         .withNetworkAliases("signaling-hazelcast", name)
         .withEnv(env)
+        .withEnv("SIGNALING_CLUSTER_FAILURE_DOMAIN_NODE", host)
         .withEnv("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:+UseSerialGC -Djava.io.tmpdir=/app/tmp")
         .withExposedPorts(HTTP)
         .withLogConsumer(frame -> appendLog(name, frame.getUtf8String()))
@@ -112,9 +121,14 @@ class ContainerClusterIT {
     }
   }
 
+  @AfterEach
+  void stopNodes() {
+    NODES.forEach(GenericContainer::stop);
+    NODES.clear();
+  }
+
   @AfterAll
   static void stop() {
-    NODES.forEach(GenericContainer::stop);
     if (network != null) {
       network.close();
     }
@@ -215,6 +229,269 @@ class ContainerClusterIT {
     // WHEN the load Job runs again THEN calls between every pair of the three nodes, including the one that was
     // cut off and came back (its published ports are gone, so only a client inside the network reaches it), work
     runLoadJob(3);
+  }
+
+  @Test
+  void losingEveryNodeOfOneHost_losesNoRoomWhosePeersAreOnTheOther() throws Exception {
+    // GIVEN four node containers standing for two Kubernetes nodes, two on host-a and two on host-b, with the
+    // Deployment's backup grouping (by node)
+    GenericContainer<?> a1 = startNode("a1", "host-a");
+    GenericContainer<?> a2 = startNode("a2", "host-a");
+    GenericContainer<?> b1 = startNode("b1", "host-b");
+    GenericContainer<?> b2 = startNode("b2", "host-b");
+    awaitMembers(4, List.of(a1, a2, b1, b2));
+
+    // AND rooms spread over the whole cluster's partitions: paired rooms and waiting rooms whose peers are all
+    // on host-a, rooms paired across the hosts, and rooms paired within host-b
+    int perSocket = 12;
+    List<String> paired = rooms("paired", 4 * perSocket);
+    List<String> waiting = rooms("waiting", 4 * perSocket);
+    List<String> across = rooms("across", 8);
+    List<String> onB = rooms("on-b", 8);
+    List<Socket> pairedFirst = new ArrayList<>();
+    List<Socket> pairedSecond = new ArrayList<>();
+    List<Socket> waiters = new ArrayList<>();
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) {
+        pairedFirst.add(Socket.connect(a1, sockets));
+        pairedSecond.add(Socket.connect(a2, sockets));
+        waiters.add(Socket.connect(i % 2 == 0 ? a1 : a2, sockets));
+      }
+      Socket acrossA = Socket.connect(a1, sockets);
+      Socket acrossB = Socket.connect(b1, sockets);
+      Socket onB1 = Socket.connect(b1, sockets);
+      Socket onB2 = Socket.connect(b2, sockets);
+      pair(paired, pairedFirst, pairedSecond, perSocket);
+      pair(across, List.of(acrossA), List.of(acrossB), across.size());
+      pair(onB, List.of(onB1), List.of(onB2), onB.size());
+      for (int i = 0; i < waiting.size(); i++) {
+        waiters.get(i / perSocket).join(waiting.get(i));
+      }
+      for (int i = 0; i < waiting.size(); i++) {
+        waiters.get(i / perSocket).await("notification", waiting.get(i), deadline(20));
+      }
+      awaitBackupsInSync(List.of(a1, a2, b1, b2));
+
+      // WHEN every container of host-b is killed at once
+      var docker = DockerClientFactory.instance().client();
+      java.util.concurrent.CompletableFuture.allOf(
+          java.util.concurrent.CompletableFuture.runAsync(() -> docker.killContainerCmd(b1.getContainerId()).exec()),
+          java.util.concurrent.CompletableFuture.runAsync(() -> docker.killContainerCmd(b2.getContainerId()).exec()))
+          .join();
+      NODES.removeAll(List.of(b1, b2));
+      b1.stop();
+      b2.stop();
+      awaitMembers(2, List.of(a1, a2));
+
+      // THEN the peers of rooms across the hosts are told stop (host-b's clean-up has run)
+      long until = deadline(30);
+      for (String room : across) {
+        assertThat(acrossA.await("stop", room, until)).as("stop for " + room).isNotNull();
+      }
+
+      // AND every paired room on host-a still relays, and is still full for a newcomer
+      List<Socket> newcomers = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        newcomers.add(Socket.connect(i % 2 == 0 ? a1 : a2, sockets));
+      }
+      for (int i = 0; i < paired.size(); i++) {
+        pairedFirst.get(i / perSocket).send("{\"command\":\"peerMessageCommand\",\"streamId\":\"" + paired.get(i)
+            + "\",\"definition\":\"d\",\"data\":\"after-" + i + "\"}");
+        newcomers.get(i / perSocket).join(paired.get(i));
+      }
+      // AND a newcomer to every waiting room on host-a is paired with the peer waiting there
+      for (int i = 0; i < waiting.size(); i++) {
+        newcomers.get(4 + i / perSocket).join(waiting.get(i));
+      }
+      Map<String, List<String>> damaged = new java.util.TreeMap<>();
+      until = deadline(30);
+      for (int i = 0; i < paired.size(); i++) {
+        JsonObject relayed = pairedSecond.get(i / perSocket).await("peerMessageCommand", paired.get(i), until);
+        JsonObject answer = newcomers.get(i / perSocket).awaitAny(paired.get(i), until, "error", "notification");
+        if (relayed == null || !("after-" + i).equals(relayed.getString("data")) || answer == null
+            || !"NoSpaceForNewPeer".equals(answer.getString("definition"))) {
+          damaged.computeIfAbsent(paired.get(i), r -> new ArrayList<>())
+              .add("relayed: " + relayed + ", newcomer got: " + answer);
+        }
+      }
+      for (int i = 0; i < waiting.size(); i++) {
+        JsonObject start = waiters.get(i / perSocket).await("start", waiting.get(i), until);
+        if (start == null) {
+          damaged.computeIfAbsent(waiting.get(i), r -> new ArrayList<>())
+              .add("the waiting peer was not paired with the newcomer");
+        }
+      }
+      // AND no peer of a room on host-a was told stop or leaved
+      for (Socket peer : concat(pairedFirst, pairedSecond, waiters)) {
+        for (JsonObject m : peer.received("stop", "leaved")) {
+          damaged.computeIfAbsent(String.valueOf(m.getString("streamId")), r -> new ArrayList<>())
+              .add("a peer got " + m.encode());
+        }
+      }
+      System.out.println("host-b lost: " + damaged.size() + " of " + (paired.size() + waiting.size())
+          + " rooms on host-a damaged");
+      assertThat(damaged).as("rooms on host-a damaged by losing host-b").isEmpty();
+    } finally {
+      sockets.forEach(Socket::close);
+    }
+  }
+
+  private static List<String> rooms(String prefix, int count) {
+    List<String> rooms = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      rooms.add(prefix + "-" + i);
+    }
+    return rooms;
+  }
+
+  @SafeVarargs
+  private static List<Socket> concat(List<Socket>... lists) {
+    List<Socket> all = new ArrayList<>();
+    for (List<Socket> l : lists) {
+      all.addAll(l);
+    }
+    return all;
+  }
+
+  private static long deadline(int seconds) {
+    return System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+  }
+
+  /** Pairs each room: its first peer on {@code first.get(i / perSocket)}, its second on {@code second...}. */
+  private static void pair(List<String> rooms, List<Socket> first, List<Socket> second, int perSocket) {
+    for (int i = 0; i < rooms.size(); i++) {
+      first.get(i / perSocket).join(rooms.get(i));
+    }
+    long until = deadline(20);
+    for (int i = 0; i < rooms.size(); i++) {
+      assertThat(first.get(i / perSocket).await("notification", rooms.get(i), until)).as(rooms.get(i)).isNotNull();
+    }
+    for (int i = 0; i < rooms.size(); i++) {
+      second.get(i / perSocket).join(rooms.get(i));
+    }
+    for (int i = 0; i < rooms.size(); i++) {
+      assertThat(second.get(i / perSocket).await("notification", rooms.get(i), until)).as(rooms.get(i)).isNotNull();
+      assertThat(first.get(i / perSocket).await("start", rooms.get(i), until)).as("start " + rooms.get(i)).isNotNull();
+    }
+  }
+
+  private static JsonObject health(GenericContainer<?> node) {
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+          "http://localhost:" + node.getMappedPort(HTTP) + "/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return new JsonObject(r.body());
+    } catch (Exception e) {
+      return new JsonObject();
+    }
+  }
+
+  /**
+   * Waits until every node has reported, from a check that began after this call, that the backups of all the
+   * partitions it owns are in sync: every room then has its backup copy.
+   */
+  private static void awaitBackupsInSync(List<GenericContainer<?>> nodes) {
+    Map<GenericContainer<?>, Integer> checksBefore = new HashMap<>();
+    nodes.forEach(n -> checksBefore.put(n, health(n).getInteger("safetyChecks", 0)));
+    long until = deadline(60);
+    while (!nodes.stream().allMatch(n -> {
+      JsonObject h = health(n);
+      return h.getInteger("safetyChecks", 0) > checksBefore.get(n) + 1 && h.getBoolean("memberSafe", false);
+    })) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("the nodes did not report their backups in sync within 60 s");
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  /** A real WebSocket client in many rooms at once: it keeps every message and finds them by room. */
+  static final class Socket implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private final List<JsonObject> received = new ArrayList<>();
+    private final java.util.Set<Integer> taken = new java.util.HashSet<>();
+    private java.net.http.WebSocket ws;
+
+    static Socket connect(GenericContainer<?> node, List<Socket> opened) throws Exception {
+      Socket socket = new Socket();
+      StringBuilder partial = new StringBuilder();
+      socket.ws = CLIENT.newWebSocketBuilder()
+          .buildAsync(URI.create("ws://localhost:" + node.getMappedPort(HTTP) + "/WebRTCAppEE/websocket"),
+              new java.net.http.WebSocket.Listener() {
+                @Override
+                public CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                  partial.append(data);
+                  if (last) {
+                    socket.arrived(new JsonObject(partial.toString()));
+                    partial.setLength(0);
+                  }
+                  w.request(1);
+                  return null;
+                }
+              }).get(10, TimeUnit.SECONDS);
+      opened.add(socket);
+      return socket;
+    }
+
+    private synchronized void arrived(JsonObject message) {
+      received.add(message);
+      notifyAll();
+    }
+
+    synchronized void send(String text) {
+      ws.sendText(text, true).join();
+    }
+
+    void join(String room) {
+      send("{\"command\":\"join\",\"streamId\":\"" + room + "\",\"mode\":\"both\"}");
+    }
+
+    JsonObject await(String command, String room, long deadlineNanos) {
+      return awaitAny(room, deadlineNanos, command);
+    }
+
+    /** The first message not taken yet for the room with one of the commands, or null at the deadline. */
+    synchronized JsonObject awaitAny(String room, long deadlineNanos, String... commands) {
+      List<String> wanted = List.of(commands);
+      while (true) {
+        for (int i = 0; i < received.size(); i++) {
+          JsonObject m = received.get(i);
+          if (!taken.contains(i) && room.equals(m.getString("streamId"))
+              && wanted.contains(String.valueOf(m.getString("command")))) {
+            taken.add(i);
+            return m;
+          }
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return null;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+
+    /** Every message received so far whose command or notification definition is one of these. */
+    synchronized List<JsonObject> received(String... commandsOrDefinitions) {
+      java.util.Set<String> wanted = java.util.Set.of(commandsOrDefinitions);
+      return received.stream().filter(m -> wanted.contains(String.valueOf(m.getString("command")))
+          || wanted.contains(String.valueOf(m.getString("definition")))).toList();
+    }
+
+    @Override
+    public void close() {
+      ws.abort();
+    }
   }
 
   private static void runLoadJob(int nodes) {

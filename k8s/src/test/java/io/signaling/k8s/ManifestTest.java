@@ -1,6 +1,7 @@
 package io.signaling.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -16,7 +18,12 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.signaling.cluster.config.BackupGrouping;
+import io.signaling.cluster.config.ClusterSettings;
+import io.signaling.cluster.config.FailureDomain;
+import io.signaling.config.ConfigException;
 import io.signaling.config.Setting;
+import io.signaling.config.SettingsSource;
 import io.signaling.loadtest.LoadTest;
 import io.signaling.loadtest.Target;
 import io.signaling.node.NodeSettings;
@@ -125,12 +132,122 @@ class ManifestTest {
     for (EnvVar v : c.getEnv()) {
       if (!v.getName().equals("POD_IP")) {
         assertThat(SETTINGS).as(v.getName() + " is a setting of the node").containsKey(v.getName());
-        assertThat(v.getValue()).isEqualTo("$(POD_IP)");
+        if (v.getValueFrom() != null) {
+          assertThat(v.getValueFrom().getFieldRef().getFieldPath()).as(v.getName()).isEqualTo("spec.nodeName");
+        } else {
+          assertThat(v.getValue()).isEqualTo("$(POD_IP)");
+        }
       }
     }
     assertThat(c.getEnv()).extracting(EnvVar::getName)
         .contains("SIGNALING_CLUSTER_HOST", "SIGNALING_EVENTBUS_HOST");
     assertThat(c.getEnv().get(0).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+  }
+
+  /** What the downward API would give a pod on node worker-1 in zone eu-west-1b, with IP 10.1.2.3. */
+  private static final Map<String, String> DOWNWARD_API = Map.of(
+      "status.podIP", "10.1.2.3",
+      "spec.nodeName", "worker-1",
+      "metadata.labels['topology.kubernetes.io/zone']", "eu-west-1b");
+
+  /**
+   * The environment the node's container gets from a rendered Deployment: the ConfigMap it names, then its own
+   * env (which wins), with downward API fields taken from {@code fields} and {@code $(VAR)} references expanded.
+   */
+  private static Map<String, String> podEnvironment(Deployment d, ConfigMap config, Map<String, String> fields) {
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getEnvFrom()).extracting(e -> e.getConfigMapRef().getName())
+        .containsExactly(config.getMetadata().getName());
+    Map<String, String> env = new HashMap<>(config.getData());
+    for (EnvVar v : c.getEnv()) {
+      String value;
+      if (v.getValueFrom() != null) {
+        String path = v.getValueFrom().getFieldRef().getFieldPath();
+        assertThat(fields).as(v.getName() + " comes from a downward API field: " + path).containsKey(path);
+        value = fields.get(path);
+      } else {
+        value = v.getValue();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+          value = value.replace("$(" + e.getKey() + ")", e.getValue());
+        }
+      }
+      env.put(v.getName(), value);
+    }
+    return env;
+  }
+
+  private static Map<String, TopologySpreadConstraint> spreadByTopologyKey(Deployment d) {
+    return d.getSpec().getTemplate().getSpec().getTopologySpreadConstraints().stream()
+        .collect(Collectors.toMap(TopologySpreadConstraint::getTopologyKey, Function.identity()));
+  }
+
+  @Test
+  void everyOverlay_asKustomizeRendersIt_spreadsThePods_andGroupsBackupsByNode() {
+    List<Path> overlays = Manifests.overlays();
+    assertThat(overlays).extracting(p -> p.getFileName().toString()).contains("dev", "prod");
+    for (Path overlay : overlays) {
+      // GIVEN the overlay as kustomize renders it
+      List<JsonNode> rendered = Manifests.kustomize(overlay);
+      Deployment d = Manifests.one(rendered, "Deployment", Deployment.class);
+      ConfigMap config = Manifests.one(rendered, "ConfigMap", ConfigMap.class);
+      assertThat(Manifests.unknownFields(d)).as(overlay + ": rendered Deployment fields the model does not know")
+          .isEmpty();
+      Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+
+      // THEN the pods are spread over nodes (a hard rule that counts only nodes they may run on) and zones
+      Map<String, TopologySpreadConstraint> spread = spreadByTopologyKey(d);
+      assertThat(spread).as(overlay + " spread").containsOnlyKeys("kubernetes.io/hostname", "topology.kubernetes.io/zone");
+      TopologySpreadConstraint nodes = spread.get("kubernetes.io/hostname");
+      assertThat(nodes.getMaxSkew()).isEqualTo(1);
+      assertThat(nodes.getWhenUnsatisfiable()).isEqualTo("DoNotSchedule");
+      assertThat(nodes.getNodeTaintsPolicy()).isEqualTo("Honor");
+      TopologySpreadConstraint zones = spread.get("topology.kubernetes.io/zone");
+      assertThat(zones.getMaxSkew()).isEqualTo(1);
+      assertThat(zones.getWhenUnsatisfiable()).as("nodes without a zone label stay usable").isEqualTo("ScheduleAnyway");
+      for (TopologySpreadConstraint t : spread.values()) {
+        assertThat(t.getLabelSelector().getMatchLabels()).as(overlay + ": counts this Deployment's pods")
+            .isEqualTo(d.getSpec().getSelector().getMatchLabels());
+        assertThat(podLabels).containsAllEntriesOf(t.getLabelSelector().getMatchLabels());
+      }
+
+      // AND the node's own settings parser reads, from what the pod gets, its node as its failure domain and
+      // backups grouped by node
+      NodeSettings settings = NodeSettings.from(SettingsSource.of(podEnvironment(d, config, DOWNWARD_API)));
+      assertThat(settings.cluster().failureDomain()).as(overlay + " failure domain")
+          .isEqualTo(new FailureDomain(BackupGrouping.NODE, "worker-1", ""));
+      assertThat(settings.cluster().host()).isEqualTo("10.1.2.3");
+      assertThat(config.getData()).containsEntry(ClusterSettings.BACKUP_GROUPING.env(), "node");
+    }
+  }
+
+  @Test
+  void theZoneComponent_onTheProdOverlay_groupsBackupsByZone_fromThePodsZoneLabel() throws IOException {
+    // GIVEN an overlay of the prod overlay with the zone-aware-backups component, as kustomize renders it
+    Path dir = Manifests.root().resolve("target/kustomize/prod-zone-aware-backups");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
+        "apiVersion: kustomize.config.k8s.io/v1beta1",
+        "kind: Kustomization",
+        "resources:",
+        "  - ../../../overlays/prod",
+        "components:",
+        "  - ../../../components/zone-aware-backups", ""));
+    List<JsonNode> rendered = Manifests.kustomize(dir);
+    Deployment d = Manifests.one(rendered, "Deployment", Deployment.class);
+    ConfigMap config = Manifests.one(rendered, "ConfigMap", ConfigMap.class);
+    assertThat(Manifests.unknownFields(d)).isEmpty();
+
+    // THEN a pod given its zone label groups backups by zone, and keeps the spread of the overlay
+    NodeSettings settings = NodeSettings.from(SettingsSource.of(podEnvironment(d, config, DOWNWARD_API)));
+    assertThat(settings.cluster().failureDomain())
+        .isEqualTo(new FailureDomain(BackupGrouping.ZONE, "worker-1", "eu-west-1b"));
+    assertThat(spreadByTopologyKey(d)).containsKeys("kubernetes.io/hostname", "topology.kubernetes.io/zone");
+
+    // AND a pod whose zone label is missing (the downward API then gives an empty value) does not start
+    Map<String, String> noZone = new HashMap<>(DOWNWARD_API);
+    noZone.put("metadata.labels['topology.kubernetes.io/zone']", "");
+    assertThatThrownBy(() -> NodeSettings.from(SettingsSource.of(podEnvironment(d, config, noZone))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(ClusterSettings.FAILURE_DOMAIN_ZONE.env());
   }
 
   @Test

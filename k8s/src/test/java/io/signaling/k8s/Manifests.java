@@ -2,6 +2,7 @@ package io.signaling.k8s;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Reads the manifests under k8s/ into typed fabric8 objects, and finds fields the model did not know. */
@@ -34,6 +37,73 @@ final class Manifests {
       return files.filter(f -> f.toString().endsWith(".yaml"))
           .filter(f -> !f.toString().contains("/src/") && !f.toString().contains("/target/"))
           .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The overlay directories under overlays/. */
+  static List<Path> overlays() {
+    try (Stream<Path> dirs = Files.list(root().resolve("overlays"))) {
+      return dirs.filter(d -> Files.isRegularFile(d.resolve("kustomization.yaml"))).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The objects {@code kubectl kustomize DIR} renders, each as a YAML tree. Without kubectl on the PATH the calling
+   * test is skipped on a developer's machine and fails in CI (environment variable {@code CI=true}).
+   */
+  static List<JsonNode> kustomize(Path dir) {
+    Process process;
+    try {
+      process = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
+    } catch (IOException e) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new AssertionError("kubectl is needed to render the overlays in CI", e);
+      }
+      org.junit.jupiter.api.Assumptions.abort("skipped: no kubectl here to render " + dir);
+      throw new IllegalStateException("unreachable");
+    }
+    try {
+      process.getOutputStream().close();
+      CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+      String out = readAll(process.getInputStream());
+      if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new AssertionError("kubectl kustomize " + dir + " failed: " + err.join());
+      }
+      List<JsonNode> objects = new ArrayList<>();
+      try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(out)) {
+        while (docs.hasNext()) {
+          JsonNode doc = docs.next();
+          if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+            objects.add(doc);
+          }
+        }
+      }
+      return objects;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The one rendered object of a kind, as its typed fabric8 model. */
+  static <T> T one(List<JsonNode> objects, String kind, Class<T> type) {
+    List<JsonNode> found = objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+    if (found.size() != 1) {
+      throw new AssertionError("expected one " + kind + ", rendered " + found.size());
+    }
+    return YAML.convertValue(found.get(0), type);
+  }
+
+  private static String readAll(java.io.InputStream in) {
+    try (in) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

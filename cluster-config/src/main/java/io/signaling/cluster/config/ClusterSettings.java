@@ -5,10 +5,11 @@ import io.signaling.config.Parsers;
 import io.signaling.config.Setting;
 import io.signaling.config.SettingsSource;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Typed, validated settings of the cluster: Hazelcast membership and failure detection, and the
- * clustered event bus's addresses.
+ * Typed, validated settings of the cluster: Hazelcast membership and failure detection, the
+ * clustered event bus's addresses, and the failure domain that keeps a room's backup away from its primary.
  */
 public record ClusterSettings(
     String clusterName,
@@ -29,7 +30,8 @@ public record ClusterSettings(
     int eventBusPort,
     String eventBusPublicHost,
     int eventBusPublicPort,
-    int eventBusPingMillis) {
+    int eventBusPingMillis,
+    FailureDomain failureDomain) {
 
   public static final Setting<String> CLUSTER_NAME = Setting.of("SIGNALING_CLUSTER_NAME", "signaling",
       "Hazelcast cluster name; only nodes with the same name form a cluster.", Parsers.host());
@@ -77,10 +79,21 @@ public record ClusterSettings(
   public static final Setting<Integer> EVENTBUS_PING_MILLIS = Setting.of("SIGNALING_EVENTBUS_PING_MILLIS", "1000",
       "Event bus connection ping interval (Vert.x's default is 20 s).", Parsers.intRange(100, 60_000));
 
+  public static final Setting<String> FAILURE_DOMAIN_NODE = Setting.of("SIGNALING_CLUSTER_FAILURE_DOMAIN_NODE", "",
+      "The machine this node runs on (on Kubernetes: the downward API's spec.nodeName); nodes with the same "
+          + "value are lost together.", Parsers.optionalName());
+  public static final Setting<String> FAILURE_DOMAIN_ZONE = Setting.of("SIGNALING_CLUSTER_FAILURE_DOMAIN_ZONE", "",
+      "The zone this node runs in (e.g. the node's topology.kubernetes.io/zone label); nodes with the same value "
+          + "are lost together.", Parsers.optionalName());
+  public static final Setting<BackupGrouping> BACKUP_GROUPING = Setting.of("SIGNALING_CLUSTER_BACKUP_GROUPING", "auto",
+      "Keep each room's backup copy off the failure domain of its primary: node, zone, none, or auto (node when "
+          + "SIGNALING_CLUSTER_FAILURE_DOMAIN_NODE is set, else none). Must be the same on every node.",
+      Parsers.oneOf(BackupGrouping.class, BackupGrouping::wireName));
+
   public static final List<Setting<?>> ALL = List.of(CLUSTER_NAME, DISCOVERY, HOST, PUBLIC_HOST, PORT, PORT_COUNT,
       MEMBERS, K8S_SERVICE_DNS, K8S_NAMESPACE, K8S_SERVICE_NAME, HEARTBEAT_SECONDS, FAILURE_TIMEOUT_SECONDS,
       MERGE_DELAY_SECONDS, JOIN_WAIT_SECONDS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST,
-      EVENTBUS_PUBLIC_PORT, EVENTBUS_PING_MILLIS);
+      EVENTBUS_PUBLIC_PORT, EVENTBUS_PING_MILLIS, FAILURE_DOMAIN_NODE, FAILURE_DOMAIN_ZONE, BACKUP_GROUPING);
 
   public ClusterSettings {
     if (failureTimeoutSeconds <= heartbeatSeconds) {
@@ -108,6 +121,7 @@ public record ClusterSettings(
         break;
     }
     members = List.copyOf(members);
+    Objects.requireNonNull(failureDomain);
   }
 
   /** Reads and validates every cluster setting. */
@@ -130,19 +144,27 @@ public record ClusterSettings(
         source.get(PORT), source.get(PORT_COUNT), source.get(MEMBERS), source.get(K8S_SERVICE_DNS),
         source.get(K8S_NAMESPACE), source.get(K8S_SERVICE_NAME), source.get(HEARTBEAT_SECONDS),
         source.get(FAILURE_TIMEOUT_SECONDS), source.get(MERGE_DELAY_SECONDS), source.get(JOIN_WAIT_SECONDS),
-        ebHost, source.get(EVENTBUS_PORT), ebPublic, source.get(EVENTBUS_PUBLIC_PORT), source.get(EVENTBUS_PING_MILLIS));
+        ebHost, source.get(EVENTBUS_PORT), ebPublic, source.get(EVENTBUS_PUBLIC_PORT), source.get(EVENTBUS_PING_MILLIS),
+        FailureDomain.of(source.get(BACKUP_GROUPING), source.get(FAILURE_DOMAIN_NODE), source.get(FAILURE_DOMAIN_ZONE)));
   }
 
   /** Settings for a member of a cluster on this machine with an explicit member list (tests, local tools). */
   public static ClusterSettings loopback(String clusterName, int port, List<String> members) {
     return new ClusterSettings(clusterName, DiscoveryMode.STATIC, "127.0.0.1", "", port, 1, members, "", "", "",
-        1, 4, 5, 0, "127.0.0.1", 0, "127.0.0.1", 0, 1000);
+        1, 4, 5, 0, "127.0.0.1", 0, "127.0.0.1", 0, 1000, FailureDomain.NONE);
   }
 
   public ClusterSettings withPort(int newPort, int newPortCount) {
     return new ClusterSettings(clusterName, discovery, host, publicHost, newPort, newPortCount, members,
         kubernetesServiceDns, kubernetesNamespace, kubernetesServiceName, heartbeatSeconds, failureTimeoutSeconds,
         mergeDelaySeconds, joinWaitSeconds, eventBusHost, eventBusPort, eventBusPublicHost, eventBusPublicPort,
-        eventBusPingMillis);
+        eventBusPingMillis, failureDomain);
+  }
+
+  public ClusterSettings withFailureDomain(FailureDomain domain) {
+    return new ClusterSettings(clusterName, discovery, host, publicHost, port, portCount, members,
+        kubernetesServiceDns, kubernetesNamespace, kubernetesServiceName, heartbeatSeconds, failureTimeoutSeconds,
+        mergeDelaySeconds, joinWaitSeconds, eventBusHost, eventBusPort, eventBusPublicHost, eventBusPublicPort,
+        eventBusPingMillis, domain);
   }
 }

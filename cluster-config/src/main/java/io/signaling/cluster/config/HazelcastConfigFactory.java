@@ -1,9 +1,14 @@
 package io.signaling.cluster.config;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.DiscoveryStrategyConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.PartitionGroupConfig.MemberGroupType;
 import com.hazelcast.config.TcpIpConfig;
+import com.hazelcast.kubernetes.HazelcastKubernetesDiscoveryStrategyFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Builds the Hazelcast member configuration for a {@link ClusterSettings}: one place, no XML, no silent fallback. */
 public final class HazelcastConfigFactory {
@@ -57,22 +62,50 @@ public final class HazelcastConfigFactory {
         settings.members().forEach(tcp::addMember);
         break;
       case KUBERNETES_DNS:
-        join.getKubernetesConfig().setEnabled(true)
-            .setProperty("service-dns", settings.kubernetesServiceDns())
-            .setProperty("service-dns-timeout", "5")
-            .setProperty("service-port", Integer.toString(settings.port()));
+        kubernetes(config, settings, Map.of(
+            "service-dns", settings.kubernetesServiceDns(),
+            "service-dns-timeout", "5",
+            "service-port", Integer.toString(settings.port())));
         break;
       case KUBERNETES_API:
-        join.getKubernetesConfig().setEnabled(true)
-            .setProperty("service-name", settings.kubernetesServiceName())
-            .setProperty("service-port", Integer.toString(settings.port()));
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("service-name", settings.kubernetesServiceName());
+        properties.put("service-port", Integer.toString(settings.port()));
         if (!settings.kubernetesNamespace().isEmpty()) {
-          join.getKubernetesConfig().setProperty("namespace", settings.kubernetesNamespace());
+          properties.put("namespace", settings.kubernetesNamespace());
         }
+        kubernetes(config, settings, properties);
         break;
       default:
         throw new IllegalStateException("unhandled discovery mode " + settings.discovery());
     }
+
+    FailureDomain domain = settings.failureDomain();
+    domain.memberAttributes().forEach(config.getMemberAttributeConfig()::setAttribute);
+    switch (domain.grouping()) {
+      case NODE:
+        config.getPartitionGroupConfig().setEnabled(true).setGroupType(MemberGroupType.NODE_AWARE);
+        break;
+      case ZONE:
+        config.getPartitionGroupConfig().setEnabled(true).setGroupType(MemberGroupType.ZONE_AWARE);
+        break;
+      default:
+        config.getPartitionGroupConfig().setEnabled(false);
+        break;
+    }
     return config;
+  }
+
+  /**
+   * Hazelcast's Kubernetes discovery, set up as a discovery strategy (not the {@code kubernetes} join
+   * shorthand) so that the member keeps the failure domain it was configured with: see
+   * {@link FailureDomainDiscoveryStrategyFactory}.
+   */
+  private static void kubernetes(Config config, ClusterSettings settings, Map<String, String> properties) {
+    config.setProperty("hazelcast.discovery.enabled", "true");
+    Map<String, Comparable> typed = new LinkedHashMap<>(properties);
+    config.getNetworkConfig().getJoin().getDiscoveryConfig().addDiscoveryStrategyConfig(new DiscoveryStrategyConfig(
+        new FailureDomainDiscoveryStrategyFactory(new HazelcastKubernetesDiscoveryStrategyFactory(),
+            settings.failureDomain().memberAttributes()), typed));
   }
 }

@@ -66,9 +66,7 @@ class ClusterSettingsTest {
         "SIGNALING_CLUSTER_K8S_SERVICE_DNS", "signaling-hz.default.svc.cluster.local",
         "SIGNALING_CLUSTER_HOST", "10.1.2.3", "SIGNALING_EVENTBUS_PORT", "15701"));
     Config c = HazelcastConfigFactory.create(s);
-    assertThat(c.getNetworkConfig().getJoin().getKubernetesConfig().isEnabled()).isTrue();
-    assertThat(c.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-dns"))
-        .isEqualTo("signaling-hz.default.svc.cluster.local");
+    assertThat(kubernetesDiscovery(c)).containsEntry("service-dns", "signaling-hz.default.svc.cluster.local");
     assertThat(c.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()).isFalse();
     assertThat(c.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("10.1.2.3");
     assertThat(s.eventBusHost()).isEqualTo("10.1.2.3");
@@ -85,9 +83,20 @@ class ClusterSettingsTest {
     ClusterSettings s = from(Map.of("SIGNALING_CLUSTER_DISCOVERY", "kubernetes-api",
         "SIGNALING_CLUSTER_K8S_SERVICE_NAME", "signaling-hz", "SIGNALING_CLUSTER_K8S_NAMESPACE", "rtc"));
     Config c = HazelcastConfigFactory.create(s);
-    assertThat(c.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-name"))
-        .isEqualTo("signaling-hz");
-    assertThat(c.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("namespace")).isEqualTo("rtc");
+    assertThat(kubernetesDiscovery(c)).containsEntry("service-name", "signaling-hz").containsEntry("namespace", "rtc");
+  }
+
+  /** The properties of the one discovery strategy, which must be Hazelcast's Kubernetes discovery. */
+  static Map<String, Comparable> kubernetesDiscovery(Config c) {
+    assertThat(c.getProperty("hazelcast.discovery.enabled")).isEqualTo("true");
+    assertThat(c.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()).isFalse();
+    var strategies = c.getNetworkConfig().getJoin().getDiscoveryConfig().getDiscoveryStrategyConfigs();
+    assertThat(strategies).hasSize(1);
+    var factory = strategies.iterator().next().getDiscoveryStrategyFactory();
+    assertThat(factory).isInstanceOf(FailureDomainDiscoveryStrategyFactory.class);
+    assertThat(((FailureDomainDiscoveryStrategyFactory) factory).delegate().getDiscoveryStrategyType().getName())
+        .isEqualTo("com.hazelcast.kubernetes.HazelcastKubernetesDiscoveryStrategy");
+    return strategies.iterator().next().getProperties();
   }
 
   @Test

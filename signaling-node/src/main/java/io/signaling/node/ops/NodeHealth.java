@@ -17,6 +17,8 @@ public final class NodeHealth {
   private final AtomicInteger inboxesReady = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean merging = new AtomicBoolean();
+  /** Safety checks completed, so that a caller can wait for one that began after a change of its own. */
+  private final AtomicInteger safetyChecks = new AtomicInteger();
   private final BooleanSupplier clusterRunning;
   private final IntSupplier members;
   /** The last safety check and the member count it began with (never on an event loop: it waits on other members). */
@@ -74,6 +76,7 @@ public final class NodeHealth {
    */
   public void memberSafety(boolean safe, int membersBefore) {
     safety.set(new Safety(safe, membersBefore));
+    safetyChecks.incrementAndGet();
   }
 
   /**
@@ -95,6 +98,7 @@ public final class NodeHealth {
   public String describe() {
     return "{\"node\":\"" + nodeId + "\",\"ready\":" + isReady() + ",\"cluster\":" + clusterRunning.getAsBoolean()
         + ",\"inboxes\":" + inboxesReady.get() + ",\"expectedInboxes\":" + expectedInboxes
-        + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"members\":" + members() + ",\"memberSafe\":" + isMemberSafe() + "}";
+        + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"members\":" + members()
+        + ",\"memberSafe\":" + isMemberSafe() + ",\"safetyChecks\":" + safetyChecks.get() + "}";
   }
 }
