@@ -23,5 +23,5 @@ WORKDIR /app
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/app/tmp" \
     SIGNALING_HTTP_HOST=0.0.0.0 \
     SIGNALING_HTTP_PORT=5080
-EXPOSE 5080 5701 15701
+EXPOSE 5080 9000 5701 15701
 ENTRYPOINT ["java", "-jar", "/app/signaling-node.jar"]

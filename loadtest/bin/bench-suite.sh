@@ -8,7 +8,8 @@
 #   loadtest/bin/bench-suite.sh [--out DIR] [--quick] [--skip-connections]
 #
 # Build first: mvn -B package -DskipTests. --quick shortens every run (a check that the suite works, not a
-# measurement). Ports used: 5070 (baseline), 5080-5082 (nodes), 5701-5703 (cluster).
+# measurement). Ports used: 5070 (baseline), 5080-5082 (nodes), 9000-9002 (the nodes' management), 5701-5703
+# (cluster).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -60,7 +61,7 @@ runs() {
 echo "== baseline: plain Vert.x WebSocket relay, no cluster"
 "${harness[@]}" baseline-relay --port 5070 >"$out/baseline-relay.log" 2>&1 &
 baseline_pid=$!
-"${harness[@]}" await -t ws://127.0.0.1:5070/WebRTCAppEE/websocket --timeout 60 >/dev/null
+"${harness[@]}" await -t ws://127.0.0.1:5070/WebRTCAppEE/websocket -m http://127.0.0.1:5070 --timeout 60 >/dev/null
 runs baseline ws://127.0.0.1:5070/WebRTCAppEE/websocket "$sweep_rates $soak_rates"
 kill "$baseline_pid" 2>/dev/null || true
 wait "$baseline_pid" 2>/dev/null || true
@@ -84,7 +85,7 @@ if $connections; then
   # heap pre-touched, so the resident-set growth shows memory beyond the heap
   urls="$(NODE_JAVA_OPTS=-XX:+AlwaysPreTouch "$cluster" start --nodes 1 --heap 1g | tail -n 1)"
   pid="$("$cluster" pids)"
-  "${harness[@]}" connections -t "$urls" --count "$sockets" --connect-rate 1500 --hold 10 --processes 4 \
+  "${harness[@]}" connections -t "$urls" -m "$("$cluster" management)" --count "$sockets" --connect-rate 1500 --hold 10 --processes 4 \
     --bind 127.0.0.2-127.0.0.9 --node-pid "$pid" -o "$out/1-node-connections" --allow-errors | tail -n 8
   "$cluster" stop
 fi

@@ -2,13 +2,14 @@
 # Starts (or stops) a local cluster of signaling nodes on this machine, each its own JVM, on loopback,
 # with static discovery, and waits until every node is ready and sees every member.
 #
-#   loadtest/bin/local-cluster.sh start [--nodes N] [--heap SIZE] [--http-port P] [--cluster-port P] [--dir DIR]
-#                                       [-- extra node flags...]
+#   loadtest/bin/local-cluster.sh start [--nodes N] [--heap SIZE] [--http-port P] [--management-port P]
+#                                       [--cluster-port P] [--dir DIR] [-- extra node flags...]
 #   loadtest/bin/local-cluster.sh stop  [--dir DIR]
 #   loadtest/bin/local-cluster.sh urls  [--dir DIR]      # the WebSocket URLs, comma-separated
+#   loadtest/bin/local-cluster.sh management [--dir DIR] # the management URLs (metrics, health), comma-separated
 #   loadtest/bin/local-cluster.sh pids  [--dir DIR]      # the node pids, comma-separated
 #
-# Defaults: 2 nodes, heap 512m (-Xms = -Xmx), HTTP ports from 5080, Hazelcast ports from 5701,
+# Defaults: 2 nodes, heap 512m (-Xms = -Xmx), HTTP ports from 5080, management ports from 9000, Hazelcast ports from 5701,
 # state in target/local-cluster (pids, logs). The harness-friendly limits below lift the per-connection
 # rate limit and the per-address connection cap (every client comes from 127.0.0.x); anything after "--"
 # is passed to every node and wins. JAVA (default: java on PATH), NODE_JAR, LOADTEST_JAR and
@@ -23,6 +24,7 @@ action="${1:-}"
 nodes=2
 heap=512m
 http_port=5080
+management_port=9000
 cluster_port=5701
 dir="$root/loadtest/target/local-cluster"
 extra=()
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --nodes) nodes="$2"; shift 2 ;;
     --heap) heap="$2"; shift 2 ;;
     --http-port) http_port="$2"; shift 2 ;;
+    --management-port) management_port="$2"; shift 2 ;;
     --cluster-port) cluster_port="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
@@ -47,6 +50,15 @@ urls() {
   for f in "$dir"/node-*.port; do
     [ -f "$f" ] || continue
     list+=("ws://127.0.0.1:$(cat "$f")/WebRTCAppEE/websocket")
+  done
+  (IFS=,; echo "${list[*]}")
+}
+
+management() {
+  local list=()
+  for f in "$dir"/node-*.mport; do
+    [ -f "$f" ] || continue
+    list+=("http://127.0.0.1:$(cat "$f")")
   done
   (IFS=,; echo "${list[*]}")
 }
@@ -81,7 +93,7 @@ stop() {
       sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$f" "${f%.pid}.port"
+    rm -f "$f" "${f%.pid}.port" "${f%.pid}.mport"
   done
 }
 
@@ -101,7 +113,7 @@ case "$action" in
       port=$((http_port + i))
       # shellcheck disable=SC2086
       nohup "$java_bin" -Xms"$heap" -Xmx"$heap" ${NODE_JAVA_OPTS:-} -jar "$node_jar" \
-        --http-host 127.0.0.1 --http-port "$port" \
+        --http-host 127.0.0.1 --http-port "$port" --management-port "$((management_port + i))" \
         --cluster-name "$name" --cluster-discovery static --cluster-members "$members" \
         --cluster-port "$((cluster_port + i))" --eventbus-host 127.0.0.1 \
         --rate-limit-per-second 1000000 --rate-limit-burst 1000000 --max-connections-per-address 0 \
@@ -109,8 +121,9 @@ case "$action" in
         "${extra[@]}" >"$dir/node-$((i + 1)).log" 2>&1 &
       echo $! >"$dir/node-$((i + 1)).pid"
       echo "$port" >"$dir/node-$((i + 1)).port"
+      echo "$((management_port + i))" >"$dir/node-$((i + 1)).mport"
     done
-    if ! "$java_bin" -jar "$loadtest_jar" await --target "$(urls)" --members "$nodes" --timeout 120; then
+    if ! "$java_bin" -jar "$loadtest_jar" await --target "$(urls)" --management "$(management)" --members "$nodes" --timeout 120; then
       echo "cluster did not form; logs in $dir" >&2
       stop
       exit 1
@@ -119,6 +132,7 @@ case "$action" in
     ;;
   stop) stop ;;
   urls) urls ;;
+  management) management ;;
   pids) pids ;;
-  *) echo "usage: $0 start|stop|urls|pids [options] (see the header of this script)" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|urls|management|pids [options] (see the header of this script)" >&2; exit 2 ;;
 esac

@@ -46,7 +46,8 @@ function send(message) {
 
 async function showNode() {
   try {
-    const response = await fetch("/health/ready", { cache: "no-store" });
+    // the client port names its node on every page response (health and metrics are on the management port)
+    const response = await fetch("/", { method: "HEAD", cache: "no-store" });
     const node = response.headers.get("X-Signaling-Node");
     $("node").textContent = `Node ${location.host}${node ? " · " + node.slice(0, 8) : ""}`;
   } catch (e) {

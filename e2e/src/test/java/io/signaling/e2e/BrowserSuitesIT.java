@@ -42,11 +42,13 @@ class BrowserSuitesIT {
 
     // GIVEN a 2-node cluster of node processes on free loopback ports
     int http = freeRun(2);
+    int management = freeRun(2);
     int cluster = freeRun(2);
     clusterDir = TARGET.resolve("cluster");
     Files.createDirectories(clusterDir);
     Result r = exec(DIR, Map.of(), 180, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2",
-        "--heap", "256m", "--http-port", Integer.toString(http), "--cluster-port", Integer.toString(cluster),
+        "--heap", "256m", "--http-port", Integer.toString(http), "--management-port", Integer.toString(management),
+        "--cluster-port", Integer.toString(cluster),
         "--dir", clusterDir.toString());
     assertThat(r.status()).as(r.output()).isZero();
     List<String> lines = r.output().lines().toList();

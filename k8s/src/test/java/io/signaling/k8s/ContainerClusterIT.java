@@ -41,6 +41,7 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 class ContainerClusterIT {
 
   private static final int HTTP = 5080;
+  private static final int MANAGEMENT = 9000;
   private static Network network;
   private static ImageFromDockerfile image;
   private static final List<GenericContainer<?>> NODES = new ArrayList<>();
@@ -101,9 +102,9 @@ class ContainerClusterIT {
         .withEnv(env)
         .withEnv("SIGNALING_CLUSTER_FAILURE_DOMAIN_NODE", host)
         .withEnv("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:+UseSerialGC -Djava.io.tmpdir=/app/tmp")
-        .withExposedPorts(HTTP)
+        .withExposedPorts(HTTP, MANAGEMENT)
         .withLogConsumer(frame -> appendLog(name, frame.getUtf8String()))
-        .waitingFor(Wait.forHttp("/health/ready").forPort(HTTP).forStatusCode(200)
+        .waitingFor(Wait.forHttp("/health/ready").forPort(MANAGEMENT).forStatusCode(200)
             .withStartupTimeout(Duration.ofSeconds(120)));
     node.start();
     NODES.add(node);
@@ -137,7 +138,7 @@ class ContainerClusterIT {
   private static int members(GenericContainer<?> node) {
     try {
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-          "http://localhost:" + node.getMappedPort(HTTP) + "/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+          "http://localhost:" + node.getMappedPort(MANAGEMENT) + "/health/ready")).timeout(Duration.ofSeconds(3)).build(),
           HttpResponse.BodyHandlers.ofString());
       return new JsonObject(r.body()).getInteger("members", -1);
     } catch (Exception e) {

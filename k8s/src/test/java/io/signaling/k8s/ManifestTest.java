@@ -27,7 +27,7 @@ import io.signaling.config.SettingsSource;
 import io.signaling.loadtest.LoadTest;
 import io.signaling.loadtest.Target;
 import io.signaling.node.NodeSettings;
-import io.signaling.node.transport.SignalingVerticle;
+import io.signaling.node.ops.ManagementServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,8 +70,8 @@ class ManifestTest {
         continue;
       }
       if (kind.equals("ServiceMonitor")) {
-        assertThat(tree.at("/spec/endpoints/0/path").asText()).isEqualTo(SignalingVerticle.METRICS);
-        assertThat(tree.at("/spec/endpoints/0/port").asText()).isEqualTo("http");
+        assertThat(tree.at("/spec/endpoints/0/path").asText()).isEqualTo(ManagementServer.METRICS);
+        assertThat(tree.at("/spec/endpoints/0/port").asText()).isEqualTo("management");
         continue;
       }
       Class<?> type = KINDS.get(kind);
@@ -261,14 +261,16 @@ class ManifestTest {
         .isEqualTo(NodeSettings.HTTP_PORT.parse(null));
     assertThat(ports.get("hazelcast")).isEqualTo(Integer.parseInt(config.get("SIGNALING_CLUSTER_PORT")));
     assertThat(ports.get("eventbus")).isEqualTo(Integer.parseInt(config.get("SIGNALING_EVENTBUS_PORT")));
-    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo(SignalingVerticle.HEALTH_READY);
-    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo(SignalingVerticle.HEALTH_READY);
-    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo(SignalingVerticle.HEALTH_LIVE);
+    assertThat(ports.get("management")).isEqualTo(Integer.parseInt(config.get(NodeSettings.MANAGEMENT_PORT.env())))
+        .isEqualTo(NodeSettings.MANAGEMENT_PORT.parse(null)).isNotEqualTo(ports.get("http"));
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo(ManagementServer.HEALTH_READY);
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo(ManagementServer.HEALTH_READY);
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo(ManagementServer.HEALTH_LIVE);
     Service headless = Manifests.read(BASE.resolve("service-hazelcast.yaml"), Service.class);
     assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
     assertThat(headless.getSpec().getPublishNotReadyAddresses()).isTrue();
     assertThat(headless.getSpec().getPorts()).extracting(p -> p.getPort())
-        .containsExactlyInAnyOrder(ports.get("hazelcast"), ports.get("eventbus"));
+        .containsExactlyInAnyOrder(ports.get("hazelcast"), ports.get("eventbus"), ports.get("management"));
     assertThat(config.get("SIGNALING_CLUSTER_K8S_SERVICE_DNS")).startsWith(headless.getMetadata().getName());
     long preStop = c.getLifecycle().getPreStop().getSleep().getSeconds();
     int drain = Integer.parseInt(config.get(NodeSettings.DRAIN_SECONDS.env()));
@@ -291,7 +293,7 @@ class ManifestTest {
     assertThat(pod.getContainers().get(0).getResources().getLimits()).containsKey("memory");
     String dockerfile = Files.readString(Manifests.root().resolveSibling("Dockerfile"));
     assertThat(dockerfile).contains("USER " + pod.getSecurityContext().getRunAsUser() + ":");
-    assertThat(dockerfile).contains("EXPOSE 5080 5701 15701");
+    assertThat(dockerfile).contains("EXPOSE 5080 9000 5701 15701");
   }
 
   @Test

@@ -14,6 +14,11 @@ final class AwaitNodes implements Callable<Integer> {
   @Option(names = {"-t", "--target"}, required = true, split = ",", paramLabel = "URL", description = "Node WebSocket URLs.")
   List<String> targets;
 
+  @Option(names = {"-m", "--management"}, split = ",", paramLabel = "URL",
+      description = "The nodes' management URLs (http://host:port), one per target in the same order; default: each "
+          + "target's host on port " + Target.DEFAULT_MANAGEMENT_PORT + ".")
+  List<String> management;
+
   @Option(names = "--members", defaultValue = "0", description = "Cluster members each node must see (0: any).")
   int members;
 
@@ -23,11 +28,15 @@ final class AwaitNodes implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long until = System.nanoTime() + timeout * 1_000_000_000L;
-    for (Target t : Target.parse(targets)) {
+    List<Target> parsed = Target.parse(targets);
+    List<String> bases = Target.managementBases(parsed, management);
+    for (int i = 0; i < parsed.size(); i++) {
+      Target t = parsed.get(i);
+      String base = bases.get(i);
       String last = "no answer";
       while (true) {
         try {
-          JsonObject ready = new JsonObject(NodeProbe.get(t.httpBase() + "/health/ready"));
+          JsonObject ready = new JsonObject(NodeProbe.get(base + "/health/ready"));
           int seen = ready.getInteger("members", -1);
           if (members == 0 || seen == members) {
             System.out.printf("%s ready, %d member(s)%n", t.label(), seen);

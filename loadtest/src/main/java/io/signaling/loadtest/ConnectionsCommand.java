@@ -64,6 +64,11 @@ final class ConnectionsCommand implements Callable<Integer> {
   @Option(names = "--ping-interval", defaultValue = "15000", paramLabel = "MILLIS", description = "Protocol ping from every socket (0: none; default ${DEFAULT-VALUE}).")
   long ping;
 
+  @Option(names = {"-m", "--management"}, split = ",", paramLabel = "URL",
+      description = "The nodes' management URLs (http://host:port), one per target in the same order; default: each "
+          + "target's host on port " + Target.DEFAULT_MANAGEMENT_PORT + ".")
+  List<String> management;
+
   @Option(names = "--node-pid", defaultValue = "0", description = "Pid of the (local) node: full GC before each memory reading, RSS from /proc.")
   long nodePid;
 
@@ -84,8 +89,10 @@ final class ConnectionsCommand implements Callable<Integer> {
     PrintStream console = System.out;
     List<Target> parsed;
     List<String> addresses;
+    List<String> probeBases;
     try {
       parsed = Target.parse(targets);
+      probeBases = Target.managementBases(parsed, management);
       addresses = expand(bind);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -100,7 +107,7 @@ final class ConnectionsCommand implements Callable<Integer> {
       return runWorker(parsed, addresses, n, rate, pingMillis, loops, holdSeconds);
     }
 
-    Target probe = parsed.get(0);
+    String probe = probeBases.get(0);
     Instant startedAt = Instant.now();
     NodeProbe.Memory before = NodeProbe.Memory.read(probe, nodePid);
     console.printf(Locale.ROOT, "connections: node before: %s%n", describe(before));
@@ -160,7 +167,7 @@ final class ConnectionsCommand implements Callable<Integer> {
         openedAfter / 1e9);
   }
 
-  private int holdAndClose(PrintStream console, Target probe, NodeProbe.Memory before, int opened, int failed,
+  private int holdAndClose(PrintStream console, String probe, NodeProbe.Memory before, int opened, int failed,
       int n, int holdSeconds, long pid, Instant startedAt, List<Process> children, List<BufferedReader> outputs,
       double openSeconds) throws Exception {
     console.printf(Locale.ROOT, "connections: %,d open, %,d failed over %d processes in %.1f s%n", opened, failed,
@@ -196,14 +203,14 @@ final class ConnectionsCommand implements Callable<Integer> {
     throw new IOException("a client process ended before reporting " + prefix.trim());
   }
 
-  private static void hold(PrintStream console, Target probe, int seconds) throws InterruptedException {
+  private static void hold(PrintStream console, String probe, int seconds) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     int second = 0;
     while (System.nanoTime() - end < 0) {
       Thread.sleep(Math.min(1000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
       second++;
       try {
-        double connections = NodeProbe.value(NodeProbe.get(probe.httpBase() + "/metrics"), "signaling_connections");
+        double connections = NodeProbe.value(NodeProbe.get(probe + "/metrics"), "signaling_connections");
         console.printf(Locale.ROOT, "[%5ds] holding: node reports %,.0f connections%n", second, connections);
       } catch (IOException e) {
         console.printf(Locale.ROOT, "[%5ds] holding: node metrics unavailable (%s)%n", second, e.getMessage());

@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads a node's state from its {@code /metrics} (Prometheus text) and {@code /health/ready}; for a node process
+ * Reads a node's state from its {@code /metrics} (Prometheus text) and {@code /health/ready}, on its management
+ * port; for a node process
  * on this machine (its pid given) also forces a full GC with {@code jcmd} and reads its resident set size from
  * {@code /proc}, so memory figures are live data rather than garbage.
  */
@@ -25,11 +26,12 @@ final class NodeProbe {
   /** A node's memory and connections at one moment (bytes; -1 when unknown). */
   record Memory(long heapUsed, long heapMax, long directUsed, long rss, long connections) {
 
-    static Memory read(Target target, long pid) throws IOException, InterruptedException {
+    /** @param managementBase where the node serves /metrics: {@code http://host:managementPort} */
+    static Memory read(String managementBase, long pid) throws IOException, InterruptedException {
       if (pid > 0) {
         gc(pid);
       }
-      String metrics = get(target.httpBase() + "/metrics");
+      String metrics = get(managementBase + "/metrics");
       long rss = pid > 0 ? rssOf(pid) : (long) value(metrics, "signaling_process_resident_memory_bytes");
       return new Memory((long) value(metrics, "signaling_jvm_heap_used_bytes"),
           (long) value(metrics, "signaling_jvm_heap_max_bytes"),

@@ -81,9 +81,38 @@ public record Target(int index, URI uri) {
     return new WebSocketConnectOptions().setHost(uri.getHost()).setPort(port()).setURI(path()).setSsl(secure());
   }
 
-  /** The node's HTTP base ({@code http://host:port}), where it serves /metrics and /health. */
-  public String httpBase() {
-    return (secure() ? "https://" : "http://") + uri.getHost() + ":" + port();
+  /** The node's default management port, where it serves /metrics and /health (never on the WebSocket port). */
+  public static final int DEFAULT_MANAGEMENT_PORT = 9000;
+
+  /**
+   * Where each target's node serves /metrics and /health: the given management URLs ({@code http://host:port}),
+   * one per target in the same order, or, when none are given, each target's host on the default management port.
+   */
+  public static List<String> managementBases(List<Target> targets, List<String> given) {
+    List<String> urls = new ArrayList<>();
+    if (given != null) {
+      for (String raw : given) {
+        for (String url : raw.split(",")) {
+          if (!url.isBlank()) {
+            String u = url.trim().replaceAll("/+$", "");
+            if (!u.startsWith("http://") && !u.startsWith("https://")) {
+              throw new IllegalArgumentException("a management URL must be http:// or https://: " + u);
+            }
+            urls.add(u);
+          }
+        }
+      }
+    }
+    if (urls.isEmpty()) {
+      for (Target t : targets) {
+        urls.add("http://" + t.uri().getHost() + ":" + DEFAULT_MANAGEMENT_PORT);
+      }
+    }
+    if (urls.size() != targets.size()) {
+      throw new IllegalArgumentException("give one management URL per target (" + targets.size() + "), got "
+          + urls.size());
+    }
+    return List.copyOf(urls);
   }
 
   /** A short label for reports: host:port. */

@@ -37,16 +37,19 @@ class HarnessSmokeIT {
   private static Path clusterDir;
   private static String urls;
   private static int httpBase;
+  private static int managementBase;
 
   @BeforeAll
   static void startCluster() throws Exception {
     // GIVEN a 2-node cluster started by the bundled script, on ports nothing else uses
     httpBase = freeRun(2);
+    managementBase = freeRun(2);
     int clusterBase = freeRun(2);
     clusterDir = OUT.resolve("cluster");
     Files.createDirectories(clusterDir);
     Result r = exec(120, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2", "--heap", "256m",
-        "--http-port", Integer.toString(httpBase), "--cluster-port", Integer.toString(clusterBase),
+        "--http-port", Integer.toString(httpBase), "--management-port", Integer.toString(managementBase),
+        "--cluster-port", Integer.toString(clusterBase),
         "--dir", clusterDir.toString());
     assertThat(r.status()).as(r.output()).isZero();
     List<String> lines = r.output().lines().toList();
@@ -118,7 +121,8 @@ class HarnessSmokeIT {
   void connections_holds_idle_sockets_from_several_processes_and_addresses_and_reads_the_nodes_memory()
       throws Exception {
     String pid = Files.readString(clusterDir.resolve("node-1.pid")).trim();
-    JsonObject result = harness("connections", "connections", "-t", urls.split(",")[0], "--count", "300",
+    JsonObject result = harness("connections", "connections", "-t", urls.split(",")[0], "-m",
+        "http://127.0.0.1:" + managementBase, "--count", "300",
         "--connect-rate", "600", "--hold", "1", "--processes", "2", "--bind", "127.0.0.2-127.0.0.3", "--node-pid", pid);
     assertThat(result.getBoolean("passed")).as(result.encodePrettily()).isTrue();
     assertThat(result.getInteger("opened")).isEqualTo(300);
@@ -140,7 +144,8 @@ class HarnessSmokeIT {
         Integer.toString(port)).redirectErrorStream(true).redirectOutput(OUT.resolve("baseline.log").toFile()).start();
     try {
       String url = "ws://127.0.0.1:" + port + "/WebRTCAppEE/websocket";
-      assertThat(exec(60, java(), "-jar", JAR.toString(), "await", "-t", url, "--timeout", "30").status()).isZero();
+      assertThat(exec(60, java(), "-jar", JAR.toString(), "await", "-t", url, "-m", "http://127.0.0.1:" + port,
+          "--timeout", "30").status()).isZero();
 
       // WHEN throughput and pairs run against it
       JsonObject tp = harness("suite/baseline-throughput", "throughput", "-t", url, "--pairs", "4", "--window", "2",

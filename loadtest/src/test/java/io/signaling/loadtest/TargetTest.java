@@ -17,7 +17,10 @@ class TargetTest {
     assertThat(targets).hasSize(3);
     assertThat(targets.get(1).index()).isEqualTo(1);
     assertThat(targets.get(1).path()).isEqualTo("/A/websocket");
-    assertThat(targets.get(0).httpBase()).isEqualTo("http://127.0.0.1:5080");
+    assertThat(Target.managementBases(targets, null)).containsExactly("http://127.0.0.1:9000",
+        "http://127.0.0.1:9000", "http://[::1]:9000");
+    assertThat(Target.managementBases(targets.subList(0, 2), List.of("http://127.0.0.1:9100/,http://127.0.0.1:9101")))
+        .containsExactly("http://127.0.0.1:9100", "http://127.0.0.1:9101");
     assertThat(targets.get(2).secure()).isTrue();
     assertThat(targets.get(2).path()).isEqualTo("/A/websocket?token=x");
   }

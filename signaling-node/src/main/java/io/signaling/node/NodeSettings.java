@@ -13,6 +13,7 @@ import java.util.List;
 public record NodeSettings(
     String httpHost,
     int httpPort,
+    int managementPort,
     List<String> appNames,
     int instances,
     int maxMessageBytes,
@@ -24,8 +25,22 @@ public record NodeSettings(
     int sendAttempts,
     int drainSeconds,
     Limits limits,
+    Handshakes handshakes,
     Security security,
     ClusterSettings cluster) {
+
+  /**
+   * Limits on connections that are not (yet) WebSockets: the client port's defence against connections that
+   * are opened and never used.
+   *
+   * @param timeoutSeconds a connection must send a complete request (the WebSocket upgrade, or a plain HTTP
+   *     request) within this long of being accepted, else it is closed
+   * @param keepAliveSeconds a plain HTTP keep-alive connection with no request for this long is closed
+   * @param maxPending connections on the node not yet upgraded to a WebSocket (in their handshake, or idle
+   *     between plain HTTP requests), beyond which new ones are closed at once (0: no limit)
+   */
+  public record Handshakes(int timeoutSeconds, int keepAliveSeconds, int maxPending) {
+  }
 
   /**
    * Per-connection and per-address limits.
@@ -76,6 +91,9 @@ public record NodeSettings(
       "Address the HTTP/WebSocket server binds to.", Parsers.host());
   public static final Setting<Integer> HTTP_PORT = Setting.of("SIGNALING_HTTP_PORT", "5080",
       "HTTP/WebSocket port (Ant Media's default is 5080); 0 picks a free port.", Parsers.portOrZero());
+  public static final Setting<Integer> MANAGEMENT_PORT = Setting.of("SIGNALING_MANAGEMENT_PORT", "9000",
+      "Port of the management server (/metrics, /health/live, /health/ready), on the HTTP host; must differ from "
+          + "the client port, and must not be exposed to clients; 0 picks a free port.", Parsers.portOrZero());
   public static final Setting<List<String>> APP_NAMES = Setting.of("SIGNALING_APP_NAMES", "",
       "Comma-separated application names served at /<AppName>/websocket; unset: any name.",
       Parsers.list(NodeSettings::appName));
@@ -114,7 +132,18 @@ public record NodeSettings(
       "Rooms one connection may be in at once; more gets tooManyRooms.", Parsers.intRange(1, 100_000));
   public static final Setting<Integer> MAX_CONNECTIONS_PER_ADDRESS = Setting.of(
       "SIGNALING_MAX_CONNECTIONS_PER_ADDRESS", "1000",
-      "Open connections from one remote address (behind an ingress all clients share its address); 0: no limit.",
+      "Open connections from one remote address, counted from accept, upgraded or not (behind an ingress all "
+          + "clients share its address); 0: no limit.",
+      Parsers.intRange(0, 10_000_000));
+  public static final Setting<Integer> HANDSHAKE_TIMEOUT_SECONDS = Setting.of("SIGNALING_HANDSHAKE_TIMEOUT_SECONDS",
+      "10", "A client connection that has not sent a complete WebSocket upgrade (or HTTP request) this long after it "
+          + "was accepted is closed; slow headers count.", Parsers.intRange(1, 300));
+  public static final Setting<Integer> HTTP_KEEP_ALIVE_SECONDS = Setting.of("SIGNALING_HTTP_KEEP_ALIVE_SECONDS",
+      "15", "A plain HTTP keep-alive connection on the client port with no request for this long is closed.",
+      Parsers.intRange(1, 3600));
+  public static final Setting<Integer> MAX_PENDING_HANDSHAKES = Setting.of("SIGNALING_MAX_PENDING_HANDSHAKES",
+      "2000", "Client connections not yet upgraded to a WebSocket the node holds at once; beyond it new ones are "
+          + "closed at once (signaling_connections_refused_total{reason=\"handshakes\"}); 0: no limit.",
       Parsers.intRange(0, 10_000_000));
   public static final Setting<Integer> IDLE_TIMEOUT_SECONDS = Setting.of("SIGNALING_IDLE_TIMEOUT_SECONDS", "30",
       "A connection that sends nothing this long is closed with 4000 (the JS SDK pings every 3 s); 0: never.",
@@ -157,10 +186,10 @@ public record NodeSettings(
         return text;
       });
 
-  public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
+  public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, MANAGEMENT_PORT, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
       MAX_STREAM_ID_LENGTH, STUN_SERVER_URI, TURN_USERNAME, TURN_CREDENTIAL, SEND_TIMEOUT_MILLIS, SEND_ATTEMPTS,
       DRAIN_SECONDS, RATE_PER_SECOND, RATE_BURST, VIOLATIONS_BEFORE_CLOSE, MAX_ROOMS, MAX_CONNECTIONS_PER_ADDRESS,
-      IDLE_TIMEOUT_SECONDS, MAX_WRITE_QUEUE_BYTES, ROOM_MAX_IDLE_SECONDS, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
+      HANDSHAKE_TIMEOUT_SECONDS, HTTP_KEEP_ALIVE_SECONDS, MAX_PENDING_HANDSHAKES, IDLE_TIMEOUT_SECONDS, MAX_WRITE_QUEUE_BYTES, ROOM_MAX_IDLE_SECONDS, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_JWKS_FILE, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, LOG_FORMAT, LOG_LEVEL);
 
   /** Every setting a node reads, node and cluster. */
@@ -174,11 +203,16 @@ public record NodeSettings(
 
   public NodeSettings {
     appNames = List.copyOf(appNames);
+    if (managementPort != 0 && managementPort == httpPort) {
+      throw new ConfigException(MANAGEMENT_PORT.env() + " must differ from " + HTTP_PORT.env() + " (" + httpPort
+          + "): metrics and health are not served to clients");
+    }
   }
 
   public static NodeSettings from(SettingsSource source) {
     int instances = source.get(INSTANCES);
-    return new NodeSettings(source.get(HTTP_HOST), source.get(HTTP_PORT), source.get(APP_NAMES),
+    return new NodeSettings(source.get(HTTP_HOST), source.get(HTTP_PORT), source.get(MANAGEMENT_PORT),
+        source.get(APP_NAMES),
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances, source.get(MAX_MESSAGE_BYTES),
         source.get(MAX_STREAM_ID_LENGTH), source.get(STUN_SERVER_URI), source.get(TURN_USERNAME),
         source.get(TURN_CREDENTIAL), source.get(SEND_TIMEOUT_MILLIS), source.get(SEND_ATTEMPTS),
@@ -186,47 +220,64 @@ public record NodeSettings(
         new Limits(source.get(RATE_PER_SECOND), source.get(RATE_BURST), source.get(VIOLATIONS_BEFORE_CLOSE),
             source.get(MAX_ROOMS), source.get(MAX_CONNECTIONS_PER_ADDRESS), source.get(IDLE_TIMEOUT_SECONDS),
             source.get(MAX_WRITE_QUEUE_BYTES), source.get(ROOM_MAX_IDLE_SECONDS)),
+        new Handshakes(source.get(HANDSHAKE_TIMEOUT_SECONDS), source.get(HTTP_KEEP_ALIVE_SECONDS),
+            source.get(MAX_PENDING_HANDSHAKES)),
         new Security(source.get(JWT_SECRET), source.get(JWT_PUBLIC_KEY_FILE), source.get(JWT_JWKS_FILE),
             source.get(ALLOWED_ORIGINS), source.get(TLS_CERT_FILE), source.get(TLS_KEY_FILE)),
         ClusterSettings.from(source));
   }
 
-  /** Defaults everywhere, but for the given cluster settings, a free HTTP port on loopback and one instance. */
+  /**
+   * Defaults everywhere, but for the given cluster settings, free HTTP and management ports on loopback and one
+   * instance.
+   */
   public static NodeSettings forCluster(ClusterSettings cluster) {
     NodeSettings d = from(SettingsSource.of(java.util.Map.of()));
-    return new NodeSettings("127.0.0.1", 0, d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
+    return new NodeSettings("127.0.0.1", 0, 0, d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
         d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(),
-        d.drainSeconds(), d.limits(), d.security(), cluster);
+        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), cluster);
   }
 
   public NodeSettings withHttpPort(int port) {
-    return new NodeSettings(httpHost, port, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, security, cluster);
+    return new NodeSettings(httpHost, port, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, cluster);
+  }
+
+  public NodeSettings withManagementPort(int port) {
+    return new NodeSettings(httpHost, httpPort, port, appNames, instances, maxMessageBytes, maxStreamIdLength,
+        stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
+        security, cluster);
+  }
+
+  public NodeSettings withHandshakes(Handshakes newHandshakes) {
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes,
+        maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
+        limits, newHandshakes, security, cluster);
   }
 
   public NodeSettings withInstances(int count) {
-    return new NodeSettings(httpHost, httpPort, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, security, cluster);
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, cluster);
   }
 
   public NodeSettings withIceServer(String uri, String username, String credential) {
-    return new NodeSettings(httpHost, httpPort, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
-        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, security, cluster);
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
+        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, cluster);
   }
 
   public NodeSettings withAppNames(List<String> names) {
-    return new NodeSettings(httpHost, httpPort, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, security, cluster);
+    return new NodeSettings(httpHost, httpPort, managementPort, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, cluster);
   }
 
   public NodeSettings withLimits(Limits newLimits) {
-    return new NodeSettings(httpHost, httpPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, security, cluster);
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, cluster);
   }
 
   public NodeSettings withSecurity(Security newSecurity) {
-    return new NodeSettings(httpHost, httpPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, newSecurity, cluster);
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, cluster);
   }
 
   public int roomMaxIdleSeconds() {

@@ -12,6 +12,7 @@ import io.signaling.node.cluster.EnvelopeBatchCodec;
 import io.signaling.node.cluster.EnvelopeCodec;
 import io.signaling.node.cluster.HazelcastRoomDirectory;
 import io.signaling.node.cluster.RoomSerialization;
+import io.signaling.node.ops.ManagementServer;
 import io.signaling.node.ops.MicrometerSignalingMetrics;
 import io.signaling.node.ops.NodeHealth;
 import io.signaling.node.ops.SignalingMetrics;
@@ -19,13 +20,14 @@ import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomDirectory;
 import io.signaling.node.security.JwtJoinAuthorizer;
 import io.signaling.node.signal.JoinAuthorizer;
-import io.signaling.node.transport.AddressLimiter;
+import io.signaling.node.transport.ConnectionGate;
 import io.signaling.node.transport.SignalingVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,6 +61,7 @@ public final class SignalingNode {
   private final String nodeId;
   private final NodeHealth health;
   private final int httpPort;
+  private final HttpServer management;
   private final List<SignalingVerticle> verticles;
   private final UUID membershipListener;
   private final HazelcastClusterManager clusterManager;
@@ -66,7 +69,7 @@ public final class SignalingNode {
   private volatile long drainStartedNanos;
 
   private SignalingNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, String nodeId,
-      NodeHealth health, int httpPort, List<SignalingVerticle> verticles, UUID membershipListener,
+      NodeHealth health, int httpPort, HttpServer management, List<SignalingVerticle> verticles, UUID membershipListener,
       HazelcastClusterManager clusterManager) {
     this.clusterManager = clusterManager;
     this.settings = settings;
@@ -75,11 +78,12 @@ public final class SignalingNode {
     this.nodeId = nodeId;
     this.health = health;
     this.httpPort = httpPort;
+    this.management = management;
     this.verticles = verticles;
     this.membershipListener = membershipListener;
   }
 
-  /** Starts a node with Prometheus metrics at {@code /metrics}. */
+  /** Starts a node with Prometheus metrics at {@code /metrics} on its management port. */
   public static Future<SignalingNode> start(NodeSettings settings) {
     return start(settings, new MicrometerSignalingMetrics());
   }
@@ -192,20 +196,26 @@ public final class SignalingNode {
           break;
       }
     });
-    AddressLimiter addresses = new AddressLimiter(settings.limits().maxConnectionsPerAddress());
+    ConnectionGate gate = new ConnectionGate(settings.limits().maxConnectionsPerAddress(),
+        settings.handshakes().maxPending());
+    metrics.bindConnections(gate::pending, gate::open);
     JoinAuthorizer authorizer = JwtJoinAuthorizer.from(settings.security());
-    return vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health, metrics,
-            sessionIds::incrementAndGet, verticles::add, addresses, authorizer), deployment)
-        .map(id -> {
-          SignalingNode node = new SignalingNode(settings, vertx, hz, nodeId, health, settings.httpPort(),
-              verticles, listener, clusterManager);
-          if (metrics instanceof MicrometerSignalingMetrics prometheus) {
-            prometheus.bindDrain(node::heldCalls, node::drainingSeconds);
-          }
-          LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket", nodeId,
-              settings.instances(), settings.httpHost(), settings.httpPort());
-          return node;
-        });
+    return ManagementServer.start(vertx, settings.httpHost(), settings.managementPort(),
+            settings.handshakes().keepAliveSeconds(), health, metrics)
+        .compose(management -> vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health,
+                metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer), deployment)
+            .map(id -> {
+              SignalingNode node = new SignalingNode(settings, vertx, hz, nodeId, health, settings.httpPort(),
+                  management, verticles, listener, clusterManager);
+              if (metrics instanceof MicrometerSignalingMetrics prometheus) {
+                prometheus.bindDrain(node::heldCalls, node::drainingSeconds);
+              }
+              LOG.atInfo().addKeyValue("node", nodeId).log(
+                  "[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket, management http://{}:{}",
+                  nodeId, settings.instances(), settings.httpHost(), settings.httpPort(), settings.httpHost(),
+                  management.actualPort());
+              return node;
+            }));
   }
 
   /** Time between two checks of this member's safety (its backups in sync), shown by the health endpoints. */
@@ -261,6 +271,11 @@ public final class SignalingNode {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  /** The management port (metrics and health), the one it actually listens on when 0 was asked for. */
+  public int managementPort() {
+    return management.actualPort();
   }
 
   public NodeHealth health() {

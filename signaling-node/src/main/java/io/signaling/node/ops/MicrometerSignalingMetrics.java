@@ -10,6 +10,7 @@ import io.signaling.node.protocol.ErrorDefinition;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -23,7 +24,9 @@ import java.util.function.IntSupplier;
  * that paired a room), {@code signaling_relayed_messages_total{command}}, {@code signaling_errors_total{definition}},
  * {@code signaling_cluster_send_retries_total}, {@code signaling_cluster_send_failures_total},
  * {@code signaling_cluster_members}, {@code signaling_draining}, {@code signaling_drain_held_calls},
- * {@code signaling_drain_elapsed_seconds}; and the process's memory (see {@link ProcessMemory})
+ * {@code signaling_drain_elapsed_seconds}; the connection layer's
+ * {@code signaling_tcp_connections}, {@code signaling_handshakes_pending},
+ * {@code signaling_connections_refused_total{reason}} and {@code signaling_connection_timeouts_total{deadline}}; and the process's memory (see {@link ProcessMemory})
  * with the JVM's standard memory, GC and thread meters.
  */
 public final class MicrometerSignalingMetrics implements SignalingMetrics {
@@ -38,6 +41,8 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
   private final Map<ErrorDefinition, Counter> errors = new EnumMap<>(ErrorDefinition.class);
   private final Counter retries;
   private final Counter failures;
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  private final Map<Timeout, Counter> timeouts = new EnumMap<>(Timeout.class);
 
   public MicrometerSignalingMetrics() {
     Gauge.builder("signaling.connections", connections, AtomicInteger::get)
@@ -65,6 +70,36 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
         .register(registry);
     failures = Counter.builder("signaling.cluster.send.failures")
         .description("Cross-node notices given up after the last attempt").register(registry);
+    for (String reason : new String[] {"address", "handshakes"}) {
+      refused(reason);
+    }
+    for (Timeout t : Timeout.values()) {
+      timeouts.put(t, Counter.builder("signaling.connection.timeouts").tag("deadline", t.wire())
+          .description("Client connections that were not WebSockets, closed by a deadline").register(registry));
+    }
+  }
+
+  private Counter refused(String reason) {
+    return refused.computeIfAbsent(reason, r -> Counter.builder("signaling.connections.refused").tag("reason", r)
+        .description("Client connections closed at accept, by the cap that refused them").register(registry));
+  }
+
+  @Override
+  public void bindConnections(IntSupplier pending, IntSupplier open) {
+    Gauge.builder("signaling.tcp.connections", open::getAsInt)
+        .description("Client TCP connections open on the client port, WebSockets included").register(registry);
+    Gauge.builder("signaling.handshakes.pending", pending::getAsInt)
+        .description("Client connections not yet upgraded to a WebSocket").register(registry);
+  }
+
+  @Override
+  public void connectionRefused(String reason) {
+    refused(reason).increment();
+  }
+
+  @Override
+  public void connectionTimedOut(Timeout kind) {
+    timeouts.get(kind).increment();
   }
 
   /** Adds the gauges that read the node's own state. */

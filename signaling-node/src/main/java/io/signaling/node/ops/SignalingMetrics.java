@@ -2,6 +2,7 @@ package io.signaling.node.ops;
 
 import io.signaling.node.protocol.Command;
 import io.signaling.node.protocol.ErrorDefinition;
+import java.util.function.IntSupplier;
 
 /** What a node counts. {@link #NOOP} for tests and tools; the Micrometer implementation for operation. */
 public interface SignalingMetrics {
@@ -25,6 +26,36 @@ public interface SignalingMetrics {
   void sendRetried();
 
   void sendFailed();
+
+  /** Which deadline closed a client connection that was not a WebSocket. */
+  enum Timeout {
+    /** no complete request within the handshake deadline of accept */
+    HANDSHAKE("handshake"),
+    /** a plain HTTP keep-alive connection idle between requests */
+    KEEP_ALIVE("keepalive");
+
+    private final String wire;
+
+    Timeout(String wire) {
+      this.wire = wire;
+    }
+
+    public String wire() {
+      return wire;
+    }
+  }
+
+  /** A client connection was closed at accept; {@code reason} is the metric label ("address", "handshakes"). */
+  void connectionRefused(String reason);
+
+  /** A client connection that was not a WebSocket was closed by a deadline. */
+  void connectionTimedOut(Timeout kind);
+
+  /**
+   * Reads the connection layer's own counts: connections not yet upgraded, and all admitted client connections.
+   */
+  default void bindConnections(IntSupplier pending, IntSupplier open) {
+  }
 
   SignalingMetrics NOOP = new SignalingMetrics() {
     @Override
@@ -61,6 +92,14 @@ public interface SignalingMetrics {
 
     @Override
     public void sendFailed() {
+    }
+
+    @Override
+    public void connectionRefused(String reason) {
+    }
+
+    @Override
+    public void connectionTimedOut(Timeout kind) {
     }
   };
 }

@@ -4,10 +4,9 @@ import io.signaling.node.NodeSettings;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.cluster.Envelope;
 import io.signaling.node.cluster.Inboxes;
-import io.signaling.node.ops.MicrometerSignalingMetrics;
+import io.signaling.node.ops.ManagementServer;
 import io.signaling.node.ops.NodeHealth;
 import io.signaling.node.ops.SignalingMetrics;
-import io.signaling.node.protocol.ErrorDefinition;
 import io.signaling.node.protocol.ProtocolCodec;
 import io.signaling.node.room.RoomDirectory;
 import io.signaling.node.signal.ClientSocket;
@@ -20,12 +19,16 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -33,16 +36,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One event loop's share of a node: the shared HTTP/WebSocket server's handlers, and this loop's inbox on
- * the clustered event bus. Stateless towards the cluster: room membership lives in the room directory.
+ * One event loop's share of a node: the shared client HTTP/WebSocket server's handlers, and this loop's inbox on
+ * the clustered event bus. Stateless towards the cluster: room membership lives in the room directory. The client
+ * port serves only the WebSocket endpoint and the demo page; metrics and health are on the management port
+ * ({@link ManagementServer}). Every connection passes the {@link ConnectionGate} at accept and is watched by a
+ * {@link HandshakeGuard} until it is a WebSocket.
  */
 public final class SignalingVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalingVerticle.class);
-  public static final String HEALTH_LIVE = "/health/live";
-  public static final String HEALTH_READY = "/health/ready";
-  public static final String NODE_HEADER = "X-Signaling-Node";
-  public static final String METRICS = "/metrics";
+  /** The header naming the node, on the demo page's responses (the page shows which node it is on). */
+  public static final String NODE_HEADER = ManagementServer.NODE_HEADER;
+  /** The WebSocket endpoint's route. */
+  public static final String WEBSOCKET_ROUTE = "/:app/websocket";
   private static final AtomicInteger INDEX = new AtomicInteger();
   private static final short CLOSE_TOO_BIG = 1009;
 
@@ -53,7 +59,8 @@ public final class SignalingVerticle extends VerticleBase {
   private final SignalingMetrics metrics;
   private final LongSupplier sessionIds;
   private final Consumer<SignalingVerticle> registry;
-  private final AddressLimiter addresses;
+  private final ConnectionGate gate;
+  private final Map<HttpConnection, HandshakeGuard> guards = new IdentityHashMap<>();
   private final JoinAuthorizer authorizer;
   private long idleTimer = -1;
   private Switchboard switchboard;
@@ -63,7 +70,7 @@ public final class SignalingVerticle extends VerticleBase {
 
   public SignalingVerticle(NodeSettings settings, String nodeId, RoomDirectory directory, NodeHealth health,
       SignalingMetrics metrics, LongSupplier sessionIds, Consumer<SignalingVerticle> registry,
-      AddressLimiter addresses, JoinAuthorizer authorizer) {
+      ConnectionGate gate, JoinAuthorizer authorizer) {
     this.settings = settings;
     this.nodeId = nodeId;
     this.directory = directory;
@@ -71,7 +78,7 @@ public final class SignalingVerticle extends VerticleBase {
     this.metrics = metrics;
     this.sessionIds = sessionIds;
     this.registry = registry;
-    this.addresses = addresses;
+    this.gate = gate;
     this.authorizer = authorizer;
   }
 
@@ -108,32 +115,31 @@ public final class SignalingVerticle extends VerticleBase {
     inboxConsumer = vertx.eventBus().consumer(inbox, switchboard::onMessage);
 
     Router router = Router.router(vertx);
-    router.get(HEALTH_LIVE).handler(ctx -> ctx.response().putHeader(NODE_HEADER, nodeId)
-        .putHeader("content-type", "application/json").end("{\"status\":\"UP\",\"node\":\"" + nodeId + "\"}"));
-    router.get(HEALTH_READY).handler(ctx -> ctx.response().setStatusCode(health.isReady() ? 200 : 503)
-        .putHeader(NODE_HEADER, nodeId).putHeader("content-type", "application/json").end(health.describe()));
-    router.get(METRICS).handler(ctx -> {
-      if (metrics instanceof MicrometerSignalingMetrics prometheus) {
-        ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(prometheus.scrape());
-      } else {
-        ctx.response().setStatusCode(404).end("metrics are off");
-      }
+    router.route(WEBSOCKET_ROUTE).handler(this::upgrade);
+    router.route("/*").handler(ctx -> {
+      ctx.response().putHeader(NODE_HEADER, nodeId);
+      ctx.next();
     });
-    router.route("/:app/websocket").handler(this::upgrade);
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.httpHost())
         .setPort(settings.httpPort())
+        // HTTP/1.1 only: with cleartext HTTP/2 on, Vert.x waits for the first bytes before it sets a connection
+        // up, so a connection that never sends one would reach no handler, and no deadline
+        .setHttp2ClearTextEnabled(false)
         .setMaxWebSocketFrameSize(settings.maxMessageBytes())
         .setMaxWebSocketMessageSize(settings.maxMessageBytes() * 2)
         .setRegisterWebSocketWriteHandlers(false);
     if (settings.security().tls()) {
+      // the TLS handshake comes before the HTTP connection exists: it gets a deadline of the same length
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(settings.security().tlsCertFile()).setKeyPath(settings.security().tlsKeyFile()));
+          .setCertPath(settings.security().tlsCertFile()).setKeyPath(settings.security().tlsKeyFile()))
+          .setSslHandshakeTimeout(settings.handshakes().timeoutSeconds()).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
     }
     return inboxConsumer.completion()
-        .compose(v -> vertx.createHttpServer(options).requestHandler(router).listen())
+        .compose(v -> vertx.createHttpServer(options).connectionHandler(this::accepted)
+            .requestHandler(request -> onRequest(request, router)).listen())
         .onSuccess(s -> {
           server = s;
           registry.accept(this);
@@ -141,6 +147,37 @@ public final class SignalingVerticle extends VerticleBase {
           LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] event loop ready: inbox {} registered, serving port {}", nodeId, inbox,
               s.actualPort());
         });
+  }
+
+  /** A client connection was accepted: admitted (and watched until it is a WebSocket) or closed at once. */
+  private void accepted(HttpConnection connection) {
+    String address = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+    ConnectionGate.Refusal refusal = gate.admit(address);
+    if (refusal != null) {
+      metrics.connectionRefused(refusal.wire());
+      LOG.debug("refusing {}: {} cap reached", address, refusal.wire());
+      connection.close().onFailure(e -> LOG.debug("close of {} failed: {}", address, e.toString()));
+      return;
+    }
+    HandshakeGuard guard = new HandshakeGuard(vertx, connection, address, gate, metrics,
+        settings.handshakes().timeoutSeconds() * 1000L, settings.handshakes().keepAliveSeconds() * 1000L);
+    guards.put(connection, guard);
+    connection.closeHandler(v -> {
+      guards.remove(connection);
+      guard.closed();
+    });
+  }
+
+  private void onRequest(HttpServerRequest request, Router router) {
+    HandshakeGuard guard = guards.get(request.connection());
+    if (guard == null) {
+      // refused at accept, or already closed
+      request.connection().close();
+      return;
+    }
+    guard.requestStarted();
+    request.response().endHandler(v -> guard.responseEnded());
+    router.handle(request);
   }
 
   private void upgrade(RoutingContext ctx) {
@@ -161,19 +198,23 @@ public final class SignalingVerticle extends VerticleBase {
     }
     String token = ctx.request().getParam("token");
     HttpConnection connection = ctx.request().connection();
-    ctx.request().toWebSocket().onSuccess(ws -> accept(ws, token, connection))
-        .onFailure(e -> LOG.debug("WebSocket upgrade failed", e));
+    HandshakeGuard guard = guards.get(connection);
+    ctx.request().toWebSocket().onSuccess(ws -> {
+      if (guard != null) {
+        guard.upgraded();
+      }
+      accept(ws, token, connection);
+    }).onFailure(e -> {
+      LOG.debug("WebSocket upgrade failed: {}", e.toString());
+      // not a valid upgrade: answer it if nothing was, so the keep-alive deadline takes over
+      if (!ctx.response().headWritten()) {
+        ctx.response().setStatusCode(400).end("not a WebSocket upgrade");
+      }
+    });
   }
 
   private void accept(ServerWebSocket ws, String urlToken, HttpConnection tcp) {
     String address = ws.remoteAddress() == null ? "unknown" : ws.remoteAddress().hostAddress();
-    if (!addresses.tryAcquire(address)) {
-      ws.writeTextMessage(ProtocolCodec.error(ErrorDefinition.TOO_MANY_CONNECTIONS, null))
-          .onComplete(ar -> ws.close(Switchboard.CLOSE_POLICY, "too many connections from this address")
-              .onFailure(e -> LOG.debug("close failed: {}", e.toString())));
-      metrics.error(ErrorDefinition.TOO_MANY_CONNECTIONS);
-      return;
-    }
     ws.setWriteQueueMaxSize(settings.limits().maxWriteQueueBytes());
     Switchboard.Connection[] self = new Switchboard.Connection[1];
     Switchboard.Connection connection = switchboard.open(new ClientSocket() {
@@ -242,7 +283,11 @@ public final class SignalingVerticle extends VerticleBase {
       }
     });
     ws.closeHandler(v -> {
-      addresses.release(address);
+      // once upgraded, Vert.x reports the close to the WebSocket, not to the HTTP connection's close handler
+      HandshakeGuard guard = guards.remove(tcp);
+      if (guard != null) {
+        guard.closed();
+      }
       connection.onClose();
     });
   }

@@ -7,7 +7,19 @@ import io.signaling.node.support.NodeProcess;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
+import io.signaling.node.support.Await;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -120,6 +132,88 @@ class NodeProcessIT {
       assertThat(n.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(n.process().exitValue()).isEqualTo(1);
       assertThat(n.output()).contains("SIGNALING_CLUSTER_PORT").contains("--cluster-port");
+    }
+  }
+
+  @Test
+  void hostileConnections_areClosedByTheDeadline_andTheNodesOpenFilesReturnToTheirBaseline() throws Exception {
+    // GIVEN a node process with a 3 s handshake deadline, its open files counted once it is ready
+    int http = TestCluster.freePort();
+    try (NodeProcess n = NodeProcess.start("hostile", http, Map.of(), "--cluster-name", "hostile-" + UUID.randomUUID(),
+        "--cluster-port", Integer.toString(TestCluster.freePort()), "--cluster-port-count", "1",
+        "--handshake-timeout-seconds", "3")) {
+      n.awaitReady();
+      try (TestPeer warm = TestPeer.connect("warm-up", n.url())) {
+        warm.send("{\"command\":\"ping\"}");
+        warm.expect("pong", null);
+      }
+      Await.until(Duration.ofSeconds(20), "the open-file count settles", () -> openFiles(n.pid()) < 1000);
+      long baseline = openFiles(n.pid());
+
+      // WHEN 200 connections from 4 addresses open and never send a byte, and 20 send a header byte at a time
+      List<Socket> sockets = new ArrayList<>();
+      long opened = System.nanoTime();
+      try {
+        for (int i = 0; i < 220; i++) {
+          Socket s = new Socket();
+          s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0." + (2 + i % 4)), 0));
+          s.connect(new InetSocketAddress("127.0.0.1", http), 5000);
+          if (i >= 200) {
+            s.getOutputStream().write("GET /WebRTCAppEE/websocket HTTP/1.1\r\nHost: x\r\nX-Slow: "
+                .getBytes(StandardCharsets.US_ASCII));
+          }
+          sockets.add(s);
+        }
+        // THEN the node holds them meanwhile (the count measures what it should)
+        Await.until(Duration.ofSeconds(3), "the node holds them (" + baseline + " files before)",
+            () -> openFiles(n.pid()) >= baseline + 150);
+        // AND a well-behaved client still connects and gets answers
+        try (TestPeer good = TestPeer.connect("good", n.url())) {
+          good.send("{\"command\":\"ping\"}");
+          good.expect("pong", null);
+        }
+        // AND the node closes every one of them within the deadline plus a wide margin (3 + 10 s)
+        for (Socket s : sockets) {
+          awaitClosed(s, opened + TimeUnit.SECONDS.toNanos(13));
+        }
+      } finally {
+        for (Socket s : sockets) {
+          s.close();
+        }
+      }
+      // AND its open files return to their baseline
+      Await.until(Duration.ofSeconds(20), "the open-file count returns to its baseline " + baseline,
+          () -> openFiles(n.pid()) <= baseline + 5);
+    }
+  }
+
+  /** Reads until the peer closes (end of stream or reset), writing one byte every 200 ms; fails at the limit. */
+  private static void awaitClosed(Socket s, long limitNanos) throws IOException {
+    s.setSoTimeout(200);
+    InputStream in = s.getInputStream();
+    while (true) {
+      assertThat(System.nanoTime()).as("closed by the node in time").isLessThan(limitNanos);
+      try {
+        if (in.read() < 0) {
+          return;
+        }
+      } catch (SocketTimeoutException quiet) {
+        try {
+          s.getOutputStream().write('a');
+        } catch (SocketException closed) {
+          return;
+        }
+      } catch (SocketException reset) {
+        return;
+      }
+    }
+  }
+
+  private static long openFiles(long pid) {
+    try (var files = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      return files.count();
+    } catch (IOException e) {
+      throw new AssertionError("cannot read the open files of " + pid, e);
     }
   }
 }

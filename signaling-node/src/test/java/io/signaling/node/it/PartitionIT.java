@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class PartitionIT {
 
   private static final int HTTP_PORT = 5080;
+  private static final int MANAGEMENT_PORT = 9000;
 
   @Test
   void aPartition_splitsAndHeals_withoutConflictingRoomsOrLostSubscriptions() {
@@ -39,7 +40,7 @@ class PartitionIT {
     NetworkLab lab = NetworkLab.create(3);
     try {
       for (int i = 1; i <= 3; i++) {
-        nodes.add(NodeProcess.start(lab.inNamespace(i), NetworkLab.clientAddress(i), "part" + i, HTTP_PORT,
+        nodes.add(NodeProcess.start(lab.inNamespace(i), NetworkLab.clientAddress(i), "part" + i, HTTP_PORT, MANAGEMENT_PORT,
             Map.of(), "--cluster-name", name, "--cluster-discovery", "static", "--cluster-members", members,
             "--cluster-host", NetworkLab.clusterAddress(i), "--cluster-port", "5701", "--cluster-port-count", "1",
             "--eventbus-port", "15701"));

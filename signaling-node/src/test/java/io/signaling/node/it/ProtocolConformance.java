@@ -501,8 +501,8 @@ abstract class ProtocolConformance {
   }
 
   @Test
-  void health_answersReady_withTheNodeId() throws Exception {
-    int port = cluster().node(nodeOfA()).httpPort();
+  void health_answersReady_withTheNodeId_onTheManagementPort() throws Exception {
+    int port = cluster().node(nodeOfA()).managementPort();
     HttpResponse<String> ready = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -513,7 +513,7 @@ abstract class ProtocolConformance {
 
   private String scrape(int node) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-        "http://127.0.0.1:" + cluster().node(node).httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        "http://127.0.0.1:" + cluster().node(node).managementPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }
@@ -557,6 +557,33 @@ abstract class ProtocolConformance {
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(script.body()).contains("/WebRTCAppEE/websocket").contains("takeCandidate");
+    // the page learns which node it is on from the header of the client port's own responses
+    assertThat(page.headers().firstValue("X-Signaling-Node")).contains(cluster().node(nodeOfA()).nodeId());
+  }
+
+  @Test
+  void theClientPort_answers404ForMetricsAndHealth_whileTheManagementPortServesThem() throws Exception {
+    // GIVEN a node's client port and its management port, which differ
+    int client = cluster().node(nodeOfA()).httpPort();
+    int management = cluster().node(nodeOfA()).managementPort();
+    assertThat(management).isNotEqualTo(client);
+    HttpClient http = HttpClient.newHttpClient();
+    for (String path : List.of("/metrics", "/health/ready", "/health/live")) {
+      // WHEN a client asks the client port for an operator's endpoint
+      HttpResponse<String> onClient = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + client + path))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      // THEN it is not there, and nothing of the node's internals leaks
+      assertThat(onClient.statusCode()).as(path + " on the client port").isEqualTo(404);
+      assertThat(onClient.body()).doesNotContain("signaling_").doesNotContain("\"ready\"");
+      // AND the management port serves it
+      HttpResponse<String> onManagement = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + management
+          + path)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(onManagement.statusCode()).as(path + " on the management port").isEqualTo(200);
+    }
+    // AND the client port still serves the WebSocket endpoint
+    TestPeer a = peer("A", nodeOfA());
+    a.send("{\"command\":\"ping\"}");
+    a.expect("pong", null);
   }
 
   static JsonArray asArray(List<JsonObject> list) {

@@ -20,12 +20,14 @@ public final class NodeProcess implements AutoCloseable {
 
   private final Process process;
   private final int httpPort;
+  private final int managementPort;
   private final Path log;
   private final String host;
 
-  private NodeProcess(Process process, int httpPort, Path log, String host) {
+  private NodeProcess(Process process, int httpPort, int managementPort, Path log, String host) {
     this.process = process;
     this.httpPort = httpPort;
+    this.managementPort = managementPort;
     this.log = log;
     this.host = host;
   }
@@ -39,16 +41,19 @@ public final class NodeProcess implements AutoCloseable {
     return path;
   }
 
-  /** Starts a node with these flags (the HTTP port is one of them) and the given extra environment. */
+  /**
+   * Starts a node with these flags and the given extra environment, on the given HTTP port and a free
+   * management port.
+   */
   public static NodeProcess start(String name, int httpPort, Map<String, String> env, String... flags) {
-    return start(List.of(), "127.0.0.1", name, httpPort, env, flags);
+    return start(List.of(), "127.0.0.1", name, httpPort, TestCluster.freePort(), env, flags);
   }
 
   /**
    * Starts a node behind a command prefix (e.g. {@code ip netns exec NS}), reachable by the test at
    * {@code host}; the node's HTTP server binds every address of its namespace.
    */
-  public static NodeProcess start(List<String> prefix, String host, String name, int httpPort,
+  public static NodeProcess start(List<String> prefix, String host, String name, int httpPort, int managementPort,
       Map<String, String> env, String... flags) {
     try {
       Path logDir = Path.of("target", "node-logs");
@@ -56,12 +61,12 @@ public final class NodeProcess implements AutoCloseable {
       Path log = logDir.resolve(name + "-" + httpPort + ".log");
       List<String> command = new ArrayList<>(prefix);
       command.addAll(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
-          jar().toAbsolutePath().toString(), "--http-port", Integer.toString(httpPort), "--http-host",
-          prefix.isEmpty() ? host : "0.0.0.0"));
+          jar().toAbsolutePath().toString(), "--http-port", Integer.toString(httpPort), "--management-port",
+          Integer.toString(managementPort), "--http-host", prefix.isEmpty() ? host : "0.0.0.0"));
       command.addAll(List.of(flags));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().putAll(env);
-      return new NodeProcess(builder.start(), httpPort, log, host);
+      return new NodeProcess(builder.start(), httpPort, managementPort, log, host);
     } catch (IOException e) {
       throw new IllegalStateException("could not start node " + name, e);
     }
@@ -81,7 +86,7 @@ public final class NodeProcess implements AutoCloseable {
     return this;
   }
 
-  /** The number of cluster members this node sees (from /health/ready), or -1 when nothing answers. */
+  /** The number of cluster members this node sees (from /health/ready on the management port), or -1. */
   public int members() {
     io.vertx.core.json.JsonObject health = health();
     return health == null ? -1 : health.getInteger("members", -1);
@@ -90,7 +95,7 @@ public final class NodeProcess implements AutoCloseable {
   /** The document of /health/ready (node id, members, cluster safety...), or null when nothing answers. */
   public io.vertx.core.json.JsonObject health() {
     try {
-      String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/health/ready"))
+      String body = HTTP.send(HttpRequest.newBuilder(URI.create(managementBase() + "/health/ready"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
       return new io.vertx.core.json.JsonObject(body);
     } catch (IOException | RuntimeException e) {
@@ -121,7 +126,7 @@ public final class NodeProcess implements AutoCloseable {
   /** The HTTP status of /health/ready, or -1 when nothing answers. */
   public int readyStatus() {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + "/health/ready"))
+      return HTTP.send(HttpRequest.newBuilder(URI.create(managementBase() + "/health/ready"))
           .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return -1;
@@ -129,6 +134,11 @@ public final class NodeProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       return -1;
     }
+  }
+
+  /** Where the node serves metrics and health: {@code http://host:managementPort}. */
+  public String managementBase() {
+    return "http://" + host + ":" + managementPort;
   }
 
   public String url() {

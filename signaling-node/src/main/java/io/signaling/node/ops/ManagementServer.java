@@ -1,0 +1,48 @@
+package io.signaling.node.ops;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The management port: {@code /metrics} (Prometheus text) and the health endpoints, for probes and scrapers
+ * inside the deployment, never on the client port. One server per node, on the node's Vert.x instance.
+ */
+public final class ManagementServer {
+
+  public static final String HEALTH_LIVE = "/health/live";
+  public static final String HEALTH_READY = "/health/ready";
+  public static final String METRICS = "/metrics";
+  public static final String NODE_HEADER = "X-Signaling-Node";
+
+  private ManagementServer() {
+  }
+
+  /**
+   * Listens on {@code host:port} (0: a free port; see {@link HttpServer#actualPort()}).
+   *
+   * @param idleSeconds keep-alive connections idle this long are closed (scrapers and probes reconnect)
+   */
+  public static Future<HttpServer> start(Vertx vertx, String host, int port, int idleSeconds, NodeHealth health,
+      SignalingMetrics metrics) {
+    String nodeId = health.nodeId();
+    Router router = Router.router(vertx);
+    router.get(HEALTH_LIVE).handler(ctx -> ctx.response().putHeader(NODE_HEADER, nodeId)
+        .putHeader("content-type", "application/json").end("{\"status\":\"UP\",\"node\":\"" + nodeId + "\"}"));
+    router.get(HEALTH_READY).handler(ctx -> ctx.response().setStatusCode(health.isReady() ? 200 : 503)
+        .putHeader(NODE_HEADER, nodeId).putHeader("content-type", "application/json").end(health.describe()));
+    router.get(METRICS).handler(ctx -> {
+      if (metrics instanceof MicrometerSignalingMetrics prometheus) {
+        ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(prometheus.scrape());
+      } else {
+        ctx.response().setStatusCode(404).end("metrics are off");
+      }
+    });
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
+        .setIdleTimeout(idleSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    return vertx.createHttpServer(options).requestHandler(router).listen();
+  }
+}
