@@ -1,22 +1,11 @@
 package io.signaling.node;
 
-import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.LifecycleEvent;
-import com.hazelcast.map.IMap;
 import io.signaling.cluster.config.ClusterFactory;
-import io.signaling.node.cluster.ClusteredVertx;
-import io.signaling.node.cluster.EnvelopeBatchCodec;
-import io.signaling.node.cluster.EnvelopeCodec;
-import io.signaling.node.cluster.HazelcastRoomDirectory;
-import io.signaling.node.cluster.RoomSerialization;
+import io.signaling.node.cluster.ClusterMember;
 import io.signaling.node.ops.ManagementServer;
 import io.signaling.node.ops.MicrometerSignalingMetrics;
 import io.signaling.node.ops.NodeHealth;
 import io.signaling.node.ops.SignalingMetrics;
-import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomDirectory;
 import io.signaling.node.security.JwtJoinAuthorizer;
 import io.signaling.node.signal.JoinAuthorizer;
@@ -28,14 +17,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -57,30 +44,25 @@ public final class SignalingNode {
 
   private final NodeSettings settings;
   private final Vertx vertx;
-  private final HazelcastInstance hazelcast;
+  private final ClusterMember member;
   private final String nodeId;
   private final NodeHealth health;
   private final int httpPort;
   private final HttpServer management;
   private final List<SignalingVerticle> verticles;
-  private final UUID membershipListener;
-  private final HazelcastClusterManager clusterManager;
   private final io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
   private volatile long drainStartedNanos;
 
-  private SignalingNode(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, String nodeId,
-      NodeHealth health, int httpPort, HttpServer management, List<SignalingVerticle> verticles, UUID membershipListener,
-      HazelcastClusterManager clusterManager) {
-    this.clusterManager = clusterManager;
+  private SignalingNode(NodeSettings settings, Vertx vertx, ClusterMember member, String nodeId,
+      NodeHealth health, int httpPort, HttpServer management, List<SignalingVerticle> verticles) {
     this.settings = settings;
     this.vertx = vertx;
-    this.hazelcast = hazelcast;
+    this.member = member;
     this.nodeId = nodeId;
     this.health = health;
     this.httpPort = httpPort;
     this.management = management;
     this.verticles = verticles;
-    this.membershipListener = membershipListener;
   }
 
   /** Starts a node with Prometheus metrics at {@code /metrics} on its management port. */
@@ -95,107 +77,38 @@ public final class SignalingNode {
     }
     int httpPort = settings.httpPort() == 0 ? freePort(settings.httpHost()) : settings.httpPort();
     NodeSettings effective = settings.withHttpPort(httpPort);
-    HazelcastClusterManager clusterManager =
-        ClusterFactory.clusterManager(settings.cluster(),
-            config -> RoomSerialization.configure(config, settings.roomMaxIdleSeconds()));
+    ClusterMember member = ClusterMember.create(settings.cluster(), settings.roomMaxIdleSeconds());
     VertxOptions options = ClusterFactory.applyEventBus(settings.cluster(), new VertxOptions());
     LOG.info("Joining cluster '{}' ({} discovery, member port {})", settings.cluster().clusterName(),
         settings.cluster().discovery().wireName(), settings.cluster().port());
-    return ClusteredVertx.start(options, clusterManager)
+    return member.start(options)
         .compose(vertx -> {
-          HazelcastInstance hz = clusterManager.getHazelcastInstance();
-          String nodeId = clusterManager.getNodeId();
+          String nodeId = member.nodeId();
           LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] joined cluster '{}' as member {} with {} member(s)", nodeId,
-              settings.cluster().clusterName(), hz.getCluster().getLocalMember().getAddress(),
-              hz.getCluster().getMembers().size());
-          return deploy(effective, metrics, vertx, clusterManager, nodeId)
+              settings.cluster().clusterName(), member.address(), member.members());
+          return deploy(effective, metrics, vertx, member, nodeId)
               .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
         });
   }
 
   private static Future<SignalingNode> deploy(NodeSettings settings, SignalingMetrics metrics, Vertx vertx,
-      HazelcastClusterManager clusterManager, String nodeId) {
-    HazelcastInstance hz = clusterManager.getHazelcastInstance();
-    vertx.eventBus().registerCodec(new EnvelopeCodec());
-    vertx.eventBus().registerCodec(new EnvelopeBatchCodec());
+      ClusterMember member, String nodeId) {
     WorkerExecutor worker = vertx.createSharedWorkerExecutor("signaling-cluster", 2);
     Executor blocking = task -> worker.executeBlocking(() -> {
       task.run();
       return null;
     }, false);
-    IMap<String, Room> rooms = hz.getMap(RoomSerialization.ROOMS_MAP);
-    RoomDirectory directory = new HazelcastRoomDirectory(rooms, blocking);
-    NodeHealth health = new NodeHealth(nodeId, settings.instances(), () -> hz.getLifecycleService().isRunning(),
-        () -> hz.getLifecycleService().isRunning() ? hz.getCluster().getMembers().size() : 0);
+    RoomDirectory directory = member.roomDirectory(blocking);
+    NodeHealth health = new NodeHealth(nodeId, settings.instances(), member::running, member::members);
     if (metrics instanceof MicrometerSignalingMetrics prometheus) {
       prometheus.bind(health::members, health::isDraining);
     }
-    watchMemberSafety(vertx, hz, health);
+    member.watchSafety(vertx, SAFETY_CHECK_MILLIS, health::memberSafety);
     List<SignalingVerticle> verticles = new CopyOnWriteArrayList<>();
     AtomicLong sessionIds = new AtomicLong();
-
-    UUID listener = hz.getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] member joined: {} ({} member(s))", nodeId, event.getMember().getAddress(),
-            event.getMembers().size());
-        // a member that was cut off and comes back may still clean up what it believed gone, this node's
-        // event-bus address among it: announce it again once the change has settled
-        vertx.setTimer(MERGE_SETTLE_MILLIS, t -> reassertPresence(clusterManager, verticles).onFailure(e ->
-            LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] re-announcing the event bus after a member joined failed: {}",
-                nodeId, e.toString())));
-      }
-
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        Member member = event.getMember();
-        String departed = member.getAttribute(RoomSerialization.NODE_ID_ATTRIBUTE);
-        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] member left: {} node {} ({} member(s))", nodeId, member.getAddress(), departed,
-            event.getMembers().size());
-        if (departed == null) {
-          return;
-        }
-        verticles.forEach(v -> v.onNodeLeft(departed));
-        Member oldest = event.getMembers().iterator().next();
-        if (oldest.localMember()) {
-          directory.purgeNode(departed).whenComplete((n, e) -> {
-            if (e != null) {
-              LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] purge of departed node {} failed: {}", nodeId, departed, e.toString());
-            } else {
-              LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] removed departed node {} from {} room(s)", nodeId, departed, n);
-            }
-          });
-        }
-      }
-    });
+    member.listen(new ClusterEvents(nodeId, vertx, member, directory, health, verticles));
 
     DeploymentOptions deployment = new DeploymentOptions().setInstances(settings.instances());
-    hz.getLifecycleService().addLifecycleListener(event -> {
-      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] cluster member state: {}", nodeId, event.getState());
-      switch (event.getState()) {
-        case MERGING:
-          health.setMerging(true);
-          break;
-        case MERGED:
-          // Hazelcast merges the entries of the side that rejoined after the member is back: give that a
-          // moment before trusting the rooms again (joins refused and not ready until then)
-          vertx.setTimer(MERGE_SETTLE_MILLIS, t -> reassertPresence(clusterManager, verticles).onComplete(r -> {
-            if (r.failed()) {
-              LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] re-announcing the event bus after the merge failed: {}",
-                  nodeId, r.cause().toString());
-            }
-            health.setMerging(false);
-            verticles.forEach(SignalingVerticle::onMerged);
-            LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] merge settled; event bus re-announced, rooms reconciled", nodeId);
-          }));
-          break;
-        case MERGE_FAILED:
-          health.setMerging(false);
-          break;
-        default:
-          break;
-      }
-    });
     ConnectionGate gate = new ConnectionGate(settings.limits().maxConnectionsPerAddress(),
         settings.handshakes().maxPending());
     metrics.bindConnections(gate::pending, gate::open);
@@ -205,8 +118,8 @@ public final class SignalingNode {
         .compose(management -> vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health,
                 metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer), deployment)
             .map(id -> {
-              SignalingNode node = new SignalingNode(settings, vertx, hz, nodeId, health, settings.httpPort(),
-                  management, verticles, listener, clusterManager);
+              SignalingNode node = new SignalingNode(settings, vertx, member, nodeId, health, settings.httpPort(),
+                  management, verticles);
               if (metrics instanceof MicrometerSignalingMetrics prometheus) {
                 prometheus.bindDrain(node::heldCalls, node::drainingSeconds);
               }
@@ -221,28 +134,81 @@ public final class SignalingNode {
   /** Time between two checks of this member's safety (its backups in sync), shown by the health endpoints. */
   static final long SAFETY_CHECK_MILLIS = 500;
 
-  /**
-   * Checks {@code isLocalMemberSafe()} on a worker of its own, one check at a time: it waits (up to 10 s) for
-   * the backups' replica versions, so it never runs on an event loop nor where purges run. Not
-   * {@code isClusterSafe()}: started just before a member is removed, that kept retrying its request to the
-   * departed member for over a minute.
-   */
-  private static void watchMemberSafety(Vertx vertx, HazelcastInstance hz, NodeHealth health) {
-    WorkerExecutor worker = vertx.createSharedWorkerExecutor("signaling-safety", 1);
-    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
-    vertx.setPeriodic(1, SAFETY_CHECK_MILLIS, t -> {
-      if (!running.compareAndSet(false, true)) {
+  /** What the node does when the cluster changes: node loss, re-announcement, merges. */
+  private static final class ClusterEvents implements ClusterMember.Events {
+    private final String nodeId;
+    private final Vertx vertx;
+    private final ClusterMember member;
+    private final RoomDirectory directory;
+    private final NodeHealth health;
+    private final List<SignalingVerticle> verticles;
+
+    ClusterEvents(String nodeId, Vertx vertx, ClusterMember member, RoomDirectory directory, NodeHealth health,
+        List<SignalingVerticle> verticles) {
+      this.nodeId = nodeId;
+      this.vertx = vertx;
+      this.member = member;
+      this.directory = directory;
+      this.health = health;
+      this.verticles = verticles;
+    }
+
+    @Override
+    public void memberJoined(String address, int members) {
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] member joined: {} ({} member(s))", nodeId, address, members);
+      // a member that was cut off and comes back may still clean up what it believed gone, this node's
+      // event-bus address among it: announce it again once the change has settled
+      vertx.setTimer(MERGE_SETTLE_MILLIS, t -> reassertPresence(member, verticles).onFailure(e ->
+          LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] re-announcing the event bus after a member joined failed: {}",
+              nodeId, e.toString())));
+    }
+
+    @Override
+    public void memberLeft(String address, String departed, int members, boolean purgeHere) {
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] member left: {} node {} ({} member(s))", nodeId, address, departed,
+          members);
+      if (departed == null) {
         return;
       }
-      worker.executeBlocking(() -> {
-        int before = health.members();
-        return new int[] {before, hz.getLifecycleService().isRunning()
-            && hz.getPartitionService().isLocalMemberSafe() ? 1 : 0};
-      }, false).onComplete(ar -> {
-        health.memberSafety(ar.succeeded() && ar.result()[1] == 1, ar.succeeded() ? ar.result()[0] : -1);
-        running.set(false);
-      });
-    });
+      verticles.forEach(v -> v.onNodeLeft(departed));
+      if (purgeHere) {
+        directory.purgeNode(departed).whenComplete((n, e) -> {
+          if (e != null) {
+            LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] purge of departed node {} failed: {}", nodeId, departed, e.toString());
+          } else {
+            LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] removed departed node {} from {} room(s)", nodeId, departed, n);
+          }
+        });
+      }
+    }
+
+    @Override
+    public void merging() {
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] cluster member state: MERGING", nodeId);
+      health.setMerging(true);
+    }
+
+    @Override
+    public void merged() {
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] cluster member state: MERGED", nodeId);
+      // Hazelcast merges the entries of the side that rejoined after the member is back: give that a
+      // moment before trusting the rooms again (joins refused and not ready until then)
+      vertx.setTimer(MERGE_SETTLE_MILLIS, t -> reassertPresence(member, verticles).onComplete(r -> {
+        if (r.failed()) {
+          LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] re-announcing the event bus after the merge failed: {}",
+              nodeId, r.cause().toString());
+        }
+        health.setMerging(false);
+        verticles.forEach(SignalingVerticle::onMerged);
+        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] merge settled; event bus re-announced, rooms reconciled", nodeId);
+      }));
+    }
+
+    @Override
+    public void mergeFailed() {
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] cluster member state: MERGE_FAILED", nodeId);
+      health.setMerging(false);
+    }
   }
 
   public String nodeId() {
@@ -256,15 +222,12 @@ public final class SignalingNode {
    * node, and no notice or relay crosses to or from it (replies included). Run once a merge has settled.
    */
   public Future<Void> reassertClusterPresence() {
-    return reassertPresence(clusterManager, verticles);
+    return reassertPresence(member, verticles);
   }
 
-  private static Future<Void> reassertPresence(HazelcastClusterManager clusterManager,
-      List<SignalingVerticle> verticles) {
-    io.vertx.core.Promise<Void> nodeInfo = io.vertx.core.Promise.promise();
-    clusterManager.setNodeInfo(clusterManager.getNodeInfo(), nodeInfo);
+  private static Future<Void> reassertPresence(ClusterMember member, List<SignalingVerticle> verticles) {
     List<Future<Void>> all = new ArrayList<>();
-    all.add(nodeInfo.future());
+    all.add(member.reannounce());
     verticles.forEach(v -> all.add(v.reregisterInbox()));
     return Future.all(all).mapEmpty();
   }
@@ -286,8 +249,9 @@ public final class SignalingNode {
     return vertx;
   }
 
-  public HazelcastInstance hazelcast() {
-    return hazelcast;
+  /** This node's cluster membership (tests inspect Hazelcast through it). */
+  public ClusterMember cluster() {
+    return member;
   }
 
   /**
@@ -312,7 +276,7 @@ public final class SignalingNode {
       vertx.cancelTimer(deadline);
       LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] drained after {} ms: no call left; leaving the cluster", nodeId,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStartedNanos));
-      hazelcast.getCluster().removeMembershipListener(membershipListener);
+      member.stopListening();
       vertx.close().onComplete(closed -> {
         LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] stopped{}", nodeId,
             closed.succeeded() ? "" : " with error: " + closed.cause());

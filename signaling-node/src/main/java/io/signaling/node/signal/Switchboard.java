@@ -6,6 +6,7 @@ import io.signaling.node.cluster.Envelope;
 import io.signaling.node.cluster.EnvelopeBatch;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.protocol.ClientMessage;
+import io.signaling.node.protocol.Command;
 import io.signaling.node.protocol.ErrorDefinition;
 import io.signaling.node.protocol.Inbound;
 import io.signaling.node.protocol.ProtocolCodec;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -49,6 +51,9 @@ public final class Switchboard {
   private final BooleanSupplier acceptingJoins;
   private final Map<Long, Session> sessions = new HashMap<>();
   private final CallDrain drain = new CallDrain(this::release);
+
+  /** The longest a socket's command waits for the room directory before it is answered as failed. */
+  static final long DIRECTORY_TIMEOUT_MILLIS = 10_000;
 
   /** WebSocket close codes this service uses beyond the standard ones. */
   public static final short CLOSE_POLICY = 1008;
@@ -169,7 +174,7 @@ public final class Switchboard {
       return;
     }
     ClientMessage m = ((Inbound.Valid) inbound).message();
-    enqueue(s, () -> handle(s, m));
+    enqueue(s, () -> answered(s, m));
   }
 
   private void reject(Session s, Inbound.Invalid invalid) {
@@ -198,6 +203,37 @@ public final class Switchboard {
       LOG.error("Command failed", e);
       return Future.succeededFuture();
     }
+  }
+
+  /**
+   * Handles a command; if that throws or fails, the client is answered {@code temporarilyUnavailable} for its
+   * room (it may retry) instead of hearing nothing, and the socket's next command still runs.
+   */
+  private Future<Void> answered(Session s, ClientMessage m) {
+    Future<Void> done;
+    try {
+      done = handle(s, m);
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    return done.recover(e -> {
+      LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] {} failed: {}", node, m.streamId(),
+          m.command(), e.toString());
+      if (m.command() == Command.JOIN && s.joining.remove(m.streamId()) != null) {
+        // a join that failed before the directory answered: the socket is not joining any more
+        drain.callMayHaveEnded(s, sessions.values());
+      }
+      error(s, ErrorDefinition.TEMPORARILY_UNAVAILABLE, m.streamId());
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * A call to the room directory, bounded: Hazelcast's own invocation timeout is minutes, and a socket's
+   * commands wait for each other.
+   */
+  private <T> Future<T> directoryCall(java.util.concurrent.CompletionStage<T> call) {
+    return Future.fromCompletionStage(call, context).timeout(DIRECTORY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private Future<Void> handle(Session s, ClientMessage m) {
@@ -247,11 +283,20 @@ public final class Switchboard {
     PeerRef self = new PeerRef(node, inbox, s.id, playOnly);
     s.joining.put(streamId, new ArrayList<>(0));
     long started = System.nanoTime();
-    return Future.fromCompletionStage(directory.join(streamId, self), context).transform(ar -> {
+    return directoryCall(directory.join(streamId, self)).transform(ar -> {
       List<Envelope> early = s.joining.remove(streamId);
       if (ar.failed()) {
         LOG.atWarn().addKeyValue("node", node).log("[node: {}] join of room {} failed: {}", node, streamId, ar.cause().toString());
+        // the join may still have been applied (a timeout): take this socket out again, quietly (nobody was
+        // told of it), so the room does not keep a member its client believes it is not
+        directory.leave(streamId, self).whenComplete((d, e) -> {
+          if (e != null) {
+            LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] undoing a failed join failed: {}", node, streamId,
+                e.toString());
+          }
+        });
         error(s, ErrorDefinition.TEMPORARILY_UNAVAILABLE, streamId);
+        drain.callMayHaveEnded(s, sessions.values());
         return Future.succeededFuture();
       }
       JoinDecision d = ar.result();
@@ -322,7 +367,7 @@ public final class Switchboard {
       }
       return Future.succeededFuture();
     }
-    return Future.fromCompletionStage(directory.leave(streamId, link.self), context).transform(ar -> {
+    return directoryCall(directory.leave(streamId, link.self)).transform(ar -> {
       PeerRef remaining;
       // the notice carries the room's version after the leave, so a late retry cannot end a later pairing;
       // when that is unknown, the newest version seen here (the partner has seen no older one for this pairing)
@@ -501,7 +546,7 @@ public final class Switchboard {
   public void reconcile() {
     for (Session s : new ArrayList<>(sessions.values())) {
       for (String streamId : new ArrayList<>(s.rooms.keySet())) {
-        enqueue(s, () -> Future.fromCompletionStage(directory.room(streamId), context).transform(ar -> {
+        enqueue(s, () -> directoryCall(directory.room(streamId)).transform(ar -> {
           Session.Link link = s.rooms.get(streamId);
           if (link == null || ar.failed() || ar.result().contains(link.self)) {
             return Future.succeededFuture();

@@ -40,7 +40,7 @@ class ClusterRegistryRecoveryTest {
 
   @Test
   void aNodeWhosePresenceWasWipedFromTheRegistry_announcesItAgain_andCallsCrossToItAgain() throws Exception {
-    HazelcastInstance hz = cluster.node(0).hazelcast();
+    HazelcastInstance hz = cluster.node(0).cluster().hazelcast();
     String wiped = cluster.node(1).nodeId();
     IMap<String, Object> nodeInfo = hz.getMap(NODE_INFO);
     MultiMap<String, HazelcastRegistrationInfo> subs = hz.getMultiMap(SUBS);

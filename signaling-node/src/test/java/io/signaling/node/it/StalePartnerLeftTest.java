@@ -26,7 +26,7 @@ class StalePartnerLeftTest {
   void aLateNoticeOfAnEarlierLeave_doesNotEndThePairingThatFollowed_butACurrentOneDoes() throws Exception {
     try (TestCluster cluster = TestCluster.start(2);
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1)) {
-      IMap<String, Room> rooms = cluster.node(0).hazelcast().getMap(RoomSerialization.ROOMS_MAP);
+      IMap<String, Room> rooms = cluster.node(0).cluster().hazelcast().getMap(RoomSerialization.ROOMS_MAP);
       String room = "leave-and-rejoin";
       // GIVEN A (node 0) and B (node 1) paired; B leaves (A is told stop) and joins again (A is told start)
       pair(a, b, room);

@@ -57,8 +57,8 @@ public final class TestCluster implements AutoCloseable {
   /** Waits until every node sees {@code count} members. */
   public void awaitMembers(int count) {
     Await.until(Duration.ofSeconds(30), "every node sees " + count + " members",
-        () -> nodes.stream().allMatch(n -> n.hazelcast().getLifecycleService().isRunning()
-            && n.hazelcast().getCluster().getMembers().size() == count));
+        () -> nodes.stream().allMatch(n -> n.cluster().hazelcast().getLifecycleService().isRunning()
+            && n.cluster().hazelcast().getCluster().getMembers().size() == count));
   }
 
   public SignalingNode node(int index) {
