@@ -57,7 +57,7 @@ final class CallDrain {
     int calls = 0;
     for (Session s : sessions) {
       if (!s.released && !s.closed) {
-        for (Session.Link link : s.rooms.values()) {
+        for (RoomLink link : s.rooms.values()) {
           if (link.partner != null) {
             calls++;
           }
@@ -72,7 +72,7 @@ final class CallDrain {
     if (!s.joining.isEmpty()) {
       return true;
     }
-    for (Session.Link link : s.rooms.values()) {
+    for (RoomLink link : s.rooms.values()) {
       if (link.partner != null) {
         return true;
       }

@@ -1,7 +1,6 @@
 package io.signaling.node.signal;
 
 import io.signaling.node.cluster.Envelope;
-import io.signaling.node.room.PeerRef;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,27 +14,13 @@ import java.util.Map;
  */
 final class Session {
 
-  /** This socket's membership of one room. */
-  static final class Link {
-    final PeerRef self;
-    PeerRef partner;
-    /** The newest room version this socket has acted on. */
-    long version;
-
-    Link(PeerRef self, PeerRef partner, long version) {
-      this.self = self;
-      this.partner = partner;
-      this.version = version;
-    }
-  }
-
   final long id;
   final ClientSocket socket;
   final TokenBucket bucket;
   final String urlToken;
   long lastSeenNanos;
   int violations;
-  final Map<String, Link> rooms = new LinkedHashMap<>();
+  final Map<String, RoomLink> rooms = new LinkedHashMap<>();
   /** Rooms with a join in flight, and the notices that arrived for them before the join's answer. */
   final Map<String, List<Envelope>> joining = new HashMap<>();
   Future<Void> tail = Future.succeededFuture();

@@ -306,15 +306,15 @@ public final class Switchboard {
           error(s, ErrorDefinition.NO_SPACE_FOR_NEW_PEER, streamId);
           return Future.succeededFuture();
         case ALONE:
-          s.rooms.put(streamId, new Session.Link(self, null, d.room().version()));
+          s.rooms.put(streamId, new RoomLink(self, null, d.room().version()));
           s.send(ProtocolCodec.joined(streamId));
           break;
         case ALREADY_MEMBER:
-          s.rooms.put(streamId, new Session.Link(self, d.partner(), d.room().version()));
+          s.rooms.put(streamId, new RoomLink(self, d.partner(), d.room().version()));
           s.send(ProtocolCodec.joined(streamId));
           break;
         case PAIRED:
-          Session.Link link = new Session.Link(self, d.partner(), d.room().version());
+          RoomLink link = new RoomLink(self, d.partner(), d.room().version());
           s.rooms.put(streamId, link);
           s.send(ProtocolCodec.joined(streamId));
           boolean selfOffers = d.offerer().sameSocket(self);
@@ -340,7 +340,7 @@ public final class Switchboard {
   }
 
   private Future<Void> relay(Session s, ClientMessage m, String text) {
-    Session.Link link = s.rooms.get(m.streamId());
+    RoomLink link = s.rooms.get(m.streamId());
     if (link == null || link.partner == null) {
       error(s, ErrorDefinition.NO_PEER_ASSOCIATED_BEFORE, m.streamId());
       return Future.succeededFuture();
@@ -357,7 +357,7 @@ public final class Switchboard {
 
   /** Leaves one room; {@code answer}: the socket is open and gets {@code leaved} (or an error). */
   private Future<Void> leave(Session s, String streamId, boolean answer) {
-    Session.Link link = s.rooms.remove(streamId);
+    RoomLink link = s.rooms.remove(streamId);
     if (link != null) {
       metrics.roomClosed();
     }
@@ -421,7 +421,7 @@ public final class Switchboard {
   private void partnerLost(Session s, String streamId, PeerRef partner, Throwable cause) {
     LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] partner {} unreachable, removing it: {}", node, streamId, partner,
         cause.toString());
-    Session.Link link = s.rooms.get(streamId);
+    RoomLink link = s.rooms.get(streamId);
     if (link != null) {
       directory.evict(streamId, partner, link.self).whenComplete((d, e) -> {
         if (e != null) {
@@ -429,8 +429,7 @@ public final class Switchboard {
         }
       });
     }
-    if (link != null && partner.sameSocket(link.partner)) {
-      link.partner = null;
+    if (link != null && link.partnerLost(partner)) {
       s.send(ProtocolCodec.stop(streamId));
       drain.callMayHaveEnded(s, sessions.values());
     }
@@ -470,7 +469,7 @@ public final class Switchboard {
       return;
     }
     String streamId = e.streamId();
-    Session.Link link = s.rooms.get(streamId);
+    RoomLink link = s.rooms.get(streamId);
     if (link == null) {
       List<Envelope> early = s.joining.get(streamId);
       if (early != null) {
@@ -480,34 +479,29 @@ public final class Switchboard {
     }
     switch (e.kind()) {
       case RELAY:
-        if (e.peer().sameSocket(link.partner)) {
+        if (link.acceptsRelayFrom(e.peer())) {
           s.send(e.text());
         }
         break;
       case PAIRED:
-        if (e.version() <= link.version) {
-          // a retried duplicate, or a pairing the room has moved past: nothing to do
-          break;
-        }
-        link.version = e.version();
-        boolean isNew = !e.peer().sameSocket(link.partner);
-        if (isNew && link.partner != null) {
-          s.send(ProtocolCodec.stop(streamId));
-        }
-        link.partner = e.peer();
-        if (isNew && e.start()) {
-          s.send(ProtocolCodec.start(streamId));
+        switch (link.paired(e.peer(), e.version())) {
+          case REPLACED_PARTNER:
+            s.send(ProtocolCodec.stop(streamId));
+            if (e.start()) {
+              s.send(ProtocolCodec.start(streamId));
+            }
+            break;
+          case NEW_PARTNER:
+            if (e.start()) {
+              s.send(ProtocolCodec.start(streamId));
+            }
+            break;
+          default:
+            break;
         }
         break;
       case PARTNER_LEFT:
-        if (e.version() < link.version) {
-          // older than the pairing this socket has (say, a retry of the notice for a leave the partner has
-          // since followed with a rejoin): nothing to do
-          break;
-        }
-        if (e.peer().sameSocket(link.partner)) {
-          link.version = e.version();
-          link.partner = null;
+        if (link.partnerLeft(e.peer(), e.version())) {
           s.send(ProtocolCodec.stop(streamId));
           drain.callMayHaveEnded(s, sessions.values());
         }
@@ -521,10 +515,8 @@ public final class Switchboard {
   public void onNodeLeft(String departed) {
     int stopped = 0;
     for (Session s : sessions.values()) {
-      for (Map.Entry<String, Session.Link> entry : s.rooms.entrySet()) {
-        Session.Link link = entry.getValue();
-        if (link.partner != null && link.partner.node().equals(departed)) {
-          link.partner = null;
+      for (Map.Entry<String, RoomLink> entry : s.rooms.entrySet()) {
+        if (entry.getValue().partnerNodeLeft(departed)) {
           s.send(ProtocolCodec.stop(entry.getKey()));
           stopped++;
         }
@@ -547,7 +539,7 @@ public final class Switchboard {
     for (Session s : new ArrayList<>(sessions.values())) {
       for (String streamId : new ArrayList<>(s.rooms.keySet())) {
         enqueue(s, () -> directoryCall(directory.room(streamId)).transform(ar -> {
-          Session.Link link = s.rooms.get(streamId);
+          RoomLink link = s.rooms.get(streamId);
           if (link == null || ar.failed() || ar.result().contains(link.self)) {
             return Future.succeededFuture();
           }

@@ -45,7 +45,7 @@ class CallDrainTest {
 
   private Session inCall(String room) {
     Session s = socket();
-    s.rooms.put(room, new Session.Link(peer(s.id), peer(1000 + s.id), 1));
+    s.rooms.put(room, new RoomLink(peer(s.id), peer(1000 + s.id), 1));
     return s;
   }
 
@@ -54,9 +54,9 @@ class CallDrainTest {
     // GIVEN a socket in no room, one alone in a room, one in two calls
     Session idle = socket();
     Session alone = socket();
-    alone.rooms.put("r-alone", new Session.Link(peer(alone.id), null, 1));
+    alone.rooms.put("r-alone", new RoomLink(peer(alone.id), null, 1));
     Session busy = inCall("r1");
-    busy.rooms.put("r2", new Session.Link(peer(busy.id), peer(99), 1));
+    busy.rooms.put("r2", new RoomLink(peer(busy.id), peer(99), 1));
 
     // WHEN the drain starts
     Future<Void> done = drain.start(sessions);
