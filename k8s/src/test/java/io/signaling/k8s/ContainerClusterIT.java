@@ -380,7 +380,7 @@ class ContainerClusterIT {
   private static JsonObject health(GenericContainer<?> node) {
     try {
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-          "http://localhost:" + node.getMappedPort(HTTP) + "/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+          "http://localhost:" + node.getMappedPort(MANAGEMENT) + "/health/ready")).timeout(Duration.ofSeconds(3)).build(),
           HttpResponse.BodyHandlers.ofString());
       return new JsonObject(r.body());
     } catch (Exception e) {
