@@ -109,6 +109,17 @@ case "$action" in
       members="${members:+$members,}127.0.0.1:$((cluster_port + i))"
     done
     name="local-$$-$RANDOM"
+    # the harness-friendly limits, each left out when the extra flags set it (the node refuses a flag given twice)
+    limits=()
+    for pair in rate-limit-per-second=1000000 rate-limit-burst=1000000 max-connections-per-address=0 \
+        max-rooms-per-connection=1000; do
+      flag="--${pair%%=*}"
+      given=false
+      for arg in "${extra[@]}"; do
+        if [ "$arg" = "$flag" ] || [[ "$arg" == "$flag="* ]]; then given=true; fi
+      done
+      $given || limits+=("$flag" "${pair#*=}")
+    done
     for i in $(seq 0 $((nodes - 1))); do
       port=$((http_port + i))
       # shellcheck disable=SC2086
@@ -116,9 +127,7 @@ case "$action" in
         --http-host 127.0.0.1 --http-port "$port" --management-port "$((management_port + i))" \
         --cluster-name "$name" --cluster-discovery static --cluster-members "$members" \
         --cluster-port "$((cluster_port + i))" --eventbus-host 127.0.0.1 \
-        --rate-limit-per-second 1000000 --rate-limit-burst 1000000 --max-connections-per-address 0 \
-        --max-rooms-per-connection 1000 \
-        "${extra[@]}" >"$dir/node-$((i + 1)).log" 2>&1 &
+        "${limits[@]}" "${extra[@]}" >"$dir/node-$((i + 1)).log" 2>&1 &
       echo $! >"$dir/node-$((i + 1)).pid"
       echo "$port" >"$dir/node-$((i + 1)).port"
       echo "$((management_port + i))" >"$dir/node-$((i + 1)).mport"

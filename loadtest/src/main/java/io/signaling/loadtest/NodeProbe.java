@@ -75,6 +75,40 @@ final class NodeProbe {
     return found ? sum : -1;
   }
 
+  /**
+   * The sum of the samples of a metric whose label {@code label} is {@code value}, 0 when the metric is present
+   * without that label value (a counter not yet incremented may be absent), or -1 when the metric is absent.
+   */
+  static double labelled(String prometheusText, String metric, String label, String value) {
+    String wanted = label + "=\"" + value + "\"";
+    double sum = 0;
+    boolean present = false;
+    for (String line : prometheusText.split("\n")) {
+      if (line.startsWith("# TYPE " + metric + " ") || line.startsWith("# TYPE " + metric.replaceAll("_total$", "") + " ")) {
+        present = true;
+        continue;
+      }
+      if (line.startsWith("#") || !line.startsWith(metric + "{")) {
+        continue;
+      }
+      present = true;
+      int close = line.indexOf('}');
+      if (close < 0 || !line.substring(metric.length() + 1, close).matches("(.*,)?" + java.util.regex.Pattern.quote(wanted)
+          + "(,.*)?")) {
+        continue;
+      }
+      try {
+        double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (!Double.isNaN(v)) {
+          sum += v;
+        }
+      } catch (NumberFormatException e) {
+        // not a sample line
+      }
+    }
+    return present ? sum : -1;
+  }
+
   static void gc(long pid) throws IOException, InterruptedException {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     for (int i = 0; i < 2; i++) {

@@ -137,6 +137,54 @@ class HarnessSmokeIT {
 
   @Test
   @Order(6)
+  void hostile_connections_silent_and_slowloris_are_closed_by_the_nodes_handshake_deadline() throws Exception {
+    // GIVEN node 1 of the cluster, with the default 10 s handshake deadline, its pid and management URL
+    String pid = Files.readString(clusterDir.resolve("node-1.pid")).trim();
+    String target = urls.split(",")[0];
+    String management = "http://127.0.0.1:" + managementBase;
+
+    // WHEN 200 silent connections from 2 addresses and 40 slowloris ones from 2 others arrive at the same time
+    // (each run reads on 4 s after its last connection is gone, so that the other run's are gone too)
+    Process silent = start("hostile-silent", "hostile", "-t", target, "-m", management, "--node-pid", pid,
+        "--count", "200", "--rate", "200", "--bind", "127.0.0.2-127.0.0.3", "--mode", "silent", "--hold", "30",
+        "--deadline", "10", "--margin", "15", "--sample-interval", "500", "--settle", "4");
+    Process slow = start("hostile-slowloris", "hostile", "-t", target, "-m", management, "--node-pid", pid,
+        "--count", "40", "--rate", "100", "--bind", "127.0.0.4-127.0.0.5", "--mode", "slowloris",
+        "--byte-interval", "500", "--hold", "30", "--deadline", "10", "--margin", "15", "--sample-interval", "500",
+        "--settle", "4");
+    JsonObject s = finish("hostile-silent", silent);
+    JsonObject l = finish("hostile-slowloris", slow);
+
+    // THEN every connection opened and the node closed every one itself, none past the deadline and margin,
+    // counted as handshake timeouts, not as refusals
+    for (JsonObject r : List.of(s, l)) {
+      int count = r.getJsonObject("parameters").getInteger("count");
+      assertThat(r.getBoolean("passed")).as(r.encodePrettily()).isTrue();
+      assertThat(r.getInteger("opened")).isEqualTo(count);
+      assertThat(r.getInteger("connectFailed")).isZero();
+      assertThat(r.getInteger("closedByNode")).isEqualTo(count);
+      assertThat(r.getInteger("outlivedHold")).isZero();
+      assertThat(r.getInteger("closedLate")).isZero();
+      JsonObject node = r.getJsonArray("nodes").getJsonObject(0);
+      JsonObject before = node.getJsonObject("before");
+      JsonObject after = node.getJsonObject("after");
+      assertThat(node.getJsonObject("delta").getDouble("timeoutsHandshake")).isGreaterThanOrEqualTo(count);
+      assertThat(node.getJsonObject("delta").getDouble("refusedHandshakes")).isZero();
+      // AND the node's open files rose by at least the connections held and came back down
+      assertThat(before.getLong("openFiles")).isPositive();
+      assertThat(node.getLong("peakOpenFiles")).isGreaterThanOrEqualTo(before.getLong("openFiles") + count);
+      assertThat(node.getDouble("peakHandshakesPending")).isGreaterThanOrEqualTo(count);
+      assertThat(after.getLong("openFiles")).isLessThanOrEqualTo(before.getLong("openFiles") + 10);
+      assertThat(after.getDouble("handshakesPending")).isZero();
+      assertThat(r.getJsonArray("timeline").size()).isGreaterThan(10);
+    }
+    assertThat(Files.readString(OUT.resolve("hostile-silent").resolve("timeline.csv")))
+        .startsWith("seconds,opened,held,closedByNode,failed,node1.openFiles");
+    assertThat(Files.readString(OUT.resolve("hostile-slowloris").resolve("report.html"))).contains("<svg");
+  }
+
+  @Test
+  @Order(7)
   void the_baseline_relay_serves_the_same_scenarios_and_the_suite_summary_compares() throws Exception {
     // GIVEN the no-cluster baseline relay on its own port
     int port = freeRun(1);
@@ -198,6 +246,30 @@ class HarnessSmokeIT {
     Files.writeString(out.resolve("console.txt"), r.output());
     assertThat(r.status()).as(r.output()).isZero();
     assertThat(r.output()).contains("reports written to");
+    return new JsonObject(Files.readString(out.resolve("result.json")));
+  }
+
+  /** Starts the harness jar in the background, its output to the run's directory. */
+  private static Process start(String outName, String... args) throws IOException {
+    Path out = OUT.resolve(outName);
+    Files.createDirectories(out);
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    command.addAll(List.of("-o", out.toString()));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.resolve("console.txt").toFile())
+        .start();
+  }
+
+  /** Waits (bounded) for a harness started by {@link #start}; returns its result.json. */
+  private static JsonObject finish(String outName, Process p) throws Exception {
+    Path out = OUT.resolve(outName);
+    if (!p.waitFor(180, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(outName + " did not finish in 180 s: " + Files.readString(out.resolve("console.txt")));
+    }
+    String console = Files.readString(out.resolve("console.txt"));
+    assertThat(p.exitValue()).as(console).isZero();
+    assertThat(console).contains("reports written to");
     return new JsonObject(Files.readString(out.resolve("result.json")));
   }
 
