@@ -47,7 +47,8 @@ final class Peer {
   /**
    * As {@link #connect(WebSocketClient, Target, Stats, long)}; with {@code drainAware} an upgrade refused with
    * 503 (a draining node) is not counted as an error (the caller tries another target, see
-   * {@link #refusedByDrain(Throwable)}), nor is a {@code temporarilyUnavailable} reply (the call decides).
+   * {@link #refusedByDrain(Throwable)}), nor is a refused connection ({@link #refusedByGoneNode(Throwable)}), nor a
+   * {@code temporarilyUnavailable} reply (the call decides).
    */
   static Future<Peer> connect(WebSocketClient client, Target target, Stats stats, long intendedNanos,
       boolean drainAware) {
@@ -57,8 +58,9 @@ final class Peer {
           return new Peer(target.index(), ws, stats, drainAware);
         })
         .onFailure(e -> {
-          if (!drainAware || !refusedByDrain(e)) {
+          if (!drainAware || (!refusedByDrain(e) && !refusedByGoneNode(e))) {
             stats.error("connectFailed");
+            stats.count("connectFailed." + e.getClass().getSimpleName());
           }
         });
   }
@@ -66,6 +68,15 @@ final class Peer {
   /** True when a connect failed because the node refused the upgrade with 503: it is draining. */
   static boolean refusedByDrain(Throwable e) {
     return e instanceof UpgradeRejectedException u && u.getStatus() == 503;
+  }
+
+  /**
+   * True when a connect failed because nothing listens any more (connection refused) or the connection closed
+   * before the upgrade was answered: a node that finished its drain and closed its server, as a load balancer
+   * sees it before its health check catches up.
+   */
+  static boolean refusedByGoneNode(Throwable e) {
+    return e instanceof java.net.ConnectException || e instanceof io.vertx.core.http.HttpClosedException;
   }
 
   /** True for the error a draining node answers a join with. */

@@ -12,8 +12,9 @@ import java.util.Map;
  * of new calls ({@code callRate} per second, each on two new sockets, placed over the nodes that are ready
  * <em>now</em>, so a node that was started takes new calls once it is ready and a draining one stops getting
  * them). A setup a draining node turns away before pairing (upgrade 503, {@code temporarilyUnavailable}, or its
- * socket released with {@code server_will_stop}) is tried again on another ready node, from its original
- * intended time, and counted as a retry, not an error; anything else a drain does to a call is an error.
+ * socket released with {@code server_will_stop}), or a connect a drained node's closed server refuses, is tried
+ * again on another ready node, from its original intended time, and counted as a retry, not an error (the node
+ * leaves the ready set at once); anything else a drain does to a call is an error.
  */
 final class ScaleScenario implements Scenario {
 
@@ -102,16 +103,16 @@ final class ScaleScenario implements Scenario {
       if (joined.failed()) {
         close(fa);
         close(fb);
-        boolean refusedA = fa.failed() && Peer.refusedByDrain(fa.cause());
-        boolean refusedB = fb.failed() && Peer.refusedByDrain(fb.cause());
-        if (refusedA) {
+        String refusedA = refusal(fa);
+        String refusedB = refusal(fb);
+        if (refusedA != null) {
           targets.ready(ta.index(), false);
         }
-        if (refusedB) {
+        if (refusedB != null) {
           targets.ready(tb.index(), false);
         }
-        boolean onlyRefusals = (fa.succeeded() || refusedA) && (fb.succeeded() || refusedB);
-        return onlyRefusals ? retry(lane, index, intendedNanos, attempt, "upgradeRefused")
+        boolean onlyRefusals = (fa.succeeded() || refusedA != null) && (fb.succeeded() || refusedB != null);
+        return onlyRefusals ? retry(lane, index, intendedNanos, attempt, refusedA != null ? refusedA : refusedB)
             : failed(lane, null);
       }
       Peer a = fa.result();
@@ -129,6 +130,17 @@ final class ScaleScenario implements Scenario {
             return Future.<Void>succeededFuture();
           });
     });
+  }
+
+  /** Why a connect was turned away by a draining or drained node, or null when it failed otherwise (or not). */
+  private static String refusal(Future<Peer> f) {
+    if (f.succeeded()) {
+      return null;
+    }
+    if (Peer.refusedByDrain(f.cause())) {
+      return "upgradeRefused";
+    }
+    return Peer.refusedByGoneNode(f.cause()) ? "connectRefused" : null;
   }
 
   private Future<Void> retry(Lane lane, long index, long intendedNanos, int attempt, String reason) {
