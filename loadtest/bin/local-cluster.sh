@@ -4,6 +4,10 @@
 #
 #   loadtest/bin/local-cluster.sh start [--nodes N] [--heap SIZE] [--http-port P] [--management-port P]
 #                                       [--cluster-port P] [--dir DIR] [-- extra node flags...]
+#   loadtest/bin/local-cluster.sh add   [--dir DIR]      # one more node into the running cluster; prints its URL
+#   loadtest/bin/local-cluster.sh drain [--dir DIR] [--port P] [--wait SECONDS]
+#                                       # SIGTERMs the node serving P (default: the newest), prints its pid;
+#                                       # with --wait, waits until it exited (exit 1 if it had not by then)
 #   loadtest/bin/local-cluster.sh stop  [--dir DIR]
 #   loadtest/bin/local-cluster.sh urls  [--dir DIR]      # the WebSocket URLs, comma-separated
 #   loadtest/bin/local-cluster.sh management [--dir DIR] # the management URLs (metrics, health), comma-separated
@@ -13,7 +17,10 @@
 # state in target/local-cluster (pids, logs). The harness-friendly limits below lift the per-connection
 # rate limit and the per-address connection cap (every client comes from 127.0.0.x); anything after "--"
 # is passed to every node and wins. JAVA (default: java on PATH), NODE_JAR, LOADTEST_JAR and
-# NODE_JAVA_OPTS (extra JVM options) may be set in the environment.
+# NODE_JAVA_OPTS (extra JVM options) may be set in the environment. "add" starts node N+1 with the settings
+# "start" used (saved in DIR/cluster.env), on the next HTTP, management and cluster ports, and waits until it is ready
+# and sees every member. "drain" is a scale-down: the node stops being ready, refuses new sockets and joins,
+# keeps its calls until they end and exits then; it leaves "urls" at once.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -28,6 +35,8 @@ management_port=9000
 cluster_port=5701
 dir="$root/loadtest/target/local-cluster"
 extra=()
+drain_port=""
+wait_seconds=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
@@ -36,6 +45,8 @@ while [ $# -gt 0 ]; do
     --management-port) management_port="$2"; shift 2 ;;
     --cluster-port) cluster_port="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
+    --port) drain_port="$2"; shift 2 ;;
+    --wait) wait_seconds="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -56,9 +67,11 @@ urls() {
 
 management() {
   local list=()
-  for f in "$dir"/node-*.mport; do
+  for f in "$dir"/node-*.port; do
     [ -f "$f" ] || continue
-    list+=("http://127.0.0.1:$(cat "$f")")
+    m="${f%.port}.mport"
+    [ -f "$m" ] || continue
+    list+=("http://127.0.0.1:$(cat "$m")")
   done
   (IFS=,; echo "${list[*]}")
 }
@@ -97,7 +110,91 @@ stop() {
   done
 }
 
+# launch K MEMBERS: starts node K (1-based) in the background on the K-th ports
+launch() {
+  local k="$1" port=$((http_port + $1 - 1)) mport=$((management_port + $1 - 1))
+  # the harness-friendly limits, each left out when the extra flags set it (the node refuses a flag given twice)
+  local limits=() pair flag given arg
+  for pair in rate-limit-per-second=1000000 rate-limit-burst=1000000 max-connections-per-address=0 \
+      max-rooms-per-connection=1000; do
+    flag="--${pair%%=*}"
+    given=false
+    for arg in "${extra[@]}"; do
+      if [ "$arg" = "$flag" ] || [[ "$arg" == "$flag="* ]]; then given=true; fi
+    done
+    $given || limits+=("$flag" "${pair#*=}")
+  done
+  # shellcheck disable=SC2086
+  nohup "$java_bin" -Xms"$heap" -Xmx"$heap" ${NODE_JAVA_OPTS:-} -jar "$node_jar" \
+    --http-host 127.0.0.1 --http-port "$port" --management-port "$mport" \
+    --cluster-name "$name" --cluster-discovery static --cluster-members "$2" \
+    --cluster-port "$((cluster_port + k - 1))" --eventbus-host 127.0.0.1 \
+    "${limits[@]}" "${extra[@]}" >"$dir/node-$k.log" 2>&1 &
+  echo $! >"$dir/node-$k.pid"
+  echo "$port" >"$dir/node-$k.port"
+  echo "$mport" >"$dir/node-$k.mport"
+}
+
+# the number of the newest node with a pid file (0: none)
+newest() {
+  local n=0 k
+  for f in "$dir"/node-*.pid; do
+    [ -f "$f" ] || continue
+    k="${f##*/node-}"; k="${k%.pid}"
+    [ "$k" -gt "$n" ] && n="$k"
+  done
+  echo "$n"
+}
+
 case "$action" in
+  add)
+    [ -f "$dir/cluster.env" ] || { echo "no cluster started in $dir" >&2; exit 2; }
+    # shellcheck disable=SC1091
+    . "$dir/cluster.env"
+    k=$(($(newest) + 1))
+    members=""
+    for i in $(seq 1 "$k"); do
+      members="${members:+$members,}127.0.0.1:$((cluster_port + i - 1))"
+    done
+    launch "$k" "$members"
+    running=0
+    for f in "$dir"/node-*.port; do [ -f "$f" ] && running=$((running + 1)); done
+    url="ws://127.0.0.1:$(cat "$dir/node-$k.port")/WebRTCAppEE/websocket"
+    murl="http://127.0.0.1:$(cat "$dir/node-$k.mport")"
+    if ! "$java_bin" -jar "$loadtest_jar" await --target "$url" --management "$murl" --members "$running" --timeout 120 >&2; then
+      echo "node $k did not join; log in $dir/node-$k.log" >&2
+      exit 1
+    fi
+    echo "$url"
+    ;;
+  drain)
+    k=""
+    for f in "$dir"/node-*.port; do
+      [ -f "$f" ] || continue
+      if [ -z "$drain_port" ] || [ "$(cat "$f")" = "$drain_port" ]; then
+        n="${f##*/node-}"; n="${n%.port}"
+        if [ -z "$k" ] || [ "$n" -gt "$k" ]; then k="$n"; fi
+      fi
+    done
+    [ -n "$k" ] || { echo "no running node${drain_port:+ on port $drain_port} in $dir" >&2; exit 2; }
+    pid="$(cat "$dir/node-$k.pid")"
+    rm -f "$dir/node-$k.port"
+    kill -TERM "$pid"
+    echo "$pid"
+    if [ -n "$wait_seconds" ]; then
+      [[ "$wait_seconds" =~ ^[0-9]+$ ]] || { echo "--wait must be whole seconds" >&2; exit 2; }
+      for _ in $(seq 1 $((wait_seconds * 10))); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+      if kill -0 "$pid" 2>/dev/null; then
+        echo "node $k (pid $pid) still draining after $wait_seconds s" >&2
+        exit 1
+      fi
+      rm -f "$dir/node-$k.pid" "$dir/node-$k.mport"
+      echo "exited"
+    fi
+    ;;
   start)
     [[ "$nodes" =~ ^[1-9][0-9]?$ ]] || { echo "--nodes must be 1 to 99" >&2; exit 2; }
     [ -f "$node_jar" ] || { echo "node jar not found: $node_jar (build with: mvn -B package -DskipTests)" >&2; exit 2; }
@@ -109,28 +206,13 @@ case "$action" in
       members="${members:+$members,}127.0.0.1:$((cluster_port + i))"
     done
     name="local-$$-$RANDOM"
-    # the harness-friendly limits, each left out when the extra flags set it (the node refuses a flag given twice)
-    limits=()
-    for pair in rate-limit-per-second=1000000 rate-limit-burst=1000000 max-connections-per-address=0 \
-        max-rooms-per-connection=1000; do
-      flag="--${pair%%=*}"
-      given=false
-      for arg in "${extra[@]}"; do
-        if [ "$arg" = "$flag" ] || [[ "$arg" == "$flag="* ]]; then given=true; fi
-      done
-      $given || limits+=("$flag" "${pair#*=}")
-    done
-    for i in $(seq 0 $((nodes - 1))); do
-      port=$((http_port + i))
-      # shellcheck disable=SC2086
-      nohup "$java_bin" -Xms"$heap" -Xmx"$heap" ${NODE_JAVA_OPTS:-} -jar "$node_jar" \
-        --http-host 127.0.0.1 --http-port "$port" --management-port "$((management_port + i))" \
-        --cluster-name "$name" --cluster-discovery static --cluster-members "$members" \
-        --cluster-port "$((cluster_port + i))" --eventbus-host 127.0.0.1 \
-        "${limits[@]}" "${extra[@]}" >"$dir/node-$((i + 1)).log" 2>&1 &
-      echo $! >"$dir/node-$((i + 1)).pid"
-      echo "$port" >"$dir/node-$((i + 1)).port"
-      echo "$((management_port + i))" >"$dir/node-$((i + 1)).mport"
+    {
+      printf 'name=%q\nheap=%q\nhttp_port=%q\nmanagement_port=%q\ncluster_port=%q\nnodes=%q\n' "$name" "$heap" \
+        "$http_port" "$management_port" "$cluster_port" "$nodes"
+      printf 'extra=('; [ ${#extra[@]} -eq 0 ] || printf '%q ' "${extra[@]}"; printf ')\n'
+    } >"$dir/cluster.env"
+    for i in $(seq 1 "$nodes"); do
+      launch "$i" "$members"
     done
     if ! "$java_bin" -jar "$loadtest_jar" await --target "$(urls)" --management "$(management)" --members "$nodes" --timeout 120; then
       echo "cluster did not form; logs in $dir" >&2
@@ -143,5 +225,5 @@ case "$action" in
   urls) urls ;;
   management) management ;;
   pids) pids ;;
-  *) echo "usage: $0 start|stop|urls|management|pids [options] (see the header of this script)" >&2; exit 2 ;;
+  *) echo "usage: $0 start|add|drain|stop|urls|management|pids [options] (see the header of this script)" >&2; exit 2 ;;
 esac

@@ -13,6 +13,19 @@ import io.vertx.core.Vertx;
  */
 final class Call {
 
+  /**
+   * A setup a draining node turned away before the call was paired (its upgrade, its join, or its socket
+   * released with {@code server_will_stop}): the caller may try it again on other nodes. Nothing was counted.
+   */
+  static final class Refused extends RuntimeException {
+    final String reason;
+
+    Refused(String reason) {
+      super(reason, null, false, false);
+      this.reason = reason;
+    }
+  }
+
   /** Messages each call expects to receive: per peer joined, start/offer, answer(A), candidates, stop(B), leaved. */
   static int expectedMessages(int candidates) {
     return 2 * candidates + 8;
@@ -45,6 +58,10 @@ final class Call {
   private boolean aLeft;
   private boolean bLeft;
   private long deadlineTimer = -1;
+  private boolean started;
+  private boolean retryOnDrain;
+  private String completedCounter = Stats.OPS_COMPLETED;
+  private String failedCounter = Stats.OPS_FAILED;
 
   Call(Vertx vertx, Stats stats, Messages messages, Peer a, Peer b, String streamId, int candidates,
       long holdMillis, long intendedNanos) {
@@ -59,13 +76,23 @@ final class Call {
     this.intendedNanos = intendedNanos;
   }
 
+  /**
+   * A drain that turns this setup away before pairing fails the call with {@link Refused} instead of an error,
+   * and completed and failed calls are counted under {@code prefix.completed} / {@code prefix.failed}.
+   */
+  Call retryOnDrain(String prefix) {
+    retryOnDrain = true;
+    completedCounter = prefix + ".completed";
+    failedCounter = prefix + ".failed";
+    return this;
+  }
+
   /** Runs the call; the future fails (after counting what was lost) when the deadline passes first. */
   Future<Void> run(long deadlineMillis) {
     a.handler(this::atA);
     b.handler(this::atB);
-    Runnable lostSocket = () -> fail("socketClosed");
-    a.onClose(lostSocket);
-    b.onClose(lostSocket);
+    a.onClose(() -> closed(a));
+    b.onClose(() -> closed(b));
     deadlineTimer = vertx.setTimer(deadlineMillis + holdMillis, t -> {
       deadlineTimer = -1;
       fail("callTimedOut");
@@ -81,8 +108,51 @@ final class Call {
     }
     stats.error(why);
     stats.count(Stats.LOST, Math.max(0, expectedMessages(candidates) - received));
-    stats.count(Stats.OPS_FAILED);
+    stats.count(failedCounter);
     finish(false);
+  }
+
+  private boolean left(Peer p) {
+    return p == a ? aLeft : bLeft;
+  }
+
+  /**
+   * A draining node let {@code p} go ({@code server_will_stop}, or a close). After the peer left, that is the
+   * node releasing a socket whose call ended; while the call is being left, it is how the peer left; before
+   * pairing, a setup to retry elsewhere (when asked to); in a call, an error (a drain must not end calls).
+   */
+  private void released(Peer p, String reason) {
+    if (done.future().isComplete() || left(p)) {
+      return;
+    }
+    if (leaving && !reason.equals("socketClosed")) {
+      if (p == a) {
+        aLeft = true;
+      } else {
+        bLeft = true;
+      }
+      checkLeft();
+    } else if (retryOnDrain && !started) {
+      refuse(reason);
+    } else {
+      fail(reason.equals("socketClosed") ? reason : "drainEndedCall");
+    }
+  }
+
+  private void closed(Peer p) {
+    Short code = p.closeCode();
+    released(p, code != null && code == 1001 ? "releasedByDrain" : "socketClosed");
+  }
+
+  private void refuse(String reason) {
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+    }
+    a.handler(m -> { });
+    b.handler(m -> { });
+    a.onClose(() -> { });
+    b.onClose(() -> { });
+    done.fail(new Refused(reason));
   }
 
   private void finish(boolean ok) {
@@ -94,7 +164,7 @@ final class Call {
     a.onClose(() -> { });
     b.onClose(() -> { });
     if (ok) {
-      stats.count(Stats.OPS_COMPLETED);
+      stats.count(completedCounter);
       stats.record("setup", a.node, System.nanoTime() - intendedNanos);
       done.complete();
     } else {
@@ -103,6 +173,14 @@ final class Call {
   }
 
   private void atA(Reply m) {
+    if (Peer.releasedByDrain(m)) {
+      released(a, "releasedByDrain");
+      return;
+    }
+    if (retryOnDrain && Peer.joinRefused(m) && streamId.equals(m.streamId())) {
+      released(a, "joinRefused");
+      return;
+    }
     if (!streamId.equals(m.streamId()) && !m.isError()) {
       stats.count(Stats.UNEXPECTED);
       return;
@@ -116,6 +194,7 @@ final class Call {
         b.send(Messages.join(streamId));
       }
       case "start" -> {
+        started = true;
         stats.record("pairing", a.node, now - joinSentB);
         a.send(messages.offer(streamId, System.nanoTime()));
       }
@@ -141,6 +220,14 @@ final class Call {
   }
 
   private void atB(Reply m) {
+    if (Peer.releasedByDrain(m)) {
+      released(b, "releasedByDrain");
+      return;
+    }
+    if (retryOnDrain && Peer.joinRefused(m) && streamId.equals(m.streamId())) {
+      released(b, "joinRefused");
+      return;
+    }
     if (!streamId.equals(m.streamId()) && !m.isError()) {
       stats.count(Stats.UNEXPECTED);
       return;

@@ -30,6 +30,14 @@ final class Harness {
   }
 
   static RunResult run(Scenario scenario, Options options, double plannedSeconds) {
+    return run(scenario, options, plannedSeconds, null);
+  }
+
+  /**
+   * As {@link #run(Scenario, Options, double)}, with scale events: {@code driver} (if not null) starts with the
+   * measured run, accounts the run's figures to its phases, and is stopped when the scenario is done.
+   */
+  static RunResult run(Scenario scenario, Options options, double plannedSeconds, ScaleDriver driver) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.threads())
         .setBlockedThreadCheckInterval(10_000));
     try {
@@ -55,6 +63,9 @@ final class Harness {
 
       long startNanos = System.nanoTime() + 20_000_000L;
       stats.beginRun(startNanos);
+      if (driver != null) {
+        driver.start(startNanos, stats);
+      }
       List<CompletableFuture<Void>> running = new ArrayList<>();
       for (Lane lane : lanes) {
         CompletableFuture<Void> f = new CompletableFuture<>();
@@ -80,6 +91,10 @@ final class Harness {
       }
       boolean cutOff = !all.isDone();
       long runNanos = System.nanoTime() - startNanos;
+      if (driver != null) {
+        stats.phases().end(System.nanoTime());
+        driver.close();
+      }
       if (cutOff) {
         stats.error("runCutOff");
       }
@@ -90,8 +105,11 @@ final class Harness {
       if (lost > 0) {
         stats.error("relayLost");
       }
-      return RunResult.of(scenario, options, stats, startedAt, runNanos / 1e9, lost);
+      return RunResult.of(scenario, options, stats, startedAt, runNanos / 1e9, lost, driver);
     } finally {
+      if (driver != null) {
+        driver.close();
+      }
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (Exception e) {

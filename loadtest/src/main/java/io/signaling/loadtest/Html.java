@@ -85,6 +85,24 @@ final class Html {
     if (!p99.isEmpty()) {
       b.append("<h2>p99 latency over time</h2>").append(chart(p99, "seconds", "ms", null, null));
     }
+    if (!r.phases().isEmpty()) {
+      b.append("<h2>Phases (scale events)</h2><pre>").append(esc(Report.eventLines(r))).append("</pre>");
+      b.append("<table><tr><th>phase</th><th>from s</th><th>to s</th><th>relays</th><th>relay p50</th>"
+          + "<th>relay p99</th><th>relay max</th><th>pairings</th><th>pairing p50</th><th>pairing p99</th>"
+          + "<th>pairing max</th><th>calls</th><th>retries</th><th>errors</th></tr>");
+      for (Phases.Summary p : r.phases()) {
+        Histogram relay = p.relay();
+        Histogram pairing = p.latency("pairing");
+        b.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.1f</td><td>%.1f</td><td>%,d</td><td>%.2f</td>"
+                + "<td>%.2f</td><td>%.2f</td><td>%,d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%,d</td>"
+                + "<td>%,d</td><td>%,d</td></tr>", esc(p.name()), p.fromSeconds(), p.toSeconds(),
+            relay.getTotalCount(), relay.getValueAtPercentile(50) / 1e6, relay.getValueAtPercentile(99) / 1e6,
+            relay.getMaxValue() / 1e6, pairing.getTotalCount(), pairing.getValueAtPercentile(50) / 1e6,
+            pairing.getValueAtPercentile(99) / 1e6, pairing.getMaxValue() / 1e6, p.counter("calls.completed"),
+            p.counter("retries"), p.errorCount()));
+      }
+      b.append("</table><p>").append(esc(Report.targetLine(r))).append("</p>");
+    }
     b.append("<h2>Counters</h2><table>");
     r.counters().forEach((k, v) -> b.append("<tr><td>").append(esc(k)).append("</td><td>")
         .append(String.format(Locale.ROOT, "%,d", v)).append("</td></tr>"));

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
     description = "Drives the signaling protocol against the node URLs given (and only those) and reports "
         + "latencies from HdrHistograms measured from intended send times.",
     subcommands = {LoadTest.Pairs.class, LoadTest.Churn.class, LoadTest.Soak.class, LoadTest.Throughput.class,
-        ConnectionsCommand.class, HostileCommand.class, BaselineRelay.class, AwaitNodes.class, Summarize.class},
+        LoadTest.Scale.class, ConnectionsCommand.class, HostileCommand.class, BaselineRelay.class, AwaitNodes.class,
+        Summarize.class},
     footer = {"", "Exit status: 0 passed, 1 errors or lost messages, 2 invalid parameters."})
 public final class LoadTest implements Runnable {
 
@@ -117,6 +118,12 @@ public final class LoadTest implements Runnable {
      */
     int run(java.util.function.DoubleFunction<Scenario> scenario, double seconds, double extraSeconds,
         PrintStream console) throws Exception {
+      return run(scenario, seconds, extraSeconds, console, null);
+    }
+
+    /** As above; {@code driver} (if not null) runs its scale events during the measured run, not the warm-up. */
+    int run(java.util.function.DoubleFunction<Scenario> scenario, double seconds, double extraSeconds,
+        PrintStream console, ScaleDriver driver) throws Exception {
       Harness.Options options = options(console);
       double w = Params.range(spec, "--warmup", warmup, 0, 3_600, console);
       if (w > 0) {
@@ -124,7 +131,7 @@ public final class LoadTest implements Runnable {
         Harness.run(scenario.apply(w), options, w + extraSeconds);
         console.println("warm-up done; measuring");
       }
-      return finish(Harness.run(scenario.apply(seconds), options, seconds + extraSeconds), console);
+      return finish(Harness.run(scenario.apply(seconds), options, seconds + extraSeconds, driver), console);
     }
 
     int finish(RunResult result, PrintStream console) throws Exception {
@@ -253,6 +260,91 @@ public final class LoadTest implements Runnable {
       int w = Params.range(spec, "--window", window, 1, 1_000, console);
       double cr = Params.range(spec, "--connect-rate", connectRate, 1, 50_000, console);
       return common.run(seconds -> SoakScenario.throughput(p, w, seconds, cr), d, 0, console);
+    }
+  }
+
+  @Command(name = "scale", mixinStandardHelpOptions = true,
+      description = "Scale events during a run: a soak of held calls plus a stream of new calls while nodes are "
+          + "started and drained with the local cluster script; relay and pairing latency reported per phase "
+          + "(steady, scale-up, scaled, drain, after). New calls go to the nodes that are ready now; a setup a "
+          + "draining node turns away (upgrade 503, temporarilyUnavailable, server_will_stop) is retried on "
+          + "another node and counted as a retry, not an error.")
+  static final class Scale implements Callable<Integer> {
+    @Spec CommandLine.Model.CommandSpec spec;
+    @Mixin Common common;
+    @Option(names = "--events", required = true, paramLabel = "SECONDS:start|drain,...",
+        description = "Scale events, seconds after the measured run starts, e.g. 30:start,60:drain (start: one "
+            + "more node; drain: SIGTERM to the newest node this run started, which exits when its calls ended).")
+    String events;
+    @Option(names = "--cluster-dir", paramLabel = "DIR", description = "The local cluster's directory (the --dir "
+        + "given to local-cluster.sh start; default loadtest/target/local-cluster).")
+    java.nio.file.Path clusterDir;
+    @Option(names = "--cluster-script", paramLabel = "FILE", description = "The local cluster script (default "
+        + "loadtest/bin/local-cluster.sh).")
+    java.nio.file.Path clusterScript;
+    @Option(names = "--duration", defaultValue = "90", paramLabel = "SECONDS", description = "Seconds of the measured run (default ${DEFAULT-VALUE}).")
+    double duration;
+    @Option(names = "--settle", defaultValue = "5", paramLabel = "SECONDS", description = "How long after a started node is ready its scale-up phase lasts (default ${DEFAULT-VALUE}).")
+    double settle;
+    @Option(names = "--drain-timeout", defaultValue = "60", paramLabel = "SECONDS", description = "How long to wait for a drained node to exit (default ${DEFAULT-VALUE}).")
+    int drainTimeout;
+    @Option(names = "--pairs", defaultValue = "200", description = "Paired peers held for the whole run on the nodes it starts with (default ${DEFAULT-VALUE}).")
+    int pairs;
+    @Option(names = "--message-rate", defaultValue = "2000", description = "Relayed messages per second over the held pairs (default ${DEFAULT-VALUE}).")
+    double messageRate;
+    @Option(names = "--call-rate", defaultValue = "20", description = "New calls per second, each on two new sockets (default ${DEFAULT-VALUE}).")
+    double callRate;
+    @Option(names = "--candidates", defaultValue = "4", description = "ICE candidates each way per new call (default ${DEFAULT-VALUE}).")
+    int candidates;
+    @Option(names = "--hold", defaultValue = "2000", paramLabel = "MILLIS", description = "How long a new call is held before it leaves (default ${DEFAULT-VALUE}).")
+    long hold;
+    @Option(names = "--sdp-bytes", defaultValue = "5000", description = "Size of the offer and answer SDP (default ${DEFAULT-VALUE}).")
+    int sdpBytes;
+    @Option(names = "--call-timeout", defaultValue = "10000", paramLabel = "MILLIS", description = "A call not done by then fails (default ${DEFAULT-VALUE}).")
+    long callTimeout;
+    @Option(names = "--connect-rate", defaultValue = "500", description = "Held pairs connected per second before the run (default ${DEFAULT-VALUE}).")
+    double connectRate;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintStream console = common.console();
+      double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
+      List<ScaleEvent> plan;
+      try {
+        plan = ScaleEvent.parse(events, d);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      double st = Params.range(spec, "--settle", settle, 0, 600, console);
+      int dt = Params.range(spec, "--drain-timeout", drainTimeout, 1, 3_600, console);
+      int p = Params.range(spec, "--pairs", pairs, 1, 500_000, console);
+      double mr = Params.range(spec, "--message-rate", messageRate, 0.1, 1_000_000, console);
+      double cr = Params.range(spec, "--call-rate", callRate, 0.1, 5_000, console);
+      int c = Params.range(spec, "--candidates", candidates, 0, 100, console);
+      long h = Params.range(spec, "--hold", hold, 0, 600_000L, console);
+      int sdp = Params.range(spec, "--sdp-bytes", sdpBytes, 200, 65_536, console);
+      long timeout = Params.range(spec, "--call-timeout", callTimeout, 100, 600_000L, console);
+      double conn = Params.range(spec, "--connect-rate", connectRate, 1, 50_000, console);
+      java.nio.file.Path script = clusterScript != null ? clusterScript : java.nio.file.Path.of("loadtest", "bin", "local-cluster.sh");
+      java.nio.file.Path dir = clusterDir != null ? clusterDir : java.nio.file.Path.of("loadtest", "target", "local-cluster");
+      if (!java.nio.file.Files.isRegularFile(script)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "cluster script not found: " + script
+            + " (give --cluster-script)");
+      }
+      List<Target> initial = common.options(console).targets();
+      TargetSet measured = new TargetSet(initial);
+      ScaleDriver driver = new ScaleDriver(plan, script, dir, measured, st, dt, console);
+      java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
+      extra.put("events", plan.toString());
+      extra.put("settleSeconds", st);
+      // the measured run places its calls over the live target set; a warm-up over a set of its own, no events
+      boolean[] warm = {common.warmup > 0};
+      return common.run(seconds -> {
+        TargetSet set = warm[0] ? new TargetSet(initial) : measured;
+        warm[0] = false;
+        return new ScaleScenario(SoakScenario.soak(p, mr, seconds, conn, 0), set, cr, seconds, c, h, sdp, timeout,
+            extra);
+      }, d, h / 1000.0 + timeout / 1000.0, console, driver);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.signaling.loadtest;
 
 import io.vertx.core.Future;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import java.util.function.Consumer;
@@ -11,18 +12,23 @@ import java.util.function.Consumer;
  */
 final class Peer {
 
+  static final String TEMPORARILY_UNAVAILABLE = "temporarilyUnavailable";
+  static final String SERVER_WILL_STOP = "server_will_stop";
+
   final int node;
   private final WebSocket socket;
   private final Stats stats;
   private Consumer<Reply> handler = m -> { };
   private Runnable onClose = () -> { };
+  private final boolean drainAware;
   private boolean closing;
   private boolean closed;
 
-  private Peer(int node, WebSocket socket, Stats stats) {
+  private Peer(int node, WebSocket socket, Stats stats, boolean drainAware) {
     this.node = node;
     this.socket = socket;
     this.stats = stats;
+    this.drainAware = drainAware;
     socket.textMessageHandler(this::onText);
     socket.closeHandler(v -> {
       closed = true;
@@ -35,12 +41,57 @@ final class Peer {
 
   /** Connects from the calling context (the peer's events run there); records the connect time from {@code intendedNanos}. */
   static Future<Peer> connect(WebSocketClient client, Target target, Stats stats, long intendedNanos) {
+    return connect(client, target, stats, intendedNanos, false);
+  }
+
+  /**
+   * As {@link #connect(WebSocketClient, Target, Stats, long)}; with {@code drainAware} an upgrade refused with
+   * 503 (a draining node) is not counted as an error (the caller tries another target, see
+   * {@link #refusedByDrain(Throwable)}), nor is a refused connection ({@link #refusedByGoneNode(Throwable)}), nor a
+   * {@code temporarilyUnavailable} reply (the call decides).
+   */
+  static Future<Peer> connect(WebSocketClient client, Target target, Stats stats, long intendedNanos,
+      boolean drainAware) {
     return client.connect(target.connectOptions())
         .map(ws -> {
           stats.record("connect", target.index(), System.nanoTime() - intendedNanos);
-          return new Peer(target.index(), ws, stats);
+          return new Peer(target.index(), ws, stats, drainAware);
         })
-        .onFailure(e -> stats.error("connectFailed"));
+        .onFailure(e -> {
+          if (!drainAware || (!refusedByDrain(e) && !refusedByGoneNode(e))) {
+            stats.error("connectFailed");
+            stats.count("connectFailed." + e.getClass().getSimpleName());
+          }
+        });
+  }
+
+  /** True when a connect failed because the node refused the upgrade with 503: it is draining. */
+  static boolean refusedByDrain(Throwable e) {
+    return e instanceof UpgradeRejectedException u && u.getStatus() == 503;
+  }
+
+  /**
+   * True when a connect failed because nothing listens any more (connection refused) or the connection closed
+   * before the upgrade was answered: a node that finished its drain and closed its server, as a load balancer
+   * sees it before its health check catches up.
+   */
+  static boolean refusedByGoneNode(Throwable e) {
+    return e instanceof java.net.ConnectException || e instanceof io.vertx.core.http.HttpClosedException;
+  }
+
+  /** True for the error a draining node answers a join with. */
+  static boolean joinRefused(Reply m) {
+    return m.isError() && TEMPORARILY_UNAVAILABLE.equals(m.definition());
+  }
+
+  /** True for the notice a draining node sends before it closes a socket with 1001. */
+  static boolean releasedByDrain(Reply m) {
+    return "notification".equals(m.command()) && SERVER_WILL_STOP.equals(m.definition());
+  }
+
+  /** The close code the server sent, or null (still open, or closed without one). */
+  Short closeCode() {
+    return socket.closeStatusCode();
   }
 
   void handler(Consumer<Reply> handler) {
@@ -79,7 +130,7 @@ final class Peer {
       stats.error("unparseableReply");
       return;
     }
-    if (m.isError()) {
+    if (m.isError() && !(drainAware && joinRefused(m))) {
       stats.error(String.valueOf(m.definition()));
     }
     handler.accept(m);

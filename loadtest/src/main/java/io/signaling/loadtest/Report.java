@@ -53,7 +53,55 @@ final class Report {
       b.append(String.format(Locale.ROOT, "(%d samples above %d s were recorded as %d s)%n", r.clampedSamples(),
           Stats.MAX_TRACKABLE_NANOS / 1_000_000_000L, Stats.MAX_TRACKABLE_NANOS / 1_000_000_000L));
     }
+    if (!r.phases().isEmpty()) {
+      b.append(phaseTable(r));
+    }
     b.append(r.passed() ? "PASSED: no errors, no lost messages\n" : "FAILED: errors or lost messages (see above)\n");
+    return b.toString();
+  }
+
+  /** The phases of a run with scale events: relay (every type) and pairing latency, calls, retries, errors. */
+  static String phaseTable(RunResult r) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%nscale events:%n")).append(eventLines(r));
+    b.append(String.format(Locale.ROOT, "%n%-10s %13s | %9s %8s %8s %8s | %7s %8s %8s %8s | %6s %6s %6s%n",
+        "phase (ms)", "seconds", "relays", "p50", "p99", "max", "pairing", "p50", "p99", "max", "calls", "retry",
+        "errors"));
+    for (Phases.Summary p : r.phases()) {
+      Histogram relay = p.relay();
+      Histogram pairing = p.latency("pairing");
+      b.append(String.format(Locale.ROOT, "%-10s %6.1f-%6.1f | %,9d %8.2f %8.2f %8.2f | %,7d %8.2f %8.2f %8.2f | "
+              + "%,6d %,6d %,6d%n", p.name(), p.fromSeconds(), p.toSeconds(), relay.getTotalCount(),
+          relay.getValueAtPercentile(50) / 1e6, relay.getValueAtPercentile(99) / 1e6, relay.getMaxValue() / 1e6,
+          pairing.getTotalCount(), pairing.getValueAtPercentile(50) / 1e6, pairing.getValueAtPercentile(99) / 1e6,
+          pairing.getMaxValue() / 1e6, p.counter("calls.completed"), p.counter("retries"), p.errorCount()));
+    }
+    b.append(targetLine(r));
+    return b.toString();
+  }
+
+  /** One line per scale event: when it began, when its node was ready or exited. */
+  static String eventLines(RunResult r) {
+    StringBuilder b = new StringBuilder();
+    for (ScaleDriver.Record e : r.scaleEvents()) {
+      b.append(String.format(Locale.ROOT, "  %-10s began %6.1f s, %s %6.1f s%s  %s %s%n", e.event(), e.beganSeconds(),
+          e.event().kind() == ScaleEvent.Kind.START ? "ready " : "exited", e.doneSeconds(),
+          e.unreadySeconds() >= 0 ? String.format(Locale.ROOT, " (no new calls from %.1f s)", e.unreadySeconds()) : "",
+          e.node(), e.outcome()));
+    }
+    return b.toString();
+  }
+
+  /** The scale-event target's verdict, or nothing when there is none to judge. */
+  static String targetLine(RunResult r) {
+    StringBuilder b = new StringBuilder();
+    Phases.Target t = r.scaleTarget();
+    if (t != null) {
+      b.append(String.format(Locale.ROOT, "target during scale events: relay max %.1f ms (at most %.0f: %s), "
+              + "worst p99 %.2f ms in %s = %.2fx the steady p99 %.2f ms (at most %.0fx: %s) -> %s%n", t.eventMaxMs(),
+          t.maxRelayMs(), t.maxMet() ? "met" : "missed", t.eventP99Ms(), t.worstPhase(), t.ratio(), t.steadyP99Ms(),
+          t.p99Factor(), t.p99Met() ? "met" : "missed", t.met() ? "MET" : "MISSED"));
+    }
     return b.toString();
   }
 

@@ -12,10 +12,20 @@ import org.HdrHistogram.Histogram;
 record RunResult(String scenario, Map<String, Object> parameters, List<Target> targets, Instant startedAt,
     double runSeconds, double targetRate, double achievedRate, String rateCounter, Map<String, Long> counters,
     Map<String, Long> errors, long lost, Map<String, Histogram> latencies, List<Stats.Interval> series,
-    long clampedSamples) {
+    long clampedSamples, List<Phases.Summary> phases, List<ScaleDriver.Record> scaleEvents) {
+
+  /** The scale-event target: no relay over this during a scale event ... */
+  static final double TARGET_MAX_RELAY_MS = 250;
+  /** ... and relay p99 at most this many times the steady p99. */
+  static final double TARGET_P99_FACTOR = 2;
 
   static RunResult of(Scenario s, Harness.Options options, Stats stats, Instant startedAt, double runSeconds,
       long lostAtEnd) {
+    return of(s, options, stats, startedAt, runSeconds, lostAtEnd, null);
+  }
+
+  static RunResult of(Scenario s, Harness.Options options, Stats stats, Instant startedAt, double runSeconds,
+      long lostAtEnd, ScaleDriver driver) {
     Map<String, Histogram> latencies = new LinkedHashMap<>();
     for (String name : stats.latencyNames()) {
       latencies.put(name, stats.total(name));
@@ -29,9 +39,17 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
     Map<String, Object> parameters = new LinkedHashMap<>(s.parameters());
     parameters.put("crossNode", options.crossNode());
     parameters.put("threads", options.threads());
-    return new RunResult(s.name(), parameters, options.targets(), startedAt, runSeconds, s.targetRate(),
+    List<Target> targets = driver == null ? options.targets() : driver.targets().all();
+    List<Phases.Summary> phases = stats.phases() == null ? List.of() : stats.phases().summaries(System.nanoTime());
+    List<ScaleDriver.Record> events = driver == null ? List.of() : driver.records();
+    return new RunResult(s.name(), parameters, targets, startedAt, runSeconds, s.targetRate(),
         runSeconds > 0 ? done / runSeconds : 0, s.rateCounter(), counters, stats.errors(), lost, latencies,
-        stats.series(), stats.clamped());
+        stats.series(), stats.clamped(), phases, events);
+  }
+
+  /** The scale-event target judged from the phases, or null when the run had none to judge. */
+  Phases.Target scaleTarget() {
+    return Phases.target(phases, TARGET_MAX_RELAY_MS, TARGET_P99_FACTOR);
   }
 
   long errorCount() {
@@ -74,7 +92,7 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
     }
     JsonArray targetJson = new JsonArray();
     targets.forEach(t -> targetJson.add(t.uri().toString()));
-    return new JsonObject()
+    JsonObject out = new JsonObject()
         .put("scenario", scenario)
         .put("startedAt", startedAt.toString())
         .put("passed", passed())
@@ -90,6 +108,30 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
         .put("latencyMs", latencyJson)
         .put("perNodeLatencyMs", perNode)
         .put("series", seriesJson);
+    if (!phases.isEmpty()) {
+      JsonArray phaseJson = new JsonArray();
+      for (Phases.Summary p : phases) {
+        JsonObject lat = new JsonObject().put("relay", summary(p.relay()));
+        p.latencies().forEach((k, v) -> lat.put(k, summary(v)));
+        phaseJson.add(new JsonObject().put("name", p.name()).put("kind", p.kind().label)
+            .put("fromSeconds", round(p.fromSeconds())).put("toSeconds", round(p.toSeconds()))
+            .put("latencyMs", lat).put("counters", new JsonObject(new LinkedHashMap<>(p.counters())))
+            .put("errors", new JsonObject(new LinkedHashMap<>(p.errors()))));
+      }
+      JsonArray eventJson = new JsonArray();
+      scaleEvents.forEach(e -> eventJson.add(e.toJson()));
+      out.put("phases", phaseJson).put("scaleEvents", eventJson);
+      Phases.Target t = scaleTarget();
+      if (t != null) {
+        out.put("scaleTarget", new JsonObject().put("steadyRelayP99Ms", round(t.steadyP99Ms()))
+            .put("worstEventRelayP99Ms", round(t.eventP99Ms())).put("worstEventPhase", t.worstPhase())
+            .put("p99Ratio", Double.isNaN(t.ratio()) ? null : round(t.ratio()))
+            .put("eventRelayMaxMs", round(t.eventMaxMs())).put("maxRelayMsAllowed", t.maxRelayMs())
+            .put("p99FactorAllowed", t.p99Factor()).put("maxMet", t.maxMet()).put("p99Met", t.p99Met())
+            .put("met", t.met()));
+      }
+    }
+    return out;
   }
 
   static JsonObject summary(Histogram h) {

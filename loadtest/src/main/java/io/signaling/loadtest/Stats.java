@@ -40,6 +40,7 @@ public final class Stats {
   private final Map<String, Long> lastCounts = new TreeMap<>();
   private long startNanos;
   private volatile boolean recording = true;
+  private volatile Phases phases;
 
   public Stats(long startNanos) {
     this.startNanos = startNanos;
@@ -55,6 +56,15 @@ public final class Stats {
     this.startNanos = startNanos;
   }
 
+  /** From now on, also accounts every sample, counter and error to the phase of the run it belongs to. */
+  public void phases(Phases phases) {
+    this.phases = phases;
+  }
+
+  Phases phases() {
+    return phases;
+  }
+
   /** Records a latency in nanoseconds under its name and under {@code name@node} when node is 0 or more. */
   public void record(String name, int node, long nanos) {
     if (!recording) {
@@ -66,6 +76,10 @@ public final class Stats {
       value = MAX_TRACKABLE_NANOS;
     }
     recorder(name).recordValue(value);
+    Phases p = phases;
+    if (p != null) {
+      p.record(name, value, System.nanoTime());
+    }
     if (node >= 0) {
       recorder(name + "@" + node).recordValue(value);
     }
@@ -78,6 +92,10 @@ public final class Stats {
   public void count(String counter, long n) {
     if (recording) {
       counters.computeIfAbsent(counter, k -> new LongAdder()).add(n);
+      Phases p = phases;
+      if (p != null) {
+        p.count(counter, n, System.nanoTime());
+      }
     }
   }
 
@@ -85,6 +103,10 @@ public final class Stats {
   public void error(String definition) {
     if (recording) {
       errors.computeIfAbsent(definition, k -> new LongAdder()).increment();
+      Phases p = phases;
+      if (p != null) {
+        p.error(definition, System.nanoTime());
+      }
     }
   }
 

@@ -32,7 +32,7 @@ class CommandLineTest {
   void help_lists_every_scenario_and_tool() {
     Outcome o = run("--help");
     assertThat(o.status()).isZero();
-    assertThat(o.out()).contains("pairs", "churn", "soak", "throughput", "connections", "baseline-relay", "await",
+    assertThat(o.out()).contains("pairs", "churn", "soak", "throughput", "scale", "connections", "baseline-relay", "await",
         "summarize", "Exit status");
   }
 
@@ -42,6 +42,18 @@ class CommandLineTest {
         "--sdp-bytes", "--target", "--same-node", "--warmup");
     assertThat(run("soak", "--help").out()).contains("--pairs", "--message-rate", "--ping-interval");
     assertThat(run("connections", "--help").out()).contains("--count", "--bind", "--processes", "--node-pid");
+  }
+
+  @Test
+  void scale_documents_its_events_and_refuses_a_plan_it_cannot_run() {
+    assertThat(run("scale", "--help").out()).contains("--events", "--cluster-dir", "--settle", "--drain-timeout",
+        "--call-rate", "retry");
+    Outcome drainFirst = run("scale", "-t", URL, "--events", "10:drain", "--duration", "30");
+    assertThat(drainFirst.status()).isEqualTo(2);
+    assertThat(drainFirst.err()).contains("a drain needs a node");
+    Outcome late = run("scale", "-t", URL, "--events", "40:start", "--duration", "30");
+    assertThat(late.status()).isEqualTo(2);
+    assertThat(late.err()).contains("not within the run");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.signaling.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -42,9 +43,10 @@ class HarnessSmokeIT {
   @BeforeAll
   static void startCluster() throws Exception {
     // GIVEN a 2-node cluster started by the bundled script, on ports nothing else uses
-    httpBase = freeRun(2);
-    managementBase = freeRun(2);
-    int clusterBase = freeRun(2);
+    // (three ports each: the scale run adds a third node)
+    httpBase = freeRun(3);
+    managementBase = freeRun(3);
+    int clusterBase = freeRun(3);
     clusterDir = OUT.resolve("cluster");
     Files.createDirectories(clusterDir);
     Result r = exec(120, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2", "--heap", "256m",
@@ -215,6 +217,61 @@ class HarnessSmokeIT {
       relay.destroy();
       relay.waitFor(20, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  @Order(7)
+  void scale_starts_a_third_node_that_takes_calls_then_drains_it_and_reports_every_phase() throws Exception {
+    // WHEN a soak of held pairs and a stream of new calls run while a node is started at 2 s and drained at 10 s
+    JsonObject result = harness("scale", "scale", "-t", urls, "--cluster-dir", clusterDir.toString(),
+        "--cluster-script", BIN.resolve("local-cluster.sh").toString(), "--events", "2:start,10:drain",
+        "--duration", "30", "--settle", "1", "--drain-timeout", "60", "--pairs", "10", "--message-rate", "200",
+        "--call-rate", "5", "--candidates", "2", "--hold", "300", "--allow-errors");
+
+    // THEN nothing failed and nothing was lost: the drain ended no call, refusals by the draining node were
+    // retries, not errors, and the member's joining and leaving dropped no relay
+    assertThat(result.getLong("lostMessages")).as(result.encodePrettily()).isZero();
+    assertThat(result.getJsonObject("errors").fieldNames()).as(result.encodePrettily()).isEmpty();
+    JsonObject counters = result.getJsonObject("counters");
+    assertThat(counters.getLong("calls.completed")).isEqualTo(150);
+    assertThat(counters.getLong("calls.failed", 0L)).isZero();
+
+    // AND the node the run started was ready, took new calls, and exited after its drain
+    JsonArray events = result.getJsonArray("scaleEvents");
+    assertThat(events.size()).isEqualTo(2);
+    assertThat(events.getJsonObject(0).getString("outcome")).isEqualTo("ready");
+    assertThat(events.getJsonObject(1).getString("outcome")).isEqualTo("exited");
+    String third = "127.0.0.1:" + (httpBase + 2);
+    assertThat(events.getJsonObject(0).getString("node")).isEqualTo(third);
+    assertThat(result.getJsonObject("perNodeLatencyMs").getJsonObject(third).getJsonObject("pairing")
+        .getLong("count")).isPositive();
+    assertThat(exec(30, "bash", BIN.resolve("local-cluster.sh").toString(), "urls", "--dir", clusterDir.toString())
+        .output().trim()).isEqualTo(urls);
+
+    // AND the phases follow each other, with relays and calls in each one that has time to hold them
+    JsonArray phases = result.getJsonArray("phases");
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < phases.size(); i++) {
+      names.add(phases.getJsonObject(i).getString("name"));
+    }
+    assertThat(names).containsExactly("steady", "scale-up", "scaled", "drain", "after");
+    for (int i = 0; i < phases.size(); i++) {
+      JsonObject p = phases.getJsonObject(i);
+      assertThat(p.getJsonObject("errors").fieldNames()).as(p.encode()).isSubsetOf("relayLost");
+      if (i > 0) {
+        assertThat(p.getDouble("fromSeconds")).isEqualTo(phases.getJsonObject(i - 1).getDouble("toSeconds"));
+      }
+    }
+    for (int i : new int[] {0, 1, 3, 4}) {
+      JsonObject p = phases.getJsonObject(i);
+      assertThat(p.getJsonObject("latencyMs").getJsonObject("relay").getLong("count")).as(p.encode()).isPositive();
+    }
+    assertThat(phases.getJsonObject(0).getJsonObject("counters").getLong("calls.completed")).isPositive();
+    assertThat(phases.getJsonObject(4).getJsonObject("counters").getLong("calls.completed")).isPositive();
+    assertThat(result.getJsonObject("scaleTarget").fieldNames()).contains("steadyRelayP99Ms", "eventRelayMaxMs", "met");
+    assertThat(Files.readString(OUT.resolve("scale/summary.txt"))).contains("scale-up", "drain", "after",
+        "target during scale events");
+    assertThat(Files.readString(OUT.resolve("scale/report.html"))).contains("Phases (scale events)");
   }
 
   private static void assertPassed(JsonObject result) {

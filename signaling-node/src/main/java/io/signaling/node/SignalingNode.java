@@ -157,8 +157,10 @@ public final class SignalingNode {
     public void memberJoined(String address, int members) {
       LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] member joined: {} ({} member(s))", nodeId, address, members);
       // a member that was cut off and comes back may still clean up what it believed gone, this node's
-      // event-bus address among it: announce it again once the change has settled
-      vertx.setTimer(MERGE_SETTLE_MILLIS, t -> reassertPresence(member, verticles).onFailure(e ->
+      // event-bus address among it: announce it again once the change has settled. Only the address: sends to
+      // an inbox never read the registrations (InboxNodeSelector), and re-registering a consumer would drop
+      // the messages already handed to the old one
+      vertx.setTimer(MERGE_SETTLE_MILLIS, t -> member.reannounce().onFailure(e ->
           LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] re-announcing the event bus after a member joined failed: {}",
               nodeId, e.toString())));
     }

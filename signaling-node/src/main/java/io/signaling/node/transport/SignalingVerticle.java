@@ -235,7 +235,12 @@ public final class SignalingVerticle extends VerticleBase {
           }
           return;
         }
-        ws.writeTextMessage(text).onFailure(e -> LOG.debug("write to {} failed: {}", ws.remoteAddress(), e.toString()));
+        try {
+          ws.writeTextMessage(text).onFailure(e -> LOG.debug("write to {} failed: {}", ws.remoteAddress(), e.toString()));
+        } catch (IllegalStateException closed) {
+          // the socket closed meanwhile (say, while a drain releases it): nothing more reaches its client
+          LOG.debug("write to {} after it closed: {}", address, closed.toString());
+        }
       }
 
       @Override

@@ -1,0 +1,326 @@
+package io.signaling.loadtest;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a run's scale events with the local cluster script ({@code local-cluster.sh add} / {@code drain --wait}),
+ * one after the other, on a thread of its own, and begins the matching phases: a start opens {@code scale-up},
+ * which lasts until the new node is ready plus the settle time, then {@code scaled}; a drain opens
+ * {@code drain}, which lasts until the node's process exited, then {@code after}. An event that falls due while
+ * the previous one is still going waits for it (its record says when it really began). A second thread polls
+ * every target's {@code /health/ready} and keeps the ready set current, as a load balancer would: 200 ready,
+ * 503 or a refused connection not ready, no answer in time leaves it as it was.
+ */
+final class ScaleDriver implements AutoCloseable {
+
+  /** What became of one event; times in seconds since the run started, -1 when it did not happen. */
+  record Record(ScaleEvent event, double beganSeconds, double doneSeconds, double unreadySeconds, String node,
+      String outcome) {
+
+    JsonObject toJson() {
+      return new JsonObject().put("event", event.toString()).put("kind", event.kind().label())
+          .put("plannedAtSeconds", event.atSeconds()).put("beganAtSeconds", RunResult.round(beganSeconds))
+          .put(event.kind() == ScaleEvent.Kind.START ? "readyAtSeconds" : "exitedAtSeconds", RunResult.round(doneSeconds))
+          .put("notReadyAtSeconds", RunResult.round(unreadySeconds)).put("node", node).put("outcome", outcome);
+    }
+  }
+
+  private static final long POLL_MILLIS = 250;
+
+  private final List<ScaleEvent> events;
+  private final Path script;
+  private final Path clusterDir;
+  private final TargetSet targets;
+  private final double settleSeconds;
+  private final int drainTimeoutSeconds;
+  private final PrintStream console;
+  private final List<Record> records = new CopyOnWriteArrayList<>();
+  private final Deque<Target> started = new ArrayDeque<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final java.util.Map<Integer, Long> notReadyAt = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Each target's management URL (its health), found once in the cluster directory. */
+  private final java.util.Map<String, String> managementOf = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile boolean closed;
+  private volatile Process running;
+  private Thread eventThread;
+  private Thread pollThread;
+  private long runStartNanos;
+  private Stats stats;
+
+  ScaleDriver(List<ScaleEvent> events, Path script, Path clusterDir, TargetSet targets, double settleSeconds,
+      int drainTimeoutSeconds, PrintStream console) {
+    this.events = List.copyOf(events);
+    this.script = script;
+    this.clusterDir = clusterDir;
+    this.targets = targets;
+    this.settleSeconds = settleSeconds;
+    this.drainTimeoutSeconds = drainTimeoutSeconds;
+    this.console = console;
+  }
+
+  TargetSet targets() {
+    return targets;
+  }
+
+  List<Record> records() {
+    return List.copyOf(records);
+  }
+
+  /** Starts the events and the readiness poll for a run that started at {@code runStartNanos}. */
+  void start(long runStartNanos, Stats stats) {
+    this.runStartNanos = runStartNanos;
+    this.stats = stats;
+    Phases phases = new Phases(runStartNanos);
+    stats.phases(phases);
+    targets.onChange((t, ready) -> {
+      long now = System.nanoTime();
+      if (!ready) {
+        notReadyAt.putIfAbsent(t.index(), now);
+      }
+      console.printf(Locale.ROOT, "[%5.1fs] scale: %s %s%n", seconds(now), t.label(),
+          ready ? "takes new calls" : "takes no new calls (not ready)");
+    });
+    eventThread = new Thread(() -> runEvents(phases), "scale-events");
+    eventThread.setDaemon(true);
+    eventThread.start();
+    pollThread = new Thread(this::poll, "scale-readiness");
+    pollThread.setDaemon(true);
+    pollThread.start();
+  }
+
+  private double seconds(long nanos) {
+    return (nanos - runStartNanos) / 1e9;
+  }
+
+  private void runEvents(Phases phases) {
+    try {
+      for (ScaleEvent e : events) {
+        if (!waitUntil(runStartNanos + (long) (e.atSeconds() * 1e9))) {
+          return;
+        }
+        if (e.kind() == ScaleEvent.Kind.START) {
+          start(e, phases);
+        } else {
+          drain(e, phases);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void start(ScaleEvent e, Phases phases) throws InterruptedException {
+    long began = System.nanoTime();
+    String phase = phases.begin(Phases.Kind.SCALE_UP, began);
+    console.printf(Locale.ROOT, "[%5.1fs] scale: %s, starting a node (%s)%n", seconds(began), e, phase);
+    Outcome o = exec(180, "add", "--dir", clusterDir.toString());
+    if (o.status() != 0 || !o.lastLine().startsWith("ws")) {
+      fail(e, began, "start failed: " + o.summary(), phases, Phases.Kind.SCALED);
+      return;
+    }
+    long ready = System.nanoTime();
+    Target t = targets.add(URI.create(o.lastLine()));
+    synchronized (started) {
+      started.push(t);
+    }
+    console.printf(Locale.ROOT, "[%5.1fs] scale: %s ready after %.1f s; settling %.1f s%n", seconds(ready), t.label(),
+        (ready - began) / 1e9, settleSeconds);
+    records.add(new Record(e, seconds(began), seconds(ready), -1, t.label(), "ready"));
+    if (waitUntil(ready + (long) (settleSeconds * 1e9))) {
+      phases.begin(Phases.Kind.SCALED, System.nanoTime());
+    }
+  }
+
+  private void drain(ScaleEvent e, Phases phases) throws InterruptedException {
+    long began = System.nanoTime();
+    Target t;
+    synchronized (started) {
+      t = started.poll();
+    }
+    if (t == null) {
+      fail(e, began, "no node this run started is left to drain", phases, Phases.Kind.AFTER);
+      return;
+    }
+    String phase = phases.begin(Phases.Kind.DRAIN, began);
+    console.printf(Locale.ROOT, "[%5.1fs] scale: %s, SIGTERM to %s (%s)%n", seconds(began), e, t.label(), phase);
+    Outcome o = exec(drainTimeoutSeconds + 30, "drain", "--dir", clusterDir.toString(), "--port",
+        Integer.toString(t.port()), "--wait", Integer.toString(drainTimeoutSeconds));
+    long exited = System.nanoTime();
+    double unready = unreadyAt(t);
+    if (o.status() != 0) {
+      fail(e, began, "drain: " + o.summary(), phases, Phases.Kind.AFTER);
+      return;
+    }
+    console.printf(Locale.ROOT, "[%5.1fs] scale: %s exited %.1f s after SIGTERM%n", seconds(exited), t.label(),
+        (exited - began) / 1e9);
+    records.add(new Record(e, seconds(began), seconds(exited), unready, t.label(), "exited"));
+    phases.begin(Phases.Kind.AFTER, exited);
+  }
+
+  /** When the harness stopped placing new calls on {@code t} (seconds since the run started), or -1. */
+  private double unreadyAt(Target t) {
+    Long at = notReadyAt.get(t.index());
+    return at == null ? -1 : seconds(at);
+  }
+
+  private void fail(ScaleEvent e, long began, String why, Phases phases, Phases.Kind next) {
+    console.printf(Locale.ROOT, "[%5.1fs] scale: %s FAILED: %s%n", seconds(System.nanoTime()), e, why);
+    stats.error("scaleEventFailed");
+    records.add(new Record(e, seconds(began), -1, -1, "", why));
+    phases.begin(next, System.nanoTime());
+  }
+
+  /** Waits until {@code nanos} (the event plan's clock); false when the driver was closed first. */
+  private boolean waitUntil(long nanos) throws InterruptedException {
+    synchronized (this) {
+      while (!closed) {
+        long left = nanos - System.nanoTime();
+        if (left <= 0) {
+          return true;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
+    return false;
+  }
+
+  private void poll() {
+    while (!closed) {
+      List<Target> all = targets.all();
+      for (Target t : all) {
+        Boolean ready = readiness(t);
+        if (ready != null) {
+          targets.ready(t.index(), ready);
+        }
+      }
+      try {
+        if (!waitUntil(System.nanoTime() + POLL_MILLIS * 1_000_000L)) {
+          return;
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Where the target's node serves its health: the management port the cluster script recorded beside its
+   * client port (node-K.port and node-K.mport), or the default management port when the node is not one of
+   * the script's.
+   */
+  private String managementBase(Target t) {
+    String known = managementOf.get(t.label());
+    if (known != null) {
+      return known;
+    }
+    try (var files = Files.list(clusterDir)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().matches("node-\\d+\\.port")).toList()) {
+        Path m = f.resolveSibling(f.getFileName().toString().replace(".port", ".mport"));
+        if (Files.readString(f).trim().equals(Integer.toString(t.port())) && Files.exists(m)) {
+          String base = "http://" + t.uri().getHost() + ":" + Files.readString(m).trim();
+          managementOf.put(t.label(), base);
+          return base;
+        }
+      }
+    } catch (IOException e) {
+      // not the script's cluster (or its files went away): the default below
+    }
+    return "http://" + t.uri().getHost() + ":" + Target.DEFAULT_MANAGEMENT_PORT;
+  }
+
+  /** True (200), false (another status or refused), or null (no answer in time: unknown). */
+  private Boolean readiness(Target t) {
+    try {
+      HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(managementBase(t) + "/health/ready"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 200;
+    } catch (ConnectException e) {
+      return false;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private record Outcome(int status, String output) {
+
+    String lastLine() {
+      List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
+      return lines.isEmpty() ? "" : lines.get(lines.size() - 1).trim();
+    }
+
+    String summary() {
+      return "status " + status + ": " + lastLine();
+    }
+  }
+
+  private Outcome exec(int timeoutSeconds, String... args) throws InterruptedException {
+    List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+    command.addAll(List.of(args));
+    Path log = null;
+    try {
+      log = Files.createTempFile("scale-event", ".log");
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      running = p;
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS) || closed) {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+        return new Outcome(-1, "did not finish in " + timeoutSeconds + " s");
+      }
+      return new Outcome(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return new Outcome(-1, e.toString());
+    } finally {
+      running = null;
+      if (log != null) {
+        try {
+          Files.deleteIfExists(log);
+        } catch (IOException e) {
+          // a temporary file left behind
+        }
+      }
+    }
+  }
+
+  /** Stops the events and the poll (a script still running is stopped; the cluster is left as it is). */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
+    Process p = running;
+    if (p != null) {
+      p.destroy();
+    }
+    for (Thread t : new Thread[] {eventThread, pollThread}) {
+      if (t != null) {
+        try {
+          t.join(15_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+}
