@@ -164,8 +164,8 @@ public record NodeSettings(
           + "the first signs, list the others while rotating (never logged).", NodeSettings::turnSecrets);
   public static final Setting<Integer> TURN_CREDENTIAL_LIFETIME_SECONDS = Setting.of(
       "SIGNALING_TURN_CREDENTIAL_LIFETIME_SECONDS", "86400",
-      "How long an issued TURN credential is valid; a relayed call can last no longer than the credential it "
-          + "started with (the TURN server refuses refreshes after it expires).", Parsers.intRange(600, 604_800));
+      "How long an issued TURN credential is valid: relayed calls must start within it (a call already relayed "
+          + "goes on past it).", Parsers.intRange(600, 604_800));
   public static final Setting<Integer> SEND_TIMEOUT_MILLIS = Setting.of("SIGNALING_SEND_TIMEOUT_MILLIS", "500",
       "Timeout of one attempt to deliver a pairing or stop notice to another node.", Parsers.intRange(50, 30_000));
   public static final Setting<Integer> SEND_ATTEMPTS = Setting.of("SIGNALING_SEND_ATTEMPTS", "4",
