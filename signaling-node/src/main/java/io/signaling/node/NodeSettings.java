@@ -112,9 +112,6 @@ public record NodeSettings(
       }
     }
 
-    /** No TURN credentials are issued. */
-    public static final Turn OFF = new Turn(List.of(), List.of(), 86_400);
-
     public boolean enabled() {
       return !secrets.isEmpty();
     }
