@@ -12,14 +12,15 @@ window.sdk = {
   peerConnections: {}, // streamId -> the RTCPeerConnection the SDK made (kept after the SDK drops it)
 
   /** Creates the adaptor; resolves once the SDK reports "initialized". */
-  start(url, { playOnly = false } = {}) {
+  start(url, { playOnly = false, relay = false } = {}) {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("SDK not initialized within 15 s")), 15000);
       this.adaptor = new webrtc_adaptor.WebRTCAdaptor({
         websocket_url: url,
         mediaConstraints: playOnly ? { video: false, audio: false } : { video: true, audio: true },
-        // no STUN/TURN: everything is on this machine (the SDK's default STUN server is outside it)
-        peerconnection_config: { iceServers: [] },
+        // no STUN/TURN: everything is on this machine (the SDK's default STUN server is outside it); relay-only
+        // leaves iceServers out, so that the SDK asks the server (getIceServerConfig) and uses its TURN credentials
+        peerconnection_config: relay ? { iceTransportPolicy: "relay", sdpSemantics: "unified-plan" } : { iceServers: [] },
         sdp_constraints: { OfferToReceiveAudio: true, OfferToReceiveVideo: true },
         localVideoId: "localVideo",
         remoteVideoId: "remoteVideo",
@@ -56,6 +57,39 @@ window.sdk = {
     for (const id of Object.keys(pcs)) {
       if (pcs[id]) this.peerConnections[id] = pcs[id];
     }
+  },
+
+  /** The ICE servers the SDK will use (after iceServerConfig, the server's TURN URI and credential). */
+  iceServers() {
+    return (this.adaptor && this.adaptor.peerconnection_config.iceServers) || [];
+  },
+
+  /** The types of the local and remote candidates of the peer connection's selected pair, once there is one. */
+  async selectedPair(streamId) {
+    const pc = this.peerConnections[streamId];
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let pairId = null;
+    stats.forEach((s) => { if (s.type === "transport" && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId; });
+    const pair = pairId && stats.get(pairId);
+    if (!pair) return null;
+    return { local: stats.get(pair.localCandidateId).candidateType, remote: stats.get(pair.remoteCandidateId).candidateType };
+  },
+
+  /** Gathers candidates with relay-only ICE and the given TURN server; resolves with the candidate types found. */
+  async gatherRelay(server) {
+    const pc = new RTCPeerConnection({ iceServers: [server], iceTransportPolicy: "relay" });
+    const types = [];
+    const errors = [];
+    pc.onicecandidateerror = (e) => errors.push(e.errorCode);
+    const done = new Promise((resolve) => {
+      pc.onicecandidate = (e) => { if (e.candidate) types.push(e.candidate.type); else resolve(); };
+    });
+    pc.createDataChannel("probe");
+    await pc.setLocalDescription(await pc.createOffer());
+    await done;
+    pc.close();
+    return { types, errors };
   },
 
   has(info, predicate = () => true) {

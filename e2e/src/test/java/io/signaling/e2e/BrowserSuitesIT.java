@@ -7,11 +7,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import io.signaling.node.support.Coturn;
 import io.signaling.node.support.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,10 +75,48 @@ class BrowserSuitesIT {
     suite("demo.test.mjs");
   }
 
+  /**
+   * A relay-only call through a real coturn: a cluster of its own whose nodes issue TURN REST API credentials for
+   * it (from the environment, as on Kubernetes), and the SDK told {@code iceTransportPolicy: 'relay'}.
+   */
+  @Test
+  void theOfficialSdk_relayOnlyThroughTurn_acrossTwoNodes() throws Exception {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    Path relayDir = TARGET.resolve("relay-cluster");
+    Files.createDirectories(relayDir);
+    try (Coturn coturn = Coturn.start(TARGET.resolve("coturn"), List.of(secret))) {
+      // GIVEN coturn on loopback and a second 2-node cluster signing credentials for it with the same secret
+      Map<String, String> env = Map.of("SIGNALING_TURN_URIS", "turn:127.0.0.1:" + coturn.port(),
+          "SIGNALING_TURN_SECRETS", secret);
+      Result r = exec(DIR, env, 180, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2",
+          "--heap", "256m", "--http-port", Integer.toString(freeRun(2)), "--management-port",
+          Integer.toString(freeRun(2)), "--cluster-port", Integer.toString(freeRun(2)), "--dir", relayDir.toString());
+      try {
+        assertThat(r.status()).as(r.output()).isZero();
+        List<String> lines = r.output().lines().toList();
+        suite("relay.test.mjs", lines.get(lines.size() - 1), Map.of("TURN_URI", "turn:127.0.0.1:" + coturn.port(),
+            "TURN_SECRET", secret));
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\ncoturn log:\n" + coturn.log(), e);
+      } finally {
+        exec(DIR, Map.of(), 60, "bash", BIN.resolve("local-cluster.sh").toString(), "stop", "--dir",
+            relayDir.toString());
+      }
+    }
+  }
+
   private static void suite(String file) throws Exception {
+    suite(file, urls, Map.of());
+  }
+
+  private static void suite(String file, String clusterUrls, Map<String, String> extraEnv) throws Exception {
     Path screenshots = TARGET.resolve("screenshots");
-    Result r = exec(DIR, Map.of("SIGNALING_URLS", urls, "SCREENSHOT_DIR", screenshots.toString(), "CHROMIUM_PATH",
-        CHROMIUM), 600, "node", "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/" + file);
+    Map<String, String> env = new java.util.HashMap<>(Map.of("SIGNALING_URLS", clusterUrls, "SCREENSHOT_DIR",
+        screenshots.toString(), "CHROMIUM_PATH", CHROMIUM));
+    env.putAll(extraEnv);
+    Result r = exec(DIR, env, 600, "node", "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/" + file);
     Files.writeString(TARGET.resolve(file.replace(".mjs", ".txt")), r.output());
     String failed = r.output().lines().filter(l -> l.trim().startsWith("✖")).collect(Collectors.joining("\n"));
     assertThat(r.status()).as("browser suite %s failed (screenshots in %s):%n%s%n%n%s", file, screenshots, failed,

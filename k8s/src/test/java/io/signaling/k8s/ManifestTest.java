@@ -123,6 +123,8 @@ class ManifestTest {
         Map<String, String> data = Manifests.read(file, ConfigMap.class).getData();
         data.forEach((name, value) -> {
           assertThat(SETTINGS).as(file + ": " + name + " is a setting of the node").containsKey(name);
+          assertThat(SETTINGS.get(name).isSecret()).as(file + ": " + name + " is a secret: it belongs in a Secret")
+              .isFalse();
           SETTINGS.get(name).parse(value);
           env.put(name, value);
         });
@@ -150,6 +152,10 @@ class ManifestTest {
       "spec.nodeName", "worker-1",
       "metadata.labels['topology.kubernetes.io/zone']", "eu-west-1b");
 
+  /** What the Secrets an operator creates would hold, by "name/key". */
+  private static final Map<String, String> SECRETS = Map.of(
+      "signaling-turn/secrets", "current-turn-secret-0123456789,previous-turn-secret-012345");
+
   /**
    * The environment the node's container gets from a rendered Deployment: the ConfigMap it names, then its own
    * env (which wins), with downward API fields taken from {@code fields} and {@code $(VAR)} references expanded.
@@ -161,7 +167,11 @@ class ManifestTest {
     Map<String, String> env = new HashMap<>(config.getData());
     for (EnvVar v : c.getEnv()) {
       String value;
-      if (v.getValueFrom() != null) {
+      if (v.getValueFrom() != null && v.getValueFrom().getSecretKeyRef() != null) {
+        String ref = v.getValueFrom().getSecretKeyRef().getName() + "/" + v.getValueFrom().getSecretKeyRef().getKey();
+        assertThat(SECRETS).as(v.getName() + " comes from the Secret key " + ref).containsKey(ref);
+        value = SECRETS.get(ref);
+      } else if (v.getValueFrom() != null) {
         String path = v.getValueFrom().getFieldRef().getFieldPath();
         assertThat(fields).as(v.getName() + " comes from a downward API field: " + path).containsKey(path);
         value = fields.get(path);
@@ -248,6 +258,41 @@ class ManifestTest {
     noZone.put("metadata.labels['topology.kubernetes.io/zone']", "");
     assertThatThrownBy(() -> NodeSettings.from(SettingsSource.of(podEnvironment(d, config, noZone))))
         .isInstanceOf(ConfigException.class).hasMessageContaining(ClusterSettings.FAILURE_DOMAIN_ZONE.env());
+  }
+
+  @Test
+  void theTurnComponent_onTheProdOverlay_readsTheTurnSecretsFromASecret_notTheConfigMap() throws IOException {
+    // GIVEN an overlay of the prod overlay with the turn-credentials component, as kustomize renders it
+    Path dir = Manifests.root().resolve("target/kustomize/prod-turn-credentials");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
+        "apiVersion: kustomize.config.k8s.io/v1beta1",
+        "kind: Kustomization",
+        "resources:",
+        "  - ../../../overlays/prod",
+        "components:",
+        "  - ../../../components/turn-credentials", ""));
+    List<JsonNode> rendered = Manifests.kustomize(dir);
+    Deployment d = Manifests.one(rendered, "Deployment", Deployment.class);
+    ConfigMap config = Manifests.one(rendered, "ConfigMap", ConfigMap.class);
+    assertThat(Manifests.unknownFields(d)).isEmpty();
+
+    // THEN the secrets come from the Secret's key, and neither the ConfigMap nor anything rendered holds one
+    EnvVar secrets = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(v -> v.getName().equals(NodeSettings.TURN_SECRETS.env())).findFirst().orElseThrow();
+    assertThat(secrets.getValue()).isNull();
+    assertThat(secrets.getValueFrom().getSecretKeyRef().getName()).isEqualTo("signaling-turn");
+    assertThat(secrets.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("secrets");
+    assertThat(config.getData()).doesNotContainKey(NodeSettings.TURN_SECRETS.env());
+    assertThat(rendered).noneMatch(r -> r.path("kind").asText().equals("Secret"));
+
+    // AND the node's settings parser reads, from what the pod gets, the URIs and both secrets, signing with the first
+    NodeSettings settings = NodeSettings.from(SettingsSource.of(podEnvironment(d, config, DOWNWARD_API)));
+    assertThat(settings.turn().enabled()).isTrue();
+    assertThat(settings.turn().uris().get(0)).startsWith("turn:");
+    assertThat(settings.turn().secrets()).containsExactly("current-turn-secret-0123456789",
+        "previous-turn-secret-012345");
+    assertThat(settings.turn().lifetimeSeconds()).isEqualTo(86_400);
   }
 
   @Test

@@ -27,6 +27,7 @@ public record NodeSettings(
     Limits limits,
     Handshakes handshakes,
     Security security,
+    Turn turn,
     ClusterSettings cluster) {
 
   /**
@@ -87,6 +88,46 @@ public record NodeSettings(
     }
   }
 
+  /**
+   * Short-lived TURN credentials (the TURN REST API scheme coturn implements with {@code use-auth-secret}): the
+   * username is {@code <expiry unix seconds>:<opaque per-connection id>}, the password the base64 HMAC-SHA1 of the
+   * username under the first secret.
+   *
+   * @param uris TURN URIs the credentials are for; the first is the one sent in iceServerConfig (the SDKs take
+   *     one URI, and only a {@code turn:} one)
+   * @param secrets shared secrets, the first one signs; the TURN server may accept more (rotation)
+   * @param lifetimeSeconds how long a credential is valid from the moment it is issued
+   */
+  public record Turn(List<String> uris, List<String> secrets, int lifetimeSeconds) {
+
+    public Turn {
+      uris = List.copyOf(uris);
+      secrets = List.copyOf(secrets);
+      if (uris.isEmpty() != secrets.isEmpty()) {
+        throw new ConfigException(TURN_URIS.env() + " and " + TURN_SECRETS.env() + " must be set together");
+      }
+      if (!uris.isEmpty() && !uris.get(0).startsWith("turn:")) {
+        throw new ConfigException("Invalid value for " + TURN_URIS.env() + ": the first URI is sent to the SDKs in "
+            + "iceServerConfig and must start with turn: (they ignore turns: there)");
+      }
+    }
+
+    public boolean enabled() {
+      return !secrets.isEmpty();
+    }
+
+    /** The secret that signs; only when {@link #enabled()}. */
+    public String signingSecret() {
+      return secrets.get(0);
+    }
+
+    @Override
+    public String toString() {
+      return "Turn[uris=" + uris + ", secrets=" + secrets.size() + " (redacted), lifetimeSeconds=" + lifetimeSeconds
+          + "]";
+    }
+  }
+
   public static final Setting<String> HTTP_HOST = Setting.of("SIGNALING_HTTP_HOST", "0.0.0.0",
       "Address the HTTP/WebSocket server binds to.", Parsers.host());
   public static final Setting<Integer> HTTP_PORT = Setting.of("SIGNALING_HTTP_PORT", "5080",
@@ -111,6 +152,17 @@ public record NodeSettings(
       "TURN username sent in iceServerConfig.", Parsers.string());
   public static final Setting<String> TURN_CREDENTIAL = Setting.secret("SIGNALING_TURN_CREDENTIAL", "",
       "TURN credential sent in iceServerConfig (never logged).", Parsers.string());
+  public static final Setting<List<String>> TURN_URIS = Setting.of("SIGNALING_TURN_URIS", "",
+      "Comma-separated TURN URIs (turn:host:port, turns:host:port, ?transport=tcp allowed) that short-lived "
+          + "credentials are issued for, with SIGNALING_TURN_SECRETS; the first is sent in iceServerConfig and must "
+          + "start with turn:.", Parsers.list(NodeSettings::turnUri));
+  public static final Setting<List<String>> TURN_SECRETS = Setting.secret("SIGNALING_TURN_SECRETS", "",
+      "Comma-separated shared secrets of the TURN server (coturn's static-auth-secret), at least 16 bytes each; "
+          + "the first signs, list the others while rotating (never logged).", NodeSettings::turnSecrets);
+  public static final Setting<Integer> TURN_CREDENTIAL_LIFETIME_SECONDS = Setting.of(
+      "SIGNALING_TURN_CREDENTIAL_LIFETIME_SECONDS", "86400",
+      "How long an issued TURN credential is valid: relayed calls must start within it (a call already relayed "
+          + "goes on past it).", Parsers.intRange(600, 604_800));
   public static final Setting<Integer> SEND_TIMEOUT_MILLIS = Setting.of("SIGNALING_SEND_TIMEOUT_MILLIS", "500",
       "Timeout of one attempt to deliver a pairing or stop notice to another node.", Parsers.intRange(50, 30_000));
   public static final Setting<Integer> SEND_ATTEMPTS = Setting.of("SIGNALING_SEND_ATTEMPTS", "4",
@@ -187,7 +239,8 @@ public record NodeSettings(
       });
 
   public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, MANAGEMENT_PORT, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
-      MAX_STREAM_ID_LENGTH, STUN_SERVER_URI, TURN_USERNAME, TURN_CREDENTIAL, SEND_TIMEOUT_MILLIS, SEND_ATTEMPTS,
+      MAX_STREAM_ID_LENGTH, STUN_SERVER_URI, TURN_USERNAME, TURN_CREDENTIAL, TURN_URIS, TURN_SECRETS,
+      TURN_CREDENTIAL_LIFETIME_SECONDS, SEND_TIMEOUT_MILLIS, SEND_ATTEMPTS,
       DRAIN_SECONDS, RATE_PER_SECOND, RATE_BURST, VIOLATIONS_BEFORE_CLOSE, MAX_ROOMS, MAX_CONNECTIONS_PER_ADDRESS,
       HANDSHAKE_TIMEOUT_SECONDS, HTTP_KEEP_ALIVE_SECONDS, MAX_PENDING_HANDSHAKES, IDLE_TIMEOUT_SECONDS, MAX_WRITE_QUEUE_BYTES, ROOM_MAX_IDLE_SECONDS, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_JWKS_FILE, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, LOG_FORMAT, LOG_LEVEL);
@@ -207,6 +260,14 @@ public record NodeSettings(
       throw new ConfigException(MANAGEMENT_PORT.env() + " must differ from " + HTTP_PORT.env() + " (" + httpPort
           + "): metrics and health are not served to clients");
     }
+    if (turn.enabled() && (!turnUsername.isEmpty() || !turnCredential.isEmpty())) {
+      throw new ConfigException(TURN_SECRETS.env() + " issues TURN credentials: unset " + TURN_USERNAME.env()
+          + " and " + TURN_CREDENTIAL.env());
+    }
+    if (turn.enabled() && !stunServerUri.isEmpty()) {
+      throw new ConfigException(STUN_SERVER_URI.env() + " and " + TURN_URIS.env() + " cannot both be set: "
+          + "iceServerConfig carries one URI (with TURN credentials, the first of " + TURN_URIS.env() + ")");
+    }
   }
 
   public static NodeSettings from(SettingsSource source) {
@@ -224,6 +285,7 @@ public record NodeSettings(
             source.get(MAX_PENDING_HANDSHAKES)),
         new Security(source.get(JWT_SECRET), source.get(JWT_PUBLIC_KEY_FILE), source.get(JWT_JWKS_FILE),
             source.get(ALLOWED_ORIGINS), source.get(TLS_CERT_FILE), source.get(TLS_KEY_FILE)),
+        new Turn(source.get(TURN_URIS), source.get(TURN_SECRETS), source.get(TURN_CREDENTIAL_LIFETIME_SECONDS)),
         ClusterSettings.from(source));
   }
 
@@ -235,49 +297,55 @@ public record NodeSettings(
     NodeSettings d = from(SettingsSource.of(java.util.Map.of()));
     return new NodeSettings("127.0.0.1", 0, 0, d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
         d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(),
-        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), cluster);
+        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), cluster);
   }
 
   public NodeSettings withHttpPort(int port) {
     return new NodeSettings(httpHost, port, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, cluster);
   }
 
   public NodeSettings withManagementPort(int port) {
     return new NodeSettings(httpHost, httpPort, port, appNames, instances, maxMessageBytes, maxStreamIdLength,
         stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
-        security, cluster);
+        security, turn, cluster);
   }
 
   public NodeSettings withHandshakes(Handshakes newHandshakes) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes,
         maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
-        limits, newHandshakes, security, cluster);
+        limits, newHandshakes, security, turn, cluster);
   }
 
   public NodeSettings withInstances(int count) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, cluster);
   }
 
   public NodeSettings withIceServer(String uri, String username, String credential) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
-        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, cluster);
+        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, cluster);
+  }
+
+  public NodeSettings withTurn(Turn newTurn) {
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength,
+        stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
+        security, newTurn, cluster);
   }
 
   public NodeSettings withAppNames(List<String> names) {
     return new NodeSettings(httpHost, httpPort, managementPort, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, cluster);
   }
 
   public NodeSettings withLimits(Limits newLimits) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, turn, cluster);
   }
 
   public NodeSettings withSecurity(Security newSecurity) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, turn, cluster);
   }
 
   public int roomMaxIdleSeconds() {
@@ -307,6 +375,25 @@ public record NodeSettings(
       throw new IllegalArgumentException("no readable file there");
     }
     return text;
+  }
+
+  private static String turnUri(String text) {
+    if (!text.matches("turns?:[^\\s?]+(\\?transport=(udp|tcp))?")) {
+      throw new IllegalArgumentException("'" + text + "' is not a TURN URI: turn:host[:port] or turns:host[:port], "
+          + "optionally with ?transport=udp or ?transport=tcp");
+    }
+    return text;
+  }
+
+  /** Never puts a secret's text in a message: the setting is a secret. */
+  private static List<String> turnSecrets(String text) {
+    List<String> secrets = Parsers.list(Parsers.string()).apply(text);
+    for (String secret : secrets) {
+      if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 16) {
+        throw new IllegalArgumentException("each TURN secret needs at least 16 bytes");
+      }
+    }
+    return secrets;
   }
 
   private static String iceUri(String text) {

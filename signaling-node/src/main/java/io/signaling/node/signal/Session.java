@@ -27,6 +27,12 @@ final class Session {
   boolean closed;
   /** The server asked the socket to close; further messages are ignored. */
   boolean closing;
+  /** The opaque id of this connection's TURN credentials, once it asked for them. */
+  String iceId;
+  /** The connection sent {@code getIceServerConfig}. */
+  boolean askedIce;
+  /** Join tokens are required and a join of this connection was authorised: it may have TURN credentials. */
+  boolean iceGranted;
   /** A drain let the socket go: told {@code server_will_stop}, its rooms left, closed. */
   boolean released;
 

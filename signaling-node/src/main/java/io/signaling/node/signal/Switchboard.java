@@ -43,7 +43,9 @@ public final class Switchboard {
   private final RoomDirectory directory;
   private final Courier courier;
   private final ProtocolCodec codec;
-  private final String iceServerConfig;
+  private final IceServerConfig iceServers;
+  /** Join tokens are required: TURN credentials only for connections let into a room. */
+  private final boolean iceNeedsJoin;
   private final LongSupplier sessionIds;
   private final SignalingMetrics metrics;
   private final NodeSettings.Limits limits;
@@ -61,7 +63,7 @@ public final class Switchboard {
   public static final short CLOSE_SLOW_READER = 4001;
 
   public Switchboard(String node, String inbox, Context context, RoomDirectory directory, Courier courier,
-      ProtocolCodec codec, String iceServerConfig, LongSupplier sessionIds, SignalingMetrics metrics,
+      ProtocolCodec codec, IceServerConfig iceServers, LongSupplier sessionIds, SignalingMetrics metrics,
       NodeSettings.Limits limits, JoinAuthorizer authorizer, BooleanSupplier acceptingJoins) {
     this.node = node;
     this.inbox = inbox;
@@ -69,7 +71,8 @@ public final class Switchboard {
     this.directory = directory;
     this.courier = courier;
     this.codec = codec;
-    this.iceServerConfig = iceServerConfig;
+    this.iceServers = iceServers;
+    this.iceNeedsJoin = authorizer != JoinAuthorizer.OPEN;
     this.sessionIds = sessionIds;
     this.metrics = metrics;
     this.limits = limits;
@@ -196,6 +199,26 @@ public final class Switchboard {
     }
   }
 
+  private String iceAnswer(Session s, boolean withCredentials) {
+    if (withCredentials && iceServers.issuesCredentials() && s.iceId == null) {
+      s.iceId = iceServers.newConnectionId();
+    }
+    return iceServers.answer(s.iceId, withCredentials);
+  }
+
+  /**
+   * With join tokens, a connection gets TURN credentials once a join of it is authorised: if it asked before, it is
+   * sent them now, before {@code joined}, so that they are in place before its peer connection exists.
+   */
+  private void grantIce(Session s) {
+    if (iceNeedsJoin && !s.iceGranted) {
+      s.iceGranted = true;
+      if (s.askedIce && iceServers.issuesCredentials()) {
+        s.send(iceAnswer(s, true));
+      }
+    }
+  }
+
   private static Future<Void> run(Supplier<Future<Void>> task) {
     try {
       return task.get();
@@ -242,7 +265,8 @@ public final class Switchboard {
         s.send(ProtocolCodec.PONG);
         return Future.succeededFuture();
       case GET_ICE_SERVER_CONFIG:
-        s.send(iceServerConfig);
+        s.askedIce = true;
+        s.send(iceAnswer(s, !iceNeedsJoin || s.iceGranted));
         return Future.succeededFuture();
       case JOIN:
         if (!s.rooms.containsKey(m.streamId())) {
@@ -254,6 +278,7 @@ public final class Switchboard {
             violation(s, ErrorDefinition.UNAUTHORIZED_ACCESS, m.streamId());
             return Future.succeededFuture();
           }
+          grantIce(s);
         }
         return join(s, m.streamId(), m.playOnly());
       case TAKE_CONFIGURATION:

@@ -9,7 +9,9 @@ import io.signaling.node.ops.NodeHealth;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.protocol.ProtocolCodec;
 import io.signaling.node.room.RoomDirectory;
+import io.signaling.node.security.TurnCredentials;
 import io.signaling.node.signal.ClientSocket;
+import io.signaling.node.signal.IceServerConfig;
 import io.signaling.node.signal.JoinAuthorizer;
 import io.signaling.node.signal.Switchboard;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -17,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -49,6 +52,8 @@ public final class SignalingVerticle extends VerticleBase {
   public static final String NODE_HEADER = ManagementServer.NODE_HEADER;
   /** The WebSocket endpoint's route. */
   public static final String WEBSOCKET_ROUTE = "/:app/websocket";
+  /** The TURN REST API endpoint's route (only with TURN secrets set). */
+  public static final String TURN_CREDENTIALS_ROUTE = "/:app/turn-credentials";
   private static final AtomicInteger INDEX = new AtomicInteger();
   private static final short CLOSE_TOO_BIG = 1009;
 
@@ -63,6 +68,7 @@ public final class SignalingVerticle extends VerticleBase {
   private final Map<HttpConnection, HandshakeGuard> guards = new IdentityHashMap<>();
   private final JoinAuthorizer authorizer;
   private long idleTimer = -1;
+  private TurnCredentials turn;
   private Switchboard switchboard;
   private MessageConsumer<Object> inboxConsumer;
   private HttpServer server;
@@ -102,8 +108,10 @@ public final class SignalingVerticle extends VerticleBase {
             metrics.sendFailed();
           }
         });
-    String ice = ProtocolCodec.iceServerConfig(settings.stunServerUri(), settings.turnUsername(),
-        settings.turnCredential());
+    turn = settings.turn().enabled() ? TurnCredentials.from(settings.turn()) : null;
+    IceServerConfig ice = turn != null ? turn.asIceServerConfig()
+        : IceServerConfig.fixed(ProtocolCodec.iceServerConfig(settings.stunServerUri(), settings.turnUsername(),
+            settings.turnCredential()));
     switchboard = new Switchboard(nodeId, inbox, context, directory, courier,
         new ProtocolCodec(settings.maxStreamIdLength()), ice, sessionIds, metrics, settings.limits(), authorizer,
         health::acceptsJoins);
@@ -116,6 +124,9 @@ public final class SignalingVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.route(WEBSOCKET_ROUTE).handler(this::upgrade);
+    if (turn != null) {
+      router.route(TURN_CREDENTIALS_ROUTE).handler(this::turnCredentials);
+    }
     router.route("/*").handler(ctx -> {
       ctx.response().putHeader(NODE_HEADER, nodeId);
       ctx.next();
@@ -211,6 +222,61 @@ public final class SignalingVerticle extends VerticleBase {
         ctx.response().setStatusCode(400).end("not a WebSocket upgrade");
       }
     });
+  }
+
+  /**
+   * {@code GET /<AppName>/turn-credentials}: a TURN credential in the TURN REST API's response shape, for apps that
+   * configure their own {@code iceServers}. Guarded as joins are: with join tokens required, it needs a token
+   * ({@code Authorization: Bearer}, or {@code ?token=}) that would let the caller join {@code ?streamId=}; otherwise
+   * it is as open as {@code getIceServerConfig} on the WebSocket. An Origin outside SIGNALING_ALLOWED_ORIGINS is
+   * refused; CORS headers let the allowed ones (any, when the list is empty) read the answer.
+   */
+  private void turnCredentials(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    var response = ctx.response().putHeader(NODE_HEADER, nodeId).putHeader("Cache-Control", "no-store");
+    if (!settings.servesApp(ctx.pathParam("app"))) {
+      response.setStatusCode(404).end();
+      return;
+    }
+    List<String> origins = settings.security().allowedOrigins();
+    String origin = request.getHeader("Origin");
+    if (origin != null) {
+      if (!origins.isEmpty() && !origins.contains(origin)) {
+        response.setStatusCode(403).end();
+        return;
+      }
+      response.putHeader("Access-Control-Allow-Origin", origins.isEmpty() ? "*" : origin).putHeader("Vary", "Origin");
+    }
+    if (request.method() == HttpMethod.OPTIONS) {
+      response.putHeader("Access-Control-Allow-Methods", "GET")
+          .putHeader("Access-Control-Allow-Headers", "Authorization").putHeader("Access-Control-Max-Age", "600")
+          .setStatusCode(204).end();
+      return;
+    }
+    if (request.method() != HttpMethod.GET) {
+      response.putHeader("Allow", "GET, OPTIONS").setStatusCode(405).end();
+      return;
+    }
+    String service = request.getParam("service");
+    if (service != null && !service.equals("turn")) {
+      response.setStatusCode(400).end();
+      return;
+    }
+    if (authorizer != JoinAuthorizer.OPEN) {
+      String streamId = request.getParam("streamId");
+      String header = request.getHeader("Authorization");
+      String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim()
+          : request.getParam("token");
+      if (streamId == null || !authorizer.mayJoin(streamId, token)) {
+        response.putHeader("WWW-Authenticate", "Bearer").setStatusCode(401)
+            .putHeader("Content-Type", "application/json").end("{\"error\":\"unauthorized_access\"}");
+        return;
+      }
+    }
+    TurnCredentials.Grant grant = turn.issue(turn.newId());
+    response.putHeader("Content-Type", "application/json").end(new io.vertx.core.json.JsonObject()
+        .put("username", grant.username()).put("password", grant.password()).put("ttl", grant.ttlSeconds())
+        .put("uris", new io.vertx.core.json.JsonArray(grant.uris())).encode());
   }
 
   private void accept(ServerWebSocket ws, String urlToken, HttpConnection tcp) {
