@@ -167,7 +167,13 @@ class RollingRestartIT {
       // spread the pairs over the nodes: the first peer's node rotates, the second is one of the others
       int first = (id + seq) % NODES;
       int second = (first + 1 + seq % (NODES - 1)) % NODES;
-      Call call = setUp("c" + id + "-" + seq, urls, first, second, "roll-" + id + "-" + seq, ATTEMPTS, tally);
+      Call call;
+      try {
+        call = setUp("c" + id + "-" + seq, urls, first, second, "roll-" + id + "-" + seq, ATTEMPTS, tally);
+      } catch (RuntimeException | AssertionError e) {
+        tally.failedSetups.add("c" + id + "-" + seq + ": " + e);
+        continue;
+      }
       if (call == null) {
         continue;
       }
@@ -203,9 +209,9 @@ class RollingRestartIT {
       try {
         first = Peer.open(name + "-first", urls.get(a));
         second = Peer.open(name + "-second", urls.get(b));
-        first.peer.join(streamId);
+        first.send(join(streamId));
         first.expect("notification", "joined", streamId);
-        second.peer.join(streamId);
+        second.send(join(streamId));
         second.expect("notification", "joined", streamId);
         first.expect("start", null, streamId);
         // the first peer is in a call from here on: nothing may end it but a leave of one of the two
@@ -224,6 +230,11 @@ class RollingRestartIT {
     }
     tally.failedSetups.add(name + ": refused " + attempts + " times, the last: " + lastRefusal);
     return null;
+  }
+
+  private static JsonObject join(String streamId) {
+    return new JsonObject().put("command", "join").put("streamId", streamId).put("multiPeer", false)
+        .put("mode", "both");
   }
 
   private static void close(Peer... peers) {
@@ -253,10 +264,10 @@ class RollingRestartIT {
 
     boolean negotiate() {
       return step("negotiation", () -> {
-        first.peer.send(new JsonObject().put("command", "takeConfiguration").put("streamId", streamId)
+        first.send(new JsonObject().put("command", "takeConfiguration").put("streamId", streamId)
             .put("type", "offer").put("sdp", "v=0\r\noffer"));
         second.expect("takeConfiguration", null, streamId);
-        second.peer.send(new JsonObject().put("command", "takeConfiguration").put("streamId", streamId)
+        second.send(new JsonObject().put("command", "takeConfiguration").put("streamId", streamId)
             .put("type", "answer").put("sdp", "v=0\r\nanswer"));
         first.expect("takeConfiguration", null, streamId);
         for (int i = 0; i < 3; i++) {
@@ -267,7 +278,7 @@ class RollingRestartIT {
     }
 
     private void candidate(Peer from, Peer to, int i) throws Broken, Refused {
-      from.peer.send(new JsonObject().put("command", "takeCandidate").put("streamId", streamId).put("label", 0)
+      from.send(new JsonObject().put("command", "takeCandidate").put("streamId", streamId).put("label", 0)
           .put("id", "0").put("candidate", "candidate:" + i + " 1 udp 1 127.0.0.1 " + (9 + i) + " typ host"));
       to.expect("takeCandidate", null, streamId);
     }
@@ -287,7 +298,7 @@ class RollingRestartIT {
 
     private void relay(Peer from, Peer to) throws Broken, Refused {
       String text = name + " " + (++relayed);
-      from.peer.send(new JsonObject().put("command", "peerMessageCommand").put("streamId", streamId)
+      from.send(new JsonObject().put("command", "peerMessageCommand").put("streamId", streamId)
           .put("definition", "t").put("data", text));
       JsonObject m = to.expect("peerMessageCommand", null, streamId);
       if (!text.equals(m.getString("data"))) {
@@ -300,7 +311,7 @@ class RollingRestartIT {
       Peer leaver = firstLeaves ? first : second;
       Peer partner = firstLeaves ? second : first;
       return step("the leave", () -> {
-        leaver.peer.leave(streamId);
+        leaver.send(new JsonObject().put("command", "leave").put("streamId", streamId));
         leaver.expect("notification", "leaved", streamId);
         // the stop for the partner is the one it may get: its partner left
         partner.expect("stop", null, streamId);
@@ -313,6 +324,9 @@ class RollingRestartIT {
         return true;
       } catch (Broken | Refused e) {
         tally.endedCalls.add(name + " [" + streamId + "] during " + what + ": " + e.getMessage());
+        return false;
+      } catch (RuntimeException | AssertionError e) {
+        tally.endedCalls.add(name + " [" + streamId + "] during " + what + ": " + e);
         return false;
       }
     }
@@ -374,6 +388,21 @@ class RollingRestartIT {
           }
         }
         throw new Broken(e.getMessage());
+      }
+    }
+
+    /** Sends; when the node has closed the socket, that is a refusal only if it said server_will_stop. */
+    void send(JsonObject m) throws Broken, Refused {
+      try {
+        peer.send(m);
+      } catch (RuntimeException e) {
+        received.addAll(peer.poll());
+        for (JsonObject r : received) {
+          if ("notification".equals(r.getString("command")) && "server_will_stop".equals(r.getString("definition"))) {
+            throw new Refused("released with server_will_stop");
+          }
+        }
+        throw new Broken(peer.name() + " could not send " + m.getString("command") + ": " + e);
       }
     }
 
