@@ -8,6 +8,7 @@ webrtc_adaptor.VideoEffect.LOCATE_FILE_URL = "/selfie-segmentation";
 window.sdk = {
   adaptor: null,
   events: [],        // every callback: { info, streamId, state, data }
+  received: [],      // every message from the server: { command, definition, streamId }
   errors: [],        // every callbackError: { error, message }
   peerConnections: {}, // streamId -> the RTCPeerConnection the SDK made (kept after the SDK drops it)
 
@@ -106,4 +107,20 @@ window.sdk = {
     if (!v.srcObject || v.videoWidth === 0) return 0;
     return v.getVideoPlaybackQuality().totalVideoFrames;
   },
+};
+
+// Records every message the SDK receives on its WebSocket (so a test can tell the server sent no stop), by
+// listening on the sockets it opens; the SDK itself is untouched.
+window.WebSocket = class RecordingWebSocket extends window.WebSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener("message", (e) => {
+      try {
+        const m = JSON.parse(e.data);
+        window.sdk.received.push({ command: m.command, definition: m.definition, streamId: m.streamId });
+      } catch (ignored) {
+        window.sdk.received.push({ command: null });
+      }
+    });
+  }
 };

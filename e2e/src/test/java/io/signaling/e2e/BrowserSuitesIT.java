@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,24 +45,14 @@ class BrowserSuitesIT {
     installPackages();
 
     // GIVEN a 2-node cluster of node processes on free loopback ports
-    int http = freeRun(2);
-    int management = freeRun(2);
-    int cluster = freeRun(2);
     clusterDir = TARGET.resolve("cluster");
-    Files.createDirectories(clusterDir);
-    Result r = exec(DIR, Map.of(), 180, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2",
-        "--heap", "256m", "--http-port", Integer.toString(http), "--management-port", Integer.toString(management),
-        "--cluster-port", Integer.toString(cluster),
-        "--dir", clusterDir.toString());
-    assertThat(r.status()).as(r.output()).isZero();
-    List<String> lines = r.output().lines().toList();
-    urls = lines.get(lines.size() - 1);
+    urls = startCluster(clusterDir);
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (clusterDir != null) {
-      exec(DIR, Map.of(), 60, "bash", BIN.resolve("local-cluster.sh").toString(), "stop", "--dir", clusterDir.toString());
+      stopCluster(clusterDir);
     }
   }
 
@@ -107,15 +98,56 @@ class BrowserSuitesIT {
     }
   }
 
+  /**
+   * The drain suite stops a node, so it has a 2-node cluster of its own, and the other suites never meet a
+   * node that is gone, whatever the order the tests run in. It learns the nodes' pids from the script.
+   */
+  @Test
+  void theOfficialSdk_aCallSurvivesTheDrainOfANode() throws Exception {
+    Path dir = TARGET.resolve("drain-cluster");
+    try {
+      String drainUrls = startCluster(dir);
+      Result pids = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "pids", "--dir",
+          dir.toString());
+      assertThat(pids.status()).as(pids.output()).isZero();
+      assertThat(pids.output().trim()).as("the nodes' pids").matches("\\d+,\\d+");
+      Result management = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "management",
+          "--dir", dir.toString());
+      assertThat(management.status()).as(management.output()).isZero();
+      suite("drain.test.mjs", drainUrls, Map.of("SIGNALING_PIDS", pids.output().trim(),
+          "SIGNALING_MANAGEMENT_URLS", management.output().trim()));
+    } finally {
+      stopCluster(dir);
+    }
+  }
+
+  /** Starts a 2-node cluster of node processes on free loopback ports; returns its WebSocket URLs. */
+  private static String startCluster(Path dir) throws Exception {
+    int http = freeRun(2);
+    int management = freeRun(2);
+    int cluster = freeRun(2);
+    Files.createDirectories(dir);
+    Result r = exec(DIR, Map.of(), 180, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2",
+        "--heap", "256m", "--http-port", Integer.toString(http), "--management-port", Integer.toString(management),
+        "--cluster-port", Integer.toString(cluster), "--dir", dir.toString());
+    assertThat(r.status()).as(r.output()).isZero();
+    List<String> lines = r.output().lines().toList();
+    return lines.get(lines.size() - 1);
+  }
+
+  private static void stopCluster(Path dir) throws Exception {
+    exec(DIR, Map.of(), 60, "bash", BIN.resolve("local-cluster.sh").toString(), "stop", "--dir", dir.toString());
+  }
+
   private static void suite(String file) throws Exception {
     suite(file, urls, Map.of());
   }
 
-  private static void suite(String file, String clusterUrls, Map<String, String> extraEnv) throws Exception {
+  private static void suite(String file, String nodeUrls, Map<String, String> extraEnv) throws Exception {
     Path screenshots = TARGET.resolve("screenshots");
-    Map<String, String> env = new java.util.HashMap<>(Map.of("SIGNALING_URLS", clusterUrls, "SCREENSHOT_DIR",
-        screenshots.toString(), "CHROMIUM_PATH", CHROMIUM));
-    env.putAll(extraEnv);
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.putAll(Map.of("SIGNALING_URLS", nodeUrls, "SCREENSHOT_DIR", screenshots.toString(), "CHROMIUM_PATH",
+        CHROMIUM));
     Result r = exec(DIR, env, 600, "node", "--test", "--test-concurrency=1", "--test-reporter=spec", "tests/" + file);
     Files.writeString(TARGET.resolve(file.replace(".mjs", ".txt")), r.output());
     String failed = r.output().lines().filter(l -> l.trim().startsWith("✖")).collect(Collectors.joining("\n"));

@@ -23,13 +23,24 @@ public final class NodeProcess implements AutoCloseable {
   private final int managementPort;
   private final Path log;
   private final String host;
+  private final List<String> prefix;
+  private final String name;
+  private final Map<String, String> env;
+  private final String[] flags;
+  private final int incarnation;
 
-  private NodeProcess(Process process, int httpPort, int managementPort, Path log, String host) {
+  private NodeProcess(Process process, int httpPort, int managementPort, Path log, String host, List<String> prefix,
+      String name, Map<String, String> env, String[] flags, int incarnation) {
     this.process = process;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
     this.log = log;
     this.host = host;
+    this.prefix = prefix;
+    this.name = name;
+    this.env = env;
+    this.flags = flags;
+    this.incarnation = incarnation;
   }
 
   public static Path jar() {
@@ -55,10 +66,27 @@ public final class NodeProcess implements AutoCloseable {
    */
   public static NodeProcess start(List<String> prefix, String host, String name, int httpPort, int managementPort,
       Map<String, String> env, String... flags) {
+    return start(List.copyOf(prefix), host, name, httpPort, managementPort, Map.copyOf(env), flags.clone(), 1);
+  }
+
+  /**
+   * Starts this node again, as a rolling update replaces a pod: a new process with the same ports (management
+   * port included), cluster
+   * settings and environment, logging to a file of its own. This process must have exited.
+   */
+  public NodeProcess restart() {
+    if (process.isAlive()) {
+      throw new IllegalStateException("node on port " + httpPort + " is still running");
+    }
+    return start(prefix, host, name, httpPort, managementPort, env, flags, incarnation + 1);
+  }
+
+  private static NodeProcess start(List<String> prefix, String host, String name, int httpPort, int managementPort,
+      Map<String, String> env, String[] flags, int incarnation) {
     try {
       Path logDir = Path.of("target", "node-logs");
       Files.createDirectories(logDir);
-      Path log = logDir.resolve(name + "-" + httpPort + ".log");
+      Path log = logDir.resolve(name + "-" + httpPort + (incarnation == 1 ? "" : "-" + incarnation) + ".log");
       List<String> command = new ArrayList<>(prefix);
       command.addAll(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
           jar().toAbsolutePath().toString(), "--http-port", Integer.toString(httpPort), "--management-port",
@@ -66,7 +94,8 @@ public final class NodeProcess implements AutoCloseable {
       command.addAll(List.of(flags));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       builder.environment().putAll(env);
-      return new NodeProcess(builder.start(), httpPort, managementPort, log, host);
+      return new NodeProcess(builder.start(), httpPort, managementPort, log, host, prefix, name, env, flags,
+          incarnation);
     } catch (IOException e) {
       throw new IllegalStateException("could not start node " + name, e);
     }

@@ -41,6 +41,20 @@ public final class ProcessCluster implements AutoCloseable {
     return nodes.get(index);
   }
 
+  public int size() {
+    return nodes.size();
+  }
+
+  /**
+   * Replaces node {@code index}, which must have exited, by a new process with its original arguments (same
+   * ports and cluster settings), and waits until that one is ready.
+   */
+  public NodeProcess restart(int index) {
+    NodeProcess next = nodes.get(index).restart();
+    nodes.set(index, next);
+    return next.awaitReady();
+  }
+
   public TestPeer connect(String name, int index) {
     return TestPeer.connect(name, nodes.get(index).url());
   }
