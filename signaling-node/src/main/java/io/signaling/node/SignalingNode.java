@@ -98,7 +98,7 @@ public final class SignalingNode {
       task.run();
       return null;
     }, false);
-    RoomDirectory directory = member.roomDirectory(blocking);
+    RoomDirectory directory = member.roomDirectory(blocking, settings.resume().seconds() * 1000L);
     NodeHealth health = new NodeHealth(nodeId, settings.instances(), member::running, member::members);
     if (metrics instanceof MicrometerSignalingMetrics prometheus) {
       prometheus.bind(health::members, health::isDraining);
