@@ -37,6 +37,10 @@ public final class RoomRules {
         }
       }
     }
+    if (current.peers().size() == 1 && current.peers().get(0).held()) {
+      // a held slot keeps a call; alone (its partner gone) it gives way to anyone else
+      current = new Room(List.of(), current.version());
+    }
     switch (current.peers().size()) {
       case 0:
         return new JoinDecision(JoinDecision.Outcome.ALONE, new Room(List.of(joiner), next), null, null);
@@ -59,13 +63,15 @@ public final class RoomRules {
 
   /**
    * {@code peer}'s socket is gone without a leave: when the room has it as a resumable, attached slot, the slot
-   * is held until {@code untilMillis} ({@code removed} true, {@code remaining} the partner). Otherwise
+   * is held until {@code untilMillis} ({@code removed} true, {@code remaining} the partner). A held slot keeps a
+   * call: a peer alone in its room is not held. Otherwise
    * {@link LeaveDecision#NOT_MEMBER}: a peer that did not opt in (or a slot already taken over by a newer socket)
    * is left as before.
    */
   public static LeaveDecision hold(Room room, PeerRef peer, long untilMillis, long nowMillis) {
     PeerRef member = room == null ? null : room.member(peer);
-    if (member == null || !member.resumable() || member.held() || untilMillis <= nowMillis) {
+    if (member == null || !member.resumable() || member.held() || untilMillis <= nowMillis
+        || room.other(member) == null) {
       return LeaveDecision.NOT_MEMBER;
     }
     List<PeerRef> peers = new ArrayList<>(room.peers());
@@ -121,6 +127,11 @@ public final class RoomRules {
       } else {
         changed = true;
       }
+    }
+    if (kept.size() == 1 && kept.get(0).held() && kept.get(0).node().equals(node)) {
+      // a held slot keeps a call: alone, there is none to keep
+      kept.clear();
+      changed = true;
     }
     return changed ? new Room(kept, Room.nextVersion(room.version(), nowMillis)) : room;
   }

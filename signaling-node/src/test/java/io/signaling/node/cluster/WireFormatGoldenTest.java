@@ -159,9 +159,13 @@ class WireFormatGoldenTest {
 
   // ------------------------------------------------------------------ what the next release may write
 
-  /** The golden envelope with {@code extra} appended to its body, as a later release adding a field writes it. */
+  /**
+   * The golden envelope with {@code extra} appended to its body, as a later release adding a field writes it:
+   * after the fields appended with resume (no resume key, not held), which a later release writes first.
+   */
   private static Buffer withTrailingField(byte[] golden, byte[] extra) {
-    Buffer b = Buffer.buffer(golden).appendBytes(extra);
+    Buffer b = Buffer.buffer(golden).appendInt(-1).appendLong(0).appendBytes(extra);
+    extra = new byte[extra.length + 12];
     b.setInt(1, b.getInt(1) + extra.length);
     return b;
   }
