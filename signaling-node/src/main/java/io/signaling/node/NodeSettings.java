@@ -309,6 +309,12 @@ public record NodeSettings(
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, resume, cluster);
   }
 
+  public NodeSettings withDrainSeconds(int seconds) {
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, seconds, limits, handshakes, security, resume,
+        cluster);
+  }
+
   public NodeSettings withResume(Resume newResume) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, newResume,

@@ -530,14 +530,18 @@ public final class Switchboard {
       metrics.slotHeld();
       LeaveDecision d = ar.result();
       PeerRef partner = d.remaining();
-      if (partner != null && !partner.held()) {
-        deliver(partner, Envelope.held(link.self, partner, streamId, d.room().version()))
-            .onFailure(e -> LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] could not tell {} that"
-                + " its partner's slot is held: {}", node, streamId, partner, e.toString()));
-      }
       long forgetAfter = Math.max(1, resume.seconds() * 1000L);
       context.owner().setTimer(forgetAfter, t -> gone.remove(s.id));
-      return Future.succeededFuture();
+      if (partner == null || partner.held()) {
+        return Future.succeededFuture();
+      }
+      // awaited, so a drain's deadline closes the node only after the partner knows to keep its relays
+      return deliver(partner, Envelope.held(link.self, partner, streamId, d.room().version()))
+          .recover(e -> {
+            LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] could not tell {} that its partner's"
+                + " slot is held: {}", node, streamId, partner, e.toString());
+            return Future.succeededFuture();
+          });
     });
   }
 
