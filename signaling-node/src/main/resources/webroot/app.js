@@ -4,8 +4,22 @@
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
-const wsUrl = params.get("ws") ||
+const baseWsUrl = params.get("ws") ||
   `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/WebRTCAppEE/websocket`;
+
+// Resume (docs/PROTOCOL.md): a random peer id of 128 bits in the URL, kept for the tab's life. After a lost
+// socket (or a lost node) the page reconnects with the same id and joins again: the server gives the call back,
+// with what the partner sent meanwhile, and the partner notices nothing. The media never stopped.
+function peerId() {
+  let id = sessionStorage.getItem("signalingPeerId");
+  if (!id) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    sessionStorage.setItem("signalingPeerId", id);
+  }
+  return id;
+}
+const wsUrl = `${baseWsUrl}${baseWsUrl.includes("?") ? "&" : "?"}peer=${peerId()}`;
 
 let socket = null;
 let room = null;            // the room we are in (or want to be in after a reconnect)
@@ -71,8 +85,9 @@ function connect() {
   };
   socket.onclose = () => {
     clearInterval(pingTimer);
-    closePeer();
-    setStatus(room ? "Connection lost, reconnecting…" : "Disconnected, reconnecting…");
+    // the call is kept: the media goes on without the server, and the join after the reconnect resumes it
+    // (if the server's window passed, the partner was told stop and the join starts a new call)
+    setStatus(room ? "Connection lost, resuming…" : "Disconnected, reconnecting…");
     setTimeout(connect, reconnectDelay);
     reconnectDelay = Math.min(reconnectDelay * 2, 10000);
   };
@@ -153,7 +168,8 @@ async function createPeer(offerer) {
 
 async function onConfiguration(message) {
   if (message.type === "offer") {
-    await createPeer(false);
+    // a renegotiation (an ICE restart, say, after a resume) reuses the peer connection of the call
+    if (!pc || ["failed", "closed"].includes(pc.connectionState)) await createPeer(false);
     await pc.setRemoteDescription({ type: "offer", sdp: message.sdp });
     await flushCandidates();
     await pc.setLocalDescription(await pc.createAnswer());
@@ -240,3 +256,8 @@ $("chatForm").addEventListener("submit", (e) => {
 
 showNode();
 connect();
+
+// closing the tab is a leave: the partner is told at once, not after the resume window
+window.addEventListener("pagehide", () => {
+  if (room) send({ command: "leave", streamId: room });
+});

@@ -28,6 +28,7 @@ public record NodeSettings(
     Handshakes handshakes,
     Security security,
     Turn turn,
+    Resume resume,
     ClusterSettings cluster) {
 
   /**
@@ -57,6 +58,18 @@ public record NodeSettings(
    */
   public record Limits(int ratePerSecond, int rateBurst, int violationsBeforeClose, int maxRoomsPerConnection,
       int maxConnectionsPerAddress, int idleTimeoutSeconds, int maxWriteQueueBytes, int roomMaxIdleSeconds) {
+  }
+
+  /**
+   * Resume (opt-in with {@code ?peer=<id>}, see docs/PROTOCOL.md).
+   *
+   * @param seconds how long a resumable peer's slot is held after its socket or its node is gone (0: never held)
+   * @param maxHeldMessages relays for a held slot its partner's node keeps; one more ends the slot (partner
+   *     {@code stop})
+   * @param maxHeldBytes bytes of relays for a held slot its partner's node keeps; more end the slot
+   * @param attemptsPerMinute WebSocket upgrades with a peer id one address may make per minute, per event loop
+   */
+  public record Resume(int seconds, int maxHeldMessages, int maxHeldBytes, int attemptsPerMinute) {
   }
 
   /**
@@ -171,6 +184,19 @@ public record NodeSettings(
       "On SIGTERM/SIGINT: how long calls in progress may go on before they are ended (a second signal ends them at once).",
       Parsers.intRange(0, 86_400));
 
+  public static final Setting<Integer> RESUME_SECONDS = Setting.of("SIGNALING_RESUME_SECONDS", "30",
+      "How long the room slot of a client that opted in to resume (?peer=<id>) is held after its socket or node is "
+          + "gone; its partner hears nothing meanwhile. 0: slots are never held.", Parsers.intRange(0, 600));
+  public static final Setting<Integer> RESUME_MAX_HELD_MESSAGES = Setting.of("SIGNALING_RESUME_MAX_HELD_MESSAGES", "256",
+      "Relays kept for a held slot (by its partner's node); one more ends the slot and the partner gets stop.",
+      Parsers.intRange(1, 100_000));
+  public static final Setting<Integer> RESUME_MAX_HELD_BYTES = Setting.of("SIGNALING_RESUME_MAX_HELD_BYTES", "262144",
+      "Bytes of relays kept for a held slot; more end the slot and the partner gets stop.",
+      Parsers.intRange(1024, 64 * 1024 * 1024));
+  public static final Setting<Integer> RESUME_ATTEMPTS_PER_MINUTE = Setting.of("SIGNALING_RESUME_ATTEMPTS_PER_MINUTE",
+      "30", "WebSocket upgrades with a peer id one remote address may make per minute (per event loop); more get 429.",
+      Parsers.intRange(1, 1_000_000));
+
   public static final Setting<Integer> RATE_PER_SECOND = Setting.of("SIGNALING_RATE_LIMIT_PER_SECOND", "200",
       "Messages per second one connection may send, sustained; excess gets rateLimitExceeded.",
       Parsers.intRange(1, 1_000_000));
@@ -243,7 +269,8 @@ public record NodeSettings(
       TURN_CREDENTIAL_LIFETIME_SECONDS, SEND_TIMEOUT_MILLIS, SEND_ATTEMPTS,
       DRAIN_SECONDS, RATE_PER_SECOND, RATE_BURST, VIOLATIONS_BEFORE_CLOSE, MAX_ROOMS, MAX_CONNECTIONS_PER_ADDRESS,
       HANDSHAKE_TIMEOUT_SECONDS, HTTP_KEEP_ALIVE_SECONDS, MAX_PENDING_HANDSHAKES, IDLE_TIMEOUT_SECONDS, MAX_WRITE_QUEUE_BYTES, ROOM_MAX_IDLE_SECONDS, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
-      JWT_JWKS_FILE, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, LOG_FORMAT, LOG_LEVEL);
+      JWT_JWKS_FILE, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, RESUME_SECONDS, RESUME_MAX_HELD_MESSAGES,
+      RESUME_MAX_HELD_BYTES, RESUME_ATTEMPTS_PER_MINUTE, LOG_FORMAT, LOG_LEVEL);
 
   /** Every setting a node reads, node and cluster. */
   public static final List<Setting<?>> ALL;
@@ -286,6 +313,8 @@ public record NodeSettings(
         new Security(source.get(JWT_SECRET), source.get(JWT_PUBLIC_KEY_FILE), source.get(JWT_JWKS_FILE),
             source.get(ALLOWED_ORIGINS), source.get(TLS_CERT_FILE), source.get(TLS_KEY_FILE)),
         new Turn(source.get(TURN_URIS), source.get(TURN_SECRETS), source.get(TURN_CREDENTIAL_LIFETIME_SECONDS)),
+        new Resume(source.get(RESUME_SECONDS), source.get(RESUME_MAX_HELD_MESSAGES), source.get(RESUME_MAX_HELD_BYTES),
+            source.get(RESUME_ATTEMPTS_PER_MINUTE)),
         ClusterSettings.from(source));
   }
 
@@ -297,55 +326,67 @@ public record NodeSettings(
     NodeSettings d = from(SettingsSource.of(java.util.Map.of()));
     return new NodeSettings("127.0.0.1", 0, 0, d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
         d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(),
-        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), cluster);
+        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), d.resume(), cluster);
   }
 
   public NodeSettings withHttpPort(int port) {
     return new NodeSettings(httpHost, port, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, cluster);
   }
 
   public NodeSettings withManagementPort(int port) {
     return new NodeSettings(httpHost, httpPort, port, appNames, instances, maxMessageBytes, maxStreamIdLength,
         stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
-        security, turn, cluster);
+        security, turn, resume, cluster);
   }
 
   public NodeSettings withHandshakes(Handshakes newHandshakes) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes,
         maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
-        limits, newHandshakes, security, turn, cluster);
+        limits, newHandshakes, security, turn, resume, cluster);
   }
 
   public NodeSettings withInstances(int count) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, cluster);
   }
 
   public NodeSettings withIceServer(String uri, String username, String credential) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
-        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, cluster);
+        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, cluster);
   }
 
   public NodeSettings withTurn(Turn newTurn) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength,
         stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
-        security, newTurn, cluster);
+        security, newTurn, resume, cluster);
   }
 
   public NodeSettings withAppNames(List<String> names) {
     return new NodeSettings(httpHost, httpPort, managementPort, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, cluster);
   }
 
   public NodeSettings withLimits(Limits newLimits) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, turn, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, turn, resume, cluster);
   }
 
   public NodeSettings withSecurity(Security newSecurity) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, turn, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, turn, resume, cluster);
+  }
+
+  public NodeSettings withDrainSeconds(int seconds) {
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, seconds, limits, handshakes, security, turn,
+        resume, cluster);
+  }
+
+  public NodeSettings withResume(Resume newResume) {
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
+        newResume, cluster);
   }
 
   public int roomMaxIdleSeconds() {

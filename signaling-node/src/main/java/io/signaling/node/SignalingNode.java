@@ -98,7 +98,7 @@ public final class SignalingNode {
       task.run();
       return null;
     }, false);
-    RoomDirectory directory = member.roomDirectory(blocking);
+    RoomDirectory directory = member.roomDirectory(blocking, settings.resume().seconds() * 1000L);
     NodeHealth health = new NodeHealth(nodeId, settings.instances(), member::running, member::members);
     if (metrics instanceof MicrometerSignalingMetrics prometheus) {
       prometheus.bind(health::members, health::isDraining);
@@ -122,6 +122,7 @@ public final class SignalingNode {
                   management, verticles);
               if (metrics instanceof MicrometerSignalingMetrics prometheus) {
                 prometheus.bindDrain(node::heldCalls, node::drainingSeconds);
+                prometheus.bindResume(node::waitingPartners);
               }
               LOG.atInfo().addKeyValue("node", nodeId).log(
                   "[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket, management http://{}:{}",
@@ -293,6 +294,15 @@ public final class SignalingNode {
     int held = heldCalls();
     LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] drain {}: ending the {} call(s) still held", nodeId, why, held);
     verticles.forEach(SignalingVerticle::endDrain);
+  }
+
+  /** Resume: sockets of this node whose partner's slot is held now. */
+  public int waitingPartners() {
+    int n = 0;
+    for (SignalingVerticle v : verticles) {
+      n += v.waitingPartners();
+    }
+    return n;
   }
 
   /** Calls the drain holds open on this node (0 when not draining). */

@@ -90,10 +90,13 @@ public final class ClusterMember {
     return running() ? hazelcast.getCluster().getMembers().size() : 0;
   }
 
-  /** The room directory; {@code blocking} runs its few whole-map operations (never an event loop). */
-  public RoomDirectory roomDirectory(Executor blocking) {
+  /**
+   * The room directory; resumable slots are held for {@code resumeMillis}; {@code blocking} runs its few
+   * whole-map operations (never an event loop).
+   */
+  public RoomDirectory roomDirectory(Executor blocking, long resumeMillis) {
     IMap<String, Room> rooms = hazelcast.getMap(RoomSerialization.ROOMS_MAP);
-    return new HazelcastRoomDirectory(rooms, blocking);
+    return new HazelcastRoomDirectory(rooms, blocking, resumeMillis);
   }
 
   /** Reports membership and merge changes to {@code events} until {@link #stopListening()}. */

@@ -27,6 +27,14 @@ public record Envelope(Kind kind, long target, String streamId, PeerRef peer, bo
     PAIRED(2),
     /** {@code peer} left the target's room: the target gets {@code stop}. */
     PARTNER_LEFT(3),
+    /** Resume: {@code peer}'s socket is gone and its slot held; the target keeps what it relays for it. */
+    HELD(4),
+    /** Resume: a relay ({@code text}) that reached {@code peer}'s node after its socket had gone, sent back. */
+    RETURNED(5),
+    /** Resume: the target's partner is now {@code peer} (the same peer on a new socket): held relays go to it. */
+    RESUMED(6),
+    /** Resume: the target socket's slot was taken over by a newer socket of the same peer ({@code peer}). */
+    SUPERSEDED(7),
     /** A kind (or format) from a later release that this one does not know: ignored. Never written. */
     UNKNOWN(0);
 
@@ -63,6 +71,22 @@ public record Envelope(Kind kind, long target, String streamId, PeerRef peer, bo
 
   public static Envelope paired(PeerRef partner, PeerRef to, String streamId, boolean start, long version) {
     return new Envelope(Kind.PAIRED, to.session(), streamId, partner, start, null, version);
+  }
+
+  public static Envelope held(PeerRef held, PeerRef to, String streamId, long version) {
+    return new Envelope(Kind.HELD, to.session(), streamId, held, false, null, version);
+  }
+
+  public static Envelope returned(PeerRef held, PeerRef to, String streamId, String text) {
+    return new Envelope(Kind.RETURNED, to.session(), streamId, held, false, text, 0);
+  }
+
+  public static Envelope resumed(PeerRef resumer, PeerRef to, String streamId, long version) {
+    return new Envelope(Kind.RESUMED, to.session(), streamId, resumer, false, null, version);
+  }
+
+  public static Envelope superseded(PeerRef newer, PeerRef older, String streamId, long version) {
+    return new Envelope(Kind.SUPERSEDED, older.session(), streamId, newer, false, null, version);
   }
 
   public static Envelope partnerLeft(PeerRef departed, PeerRef to, String streamId, long version) {

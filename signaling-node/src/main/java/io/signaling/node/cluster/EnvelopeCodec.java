@@ -41,6 +41,15 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     } else {
       writeString(buffer, e.text());
     }
+    // appended with resume, only when not the defaults: the peer's resume key (-1: none) and held-until time
+    if (p.resumeKey() != null || p.heldUntil() != 0) {
+      if (p.resumeKey() == null) {
+        buffer.appendInt(-1);
+      } else {
+        writeString(buffer, p.resumeKey());
+      }
+      buffer.appendLong(p.heldUntil());
+    }
     buffer.setInt(lengthAt, buffer.length() - bodyAt);
   }
 
@@ -79,9 +88,16 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     long version = buffer.getLong(at[0]);
     at[0] += 8;
     String text = readString(buffer, at);
+    String resumeKey = null;
+    long heldUntil = 0;
+    if (at[0] + 12 <= end && buffer.getInt(at[0]) <= end - at[0] - 12) {
+      resumeKey = readString(buffer, at);
+      heldUntil = buffer.getLong(at[0]);
+      at[0] += 8;
+    }
     at[0] = end;
-    return new Envelope(kind, target, streamId, new PeerRef(node, inbox, session, (flags & 1) != 0),
-        (flags & 2) != 0, text, version);
+    return new Envelope(kind, target, streamId, new PeerRef(node, inbox, session, (flags & 1) != 0, resumeKey,
+        heldUntil), (flags & 2) != 0, text, version);
   }
 
   private static void writeString(Buffer buffer, String s) {

@@ -17,19 +17,28 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
 
   private final IMap<String, Room> rooms;
   private final Executor blocking;
+  private final long resumeMillis;
 
   /**
    * @param rooms the rooms map
    * @param blocking where the few blocking whole-map operations run (never an event loop)
    */
   public HazelcastRoomDirectory(IMap<String, Room> rooms, Executor blocking) {
+    this(rooms, blocking, 0);
+  }
+
+  /**
+   * @param resumeMillis how long a resumable peer's slot is held after its socket or its node is gone (0: never)
+   */
+  public HazelcastRoomDirectory(IMap<String, Room> rooms, Executor blocking, long resumeMillis) {
     this.rooms = Objects.requireNonNull(rooms);
     this.blocking = Objects.requireNonNull(blocking);
+    this.resumeMillis = resumeMillis;
   }
 
   @Override
   public CompletionStage<JoinDecision> join(String streamId, PeerRef joiner) {
-    return rooms.submitToKey(streamId, new RoomProcessors.Join(joiner));
+    return rooms.submitToKey(streamId, new RoomProcessors.Join(joiner, resumeMillis));
   }
 
   @Override
@@ -43,6 +52,14 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   }
 
   @Override
+  public CompletionStage<LeaveDecision> hold(String streamId, PeerRef peer) {
+    if (resumeMillis <= 0) {
+      return CompletableFuture.completedFuture(LeaveDecision.NOT_MEMBER);
+    }
+    return rooms.submitToKey(streamId, new RoomProcessors.Hold(peer, resumeMillis));
+  }
+
+  @Override
   public CompletionStage<Room> room(String streamId) {
     return rooms.getAsync(streamId).thenApply(r -> r == null ? Room.EMPTY : r);
   }
@@ -50,7 +67,7 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   @Override
   public CompletionStage<Integer> purgeNode(String node) {
     return CompletableFuture.supplyAsync(() -> {
-      Map<String, Boolean> changed = rooms.executeOnEntries(new RoomProcessors.PurgeNode(node));
+      Map<String, Boolean> changed = rooms.executeOnEntries(new RoomProcessors.PurgeNode(node, System.currentTimeMillis(), resumeMillis));
       return (int) changed.values().stream().filter(Boolean.TRUE::equals).count();
     }, blocking);
   }

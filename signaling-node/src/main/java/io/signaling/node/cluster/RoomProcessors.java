@@ -47,16 +47,19 @@ final class RoomProcessors {
     return live;
   }
 
-  /** The room without peers of nodes that are no longer members (entries outlive owners only until here). */
-  static Room withoutStalePeers(Room room, HazelcastInstance hazelcast) {
+  /**
+   * The room without peers of nodes that are no longer members (entries outlive owners only until here); a
+   * resumable peer's slot is held for {@code resumeMillis} instead, as the purge would have done.
+   */
+  static Room withoutStalePeers(Room room, HazelcastInstance hazelcast, long nowMillis, long resumeMillis) {
     if (room == null || room.isEmpty() || hazelcast == null) {
       return room;
     }
     Set<String> live = liveNodes(hazelcast);
     Room kept = room;
     for (PeerRef p : room.peers()) {
-      if (!live.contains(p.node())) {
-        kept = RoomRules.withoutNode(kept, p.node(), System.currentTimeMillis());
+      if (!p.held() && !live.contains(p.node())) {
+        kept = RoomRules.withoutNode(kept, p.node(), nowMillis, resumeMillis > 0 ? nowMillis + resumeMillis : 0);
       }
     }
     return kept;
@@ -65,6 +68,8 @@ final class RoomProcessors {
   static final class Join implements EntryProcessor<String, Room, JoinDecision>, IdentifiedDataSerializable,
       HazelcastInstanceAware {
     private PeerRef joiner;
+    /** How long the slot of a resumable peer found on a departed node is held (0: not at all). */
+    private long resumeMillis;
     private transient HazelcastInstance hazelcast;
     /** The change to replay on the backup (one instance per submitToKey), or null when nothing changed. */
     private transient SetRoom<JoinDecision> backup;
@@ -73,7 +78,12 @@ final class RoomProcessors {
     }
 
     Join(PeerRef joiner) {
+      this(joiner, 0);
+    }
+
+    Join(PeerRef joiner, long resumeMillis) {
       this.joiner = joiner;
+      this.resumeMillis = resumeMillis;
     }
 
     @Override
@@ -84,10 +94,11 @@ final class RoomProcessors {
     @Override
     public JoinDecision process(Map.Entry<String, Room> entry) {
       Room current = entry.getValue();
-      Room live = withoutStalePeers(current, hazelcast);
-      JoinDecision decision = RoomRules.join(live, joiner, System.currentTimeMillis());
-      if (decision.outcome() == JoinDecision.Outcome.ALONE || decision.outcome() == JoinDecision.Outcome.PAIRED
-          || live != current) {
+      long now = System.currentTimeMillis();
+      Room live = withoutStalePeers(current, hazelcast, now, resumeMillis);
+      JoinDecision decision = RoomRules.join(live, joiner, now);
+      // the rules return the room they were given when they change nothing (held slots past their time dropped)
+      if (decision.room() != (current == null ? Room.EMPTY : current)) {
         Room after = decision.room();
         entry.setValue(after.isEmpty() ? null : after);
         backup = new SetRoom<>(entry.getKey(), after);
@@ -112,13 +123,20 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().peer(joiner));
+      WireBody.Writer body = new WireBody.Writer().peer(joiner);
+      // appended with resume: the joiner's slot fields, then the hold time
+      if (body.hasSlots() || resumeMillis != 0) {
+        body.slots(true).i64(resumeMillis);
+      }
+      RoomSerialization.write(out, body);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       WireBody.Reader body = RoomSerialization.read(in, "join");
       joiner = body.peer();
+      joiner = body.slots().slotted(joiner);
+      resumeMillis = body.more() ? body.i64() : 0;
     }
   }
 
@@ -164,7 +182,7 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().string(key).room(room));
+      RoomSerialization.write(out, new WireBody.Writer().string(key).room(room).slots(false));
     }
 
     @Override
@@ -172,6 +190,7 @@ final class RoomProcessors {
       WireBody.Reader body = RoomSerialization.read(in, "set-room");
       key = body.string();
       room = body.room();
+      room = body.slots().slotted(room);
     }
   }
 
@@ -222,7 +241,7 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().peer(leaver).peer(onlyWith));
+      RoomSerialization.write(out, new WireBody.Writer().peer(leaver).peer(onlyWith).slots(false));
     }
 
     @Override
@@ -230,6 +249,67 @@ final class RoomProcessors {
       WireBody.Reader body = RoomSerialization.read(in, "leave");
       leaver = body.peer();
       onlyWith = body.peer();
+      body.slots();
+      leaver = body.slotted(leaver);
+      onlyWith = body.slotted(onlyWith);
+    }
+  }
+
+  /**
+   * A resumable peer's socket closed without a leave: its slot is held for {@code resumeMillis}
+   * ({@link RoomRules#hold}). Added with resume (class id 16): a node sends it only when every node knows it.
+   */
+  static final class Hold implements EntryProcessor<String, Room, LeaveDecision>, IdentifiedDataSerializable {
+    private PeerRef peer;
+    private long resumeMillis;
+    /** The change to replay on the backup (one instance per submitToKey), or null when nothing changed. */
+    private transient SetRoom<LeaveDecision> backup;
+
+    Hold() {
+    }
+
+    Hold(PeerRef peer, long resumeMillis) {
+      this.peer = peer;
+      this.resumeMillis = resumeMillis;
+    }
+
+    @Override
+    public LeaveDecision process(Map.Entry<String, Room> entry) {
+      long now = System.currentTimeMillis();
+      LeaveDecision decision = RoomRules.hold(entry.getValue(), peer, now + resumeMillis, now);
+      if (decision.removed()) {
+        entry.setValue(decision.room());
+        backup = new SetRoom<>(entry.getKey(), decision.room());
+      }
+      return decision;
+    }
+
+    @Override
+    public EntryProcessor<String, Room, LeaveDecision> getBackupProcessor() {
+      return backup;
+    }
+
+    @Override
+    public int getFactoryId() {
+      return RoomSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+      return RoomSerialization.HOLD_PROCESSOR;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      RoomSerialization.write(out, new WireBody.Writer().peer(peer).slots(true).i64(resumeMillis));
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      WireBody.Reader body = RoomSerialization.read(in, "hold");
+      peer = body.peer();
+      peer = body.slots().slotted(peer);
+      resumeMillis = body.i64();
     }
   }
 
@@ -244,6 +324,8 @@ final class RoomProcessors {
       HazelcastInstanceAware {
     private String node;
     private long atMillis;
+    /** The node's resumable slots are held until {@code atMillis + resumeMillis} (0: removed, as before resume). */
+    private long resumeMillis;
     private transient volatile HazelcastInstance hazelcast;
     /** Decided once per instance (one per member, shared by its partition threads): purge, or do nothing. */
     private transient volatile Boolean departed;
@@ -261,8 +343,13 @@ final class RoomProcessors {
     }
 
     PurgeNode(String node, long atMillis) {
+      this(node, atMillis, 0);
+    }
+
+    PurgeNode(String node, long atMillis, long resumeMillis) {
       this.node = node;
       this.atMillis = atMillis;
+      this.resumeMillis = resumeMillis;
     }
 
     /**
@@ -288,12 +375,12 @@ final class RoomProcessors {
       if (!departed()) {
         return null;
       }
-      return WithoutNode.apply(entry, node, atMillis) ? Boolean.TRUE : null;
+      return WithoutNode.apply(entry, node, atMillis, resumeMillis) ? Boolean.TRUE : null;
     }
 
     @Override
     public EntryProcessor<String, Room, Boolean> getBackupProcessor() {
-      return departed() ? new WithoutNode(node, atMillis) : null;
+      return departed() ? new WithoutNode(node, atMillis, resumeMillis) : null;
     }
 
     @Override
@@ -308,7 +395,11 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().string(node).i64(atMillis));
+      WireBody.Writer body = new WireBody.Writer().string(node).i64(atMillis);
+      if (resumeMillis != 0) {
+        body.i64(resumeMillis);
+      }
+      RoomSerialization.write(out, body);
     }
 
     @Override
@@ -316,6 +407,7 @@ final class RoomProcessors {
       WireBody.Reader body = RoomSerialization.read(in, "purge");
       node = body.string();
       atMillis = body.i64();
+      resumeMillis = body.more() ? body.i64() : 0;
     }
   }
 
@@ -327,22 +419,31 @@ final class RoomProcessors {
   static final class WithoutNode implements EntryProcessor<String, Room, Boolean>, IdentifiedDataSerializable {
     private String node;
     private long atMillis;
+    private long resumeMillis;
 
     WithoutNode() {
     }
 
     WithoutNode(String node, long atMillis) {
-      this.node = node;
-      this.atMillis = atMillis;
+      this(node, atMillis, 0);
     }
 
-    /** Removes {@code node}'s peers from the entry's room as changed at {@code atMillis}; true if it changed. */
-    static boolean apply(Map.Entry<String, Room> entry, String node, long atMillis) {
+    WithoutNode(String node, long atMillis, long resumeMillis) {
+      this.node = node;
+      this.atMillis = atMillis;
+      this.resumeMillis = resumeMillis;
+    }
+
+    /**
+     * Removes {@code node}'s peers from the entry's room as changed at {@code atMillis}, holding resumable slots
+     * until {@code atMillis + resumeMillis}; true if it changed.
+     */
+    static boolean apply(Map.Entry<String, Room> entry, String node, long atMillis, long resumeMillis) {
       Room room = entry.getValue();
       if (room == null) {
         return false;
       }
-      Room after = RoomRules.withoutNode(room, node, atMillis);
+      Room after = RoomRules.withoutNode(room, node, atMillis, resumeMillis > 0 ? atMillis + resumeMillis : 0);
       if (after == room) {
         return false;
       }
@@ -352,7 +453,7 @@ final class RoomProcessors {
 
     @Override
     public Boolean process(Map.Entry<String, Room> entry) {
-      apply(entry, node, atMillis);
+      apply(entry, node, atMillis, resumeMillis);
       return null;
     }
 
@@ -373,7 +474,11 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().string(node).i64(atMillis));
+      WireBody.Writer body = new WireBody.Writer().string(node).i64(atMillis);
+      if (resumeMillis != 0) {
+        body.i64(resumeMillis);
+      }
+      RoomSerialization.write(out, body);
     }
 
     @Override
@@ -381,6 +486,7 @@ final class RoomProcessors {
       WireBody.Reader body = RoomSerialization.read(in, "purge");
       node = body.string();
       atMillis = body.i64();
+      resumeMillis = body.more() ? body.i64() : 0;
     }
   }
 }

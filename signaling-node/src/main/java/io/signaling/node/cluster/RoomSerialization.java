@@ -32,6 +32,8 @@ public final class RoomSerialization {
   static final int PURGE_NODE_PROCESSOR = 13;
   static final int SET_ROOM_PROCESSOR = 14;
   static final int WITHOUT_NODE_PROCESSOR = 15;
+  /** Added with resume: only nodes that know it send it (see "Wire formats" in docs/ARCHITECTURE.md). */
+  static final int HOLD_PROCESSOR = 16;
   /** The Hazelcast member attribute in which Vert.x stores its node id. */
   public static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   /** 0x5100 to 0x5103 were the unversioned records. */
@@ -70,6 +72,7 @@ public final class RoomSerialization {
       case PURGE_NODE_PROCESSOR: return new RoomProcessors.PurgeNode();
       case SET_ROOM_PROCESSOR: return new RoomProcessors.SetRoom<>();
       case WITHOUT_NODE_PROCESSOR: return new RoomProcessors.WithoutNode();
+      case HOLD_PROCESSOR: return new RoomProcessors.Hold();
       default: return null;
     }
   }
@@ -102,6 +105,7 @@ public final class RoomSerialization {
       case PAIRED: return 2;
       case ALREADY_MEMBER: return 3;
       case FULL: return 4;
+      case RESUMED: return 5;
       default: throw new IllegalArgumentException("no wire code for " + outcome);
     }
   }
@@ -112,6 +116,7 @@ public final class RoomSerialization {
       case 2: return JoinDecision.Outcome.PAIRED;
       case 3: return JoinDecision.Outcome.ALREADY_MEMBER;
       case 4: return JoinDecision.Outcome.FULL;
+      case 5: return JoinDecision.Outcome.RESUMED;
       default: throw new IOException("unknown join outcome " + code + " (from a newer release?)");
     }
   }
@@ -124,12 +129,14 @@ public final class RoomSerialization {
 
     @Override
     public void write(ObjectDataOutput out, Room room) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().room(room));
+      RoomSerialization.write(out, new WireBody.Writer().room(room).slots(false));
     }
 
     @Override
     public Room read(ObjectDataInput in) throws IOException {
-      return RoomSerialization.read(in, "room").room();
+      WireBody.Reader body = RoomSerialization.read(in, "room");
+      Room room = body.room();
+      return body.slots().slotted(room);
     }
   }
 
@@ -141,14 +148,26 @@ public final class RoomSerialization {
 
     @Override
     public void write(ObjectDataOutput out, JoinDecision d) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().u8(outcomeCode(d.outcome())).room(d.room())
-          .peer(d.partner()).peer(d.offerer()));
+      WireBody.Writer body = new WireBody.Writer().u8(outcomeCode(d.outcome())).room(d.room())
+          .peer(d.partner()).peer(d.offerer());
+      // appended with resume: the replaced slot, then the slot block of every peer above
+      if (d.replaced() != null || body.hasSlots()) {
+        body.peer(d.replaced()).slots(true);
+      }
+      RoomSerialization.write(out, body);
     }
 
     @Override
     public JoinDecision read(ObjectDataInput in) throws IOException {
       WireBody.Reader body = RoomSerialization.read(in, "join decision");
-      return new JoinDecision(outcome(body.u8()), body.room(), body.peer(), body.peer());
+      JoinDecision.Outcome outcome = outcome(body.u8());
+      Room room = body.room();
+      PeerRef partner = body.peer();
+      PeerRef offerer = body.peer();
+      PeerRef replaced = body.more() ? body.peer() : null;
+      body.slots();
+      return new JoinDecision(outcome, body.slotted(room), body.slotted(partner), body.slotted(offerer),
+          body.slotted(replaced));
     }
   }
 
@@ -160,13 +179,18 @@ public final class RoomSerialization {
 
     @Override
     public void write(ObjectDataOutput out, LeaveDecision d) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().bool(d.removed()).peer(d.remaining()).room(d.room()));
+      RoomSerialization.write(out, new WireBody.Writer().bool(d.removed()).peer(d.remaining()).room(d.room())
+          .slots(false));
     }
 
     @Override
     public LeaveDecision read(ObjectDataInput in) throws IOException {
       WireBody.Reader body = RoomSerialization.read(in, "leave decision");
-      return new LeaveDecision(body.bool(), body.peer(), body.room());
+      boolean removed = body.bool();
+      PeerRef remaining = body.peer();
+      Room room = body.room();
+      body.slots();
+      return new LeaveDecision(removed, body.slotted(remaining), body.slotted(room));
     }
   }
 }

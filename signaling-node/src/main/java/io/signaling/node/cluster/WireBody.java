@@ -9,7 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The body of a versioned cluster record (see docs/ARCHITECTURE.md, "Wire formats"): a record is written as
@@ -28,6 +30,8 @@ final class WireBody {
   static final class Writer {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
     private final DataOutputStream out = new DataOutputStream(bytes);
+    /** Every peer written so far, in order (also those inside rooms): what {@link #slots} describes. */
+    private final List<PeerRef> peers = new ArrayList<>(4);
 
     Writer u8(int value) {
       try {
@@ -72,6 +76,28 @@ final class WireBody {
       bool(peer != null);
       if (peer != null) {
         string(peer.node()).string(peer.inbox()).i64(peer.session()).bool(peer.playOnly());
+        peers.add(peer);
+      }
+      return this;
+    }
+
+    /** True when a peer written so far has slot fields other than their defaults (no resume key, not held). */
+    boolean hasSlots() {
+      return peers.stream().anyMatch(p -> p.resumeKey() != null || p.heldUntil() != 0);
+    }
+
+    /**
+     * The slot block, appended after a record's format-1 fields: the number of peers written so far, then for
+     * each, in the order written, its resume key (null when it did not opt in) and its held-until time (0 when
+     * attached). A record whose peers all have the defaults leaves it out unless {@code always} (when fields
+     * follow it), so its bytes stay those of format 1 as first released.
+     */
+    Writer slots(boolean always) {
+      if (always || hasSlots()) {
+        u8(peers.size());
+        for (PeerRef p : List.copyOf(peers)) {
+          string(p.resumeKey()).i64(p.heldUntil());
+        }
       }
       return this;
     }
@@ -93,6 +119,10 @@ final class WireBody {
 
   static final class Reader {
     private final ByteBuffer in;
+    /** Every peer read so far, in order, as read from the format-1 fields. */
+    private final List<PeerRef> peers = new ArrayList<>(4);
+    /** The peers as completed by the slot block, by identity of what {@link #peer()} returned. */
+    private final Map<PeerRef, PeerRef> slotted = new IdentityHashMap<>();
 
     Reader(byte[] body) {
       this.in = ByteBuffer.wrap(body);
@@ -129,7 +159,39 @@ final class WireBody {
       if (!bool()) {
         return null;
       }
-      return new PeerRef(string(), string(), i64(), bool());
+      PeerRef p = new PeerRef(string(), string(), i64(), bool());
+      peers.add(p);
+      return p;
+    }
+
+    /** Reads the slot block ({@link Writer#slots}) when the body has one; without it every peer keeps the defaults. */
+    Reader slots() {
+      if (!more()) {
+        return this;
+      }
+      int n = u8();
+      for (int i = 0; i < n; i++) {
+        String key = string();
+        long heldUntil = i64();
+        if (i < peers.size()) {
+          PeerRef p = peers.get(i);
+          slotted.put(p, new PeerRef(p.node(), p.inbox(), p.session(), p.playOnly(), key, heldUntil));
+        }
+      }
+      return this;
+    }
+
+    /** {@code peer} (as returned by {@link #peer()}) with its slot fields, after {@link #slots()}. */
+    PeerRef slotted(PeerRef peer) {
+      return peer == null ? null : slotted.getOrDefault(peer, peer);
+    }
+
+    /** {@code room} (as returned by {@link #room()}) with its peers' slot fields, after {@link #slots()}. */
+    Room slotted(Room room) {
+      if (room == null || slotted.isEmpty()) {
+        return room;
+      }
+      return new Room(room.peers().stream().map(this::slotted).toList(), room.version());
     }
 
     Room room() {

@@ -24,7 +24,9 @@ import java.util.function.IntSupplier;
  * that paired a room), {@code signaling_relayed_messages_total{command}}, {@code signaling_errors_total{definition}},
  * {@code signaling_cluster_send_retries_total}, {@code signaling_cluster_send_failures_total},
  * {@code signaling_cluster_members}, {@code signaling_draining}, {@code signaling_drain_held_calls},
- * {@code signaling_drain_elapsed_seconds}; the connection layer's
+ * {@code signaling_drain_elapsed_seconds}; resume's {@code signaling_resume_slots_held_total},
+ * {@code signaling_resume_resumed_total}, {@code signaling_resume_expired_total} and
+ * {@code signaling_resume_waiting_partners} (sockets here whose partner's slot is held now); the connection layer's
  * {@code signaling_tcp_connections}, {@code signaling_handshakes_pending},
  * {@code signaling_connections_refused_total{reason}} and {@code signaling_connection_timeouts_total{deadline}}; and the process's memory (see {@link ProcessMemory})
  * with the JVM's standard memory, GC and thread meters.
@@ -40,6 +42,9 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
   private final Map<Command, Counter> relayed = new EnumMap<>(Command.class);
   private final Map<ErrorDefinition, Counter> errors = new EnumMap<>(ErrorDefinition.class);
   private final Counter retries;
+  private final Counter slotsHeld;
+  private final Counter slotsResumed;
+  private final Counter slotsExpired;
   private final Counter failures;
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<Timeout, Counter> timeouts = new EnumMap<>(Timeout.class);
@@ -66,6 +71,13 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
       errors.put(d, Counter.builder("signaling.errors").tag("definition", d.wire())
           .description("Error replies by definition").register(registry));
     }
+    slotsHeld = Counter.builder("signaling.resume.slots.held")
+        .description("Room slots held for a resume (socket or node gone without a leave)").register(registry);
+    slotsResumed = Counter.builder("signaling.resume.resumed")
+        .description("Joins that took over their peer's slot").register(registry);
+    slotsExpired = Counter.builder("signaling.resume.expired")
+        .description("Held slots ended without a resume (window passed, or kept relays over the limit)")
+        .register(registry);
     retries = Counter.builder("signaling.cluster.send.retries").description("Cross-node notices sent again")
         .register(registry);
     failures = Counter.builder("signaling.cluster.send.failures")
@@ -122,6 +134,28 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
     Gauge.builder("signaling.drain.elapsed.seconds", elapsedSeconds::getAsDouble)
         .description("Seconds since this node started draining (0 when it is not)").register(registry);
     return this;
+  }
+
+  /** Adds resume's gauge: sockets of this node whose partner's slot is held now. */
+  public MicrometerSignalingMetrics bindResume(IntSupplier waitingPartners) {
+    Gauge.builder("signaling.resume.waiting.partners", waitingPartners::getAsInt)
+        .description("Sockets of this node whose partner's slot is held now").register(registry);
+    return this;
+  }
+
+  @Override
+  public void slotHeld() {
+    slotsHeld.increment();
+  }
+
+  @Override
+  public void slotResumed() {
+    slotsResumed.increment();
+  }
+
+  @Override
+  public void slotExpired() {
+    slotsExpired.increment();
   }
 
   /** The Prometheus text exposition. */

@@ -25,6 +25,18 @@ public interface SignalingMetrics {
 
   void sendRetried();
 
+  /** Resume: a socket's slot was held (its socket, or its node, gone without a leave). */
+  default void slotHeld() {
+  }
+
+  /** Resume: a join took over its peer's slot (held, or attached to an older socket). */
+  default void slotResumed() {
+  }
+
+  /** Resume: a held slot ended without a resume (its window passed, or its kept relays overflowed). */
+  default void slotExpired() {
+  }
+
   void sendFailed();
 
   /** Which deadline closed a client connection that was not a WebSocket. */

@@ -3,7 +3,11 @@ package io.signaling.node.room;
 import java.util.List;
 
 /**
- * A P2P room: at most two peers, in join order. Immutable; {@link RoomRules} computes the next state.
+ * A P2P room: at most two slots, in join order. Immutable; {@link RoomRules} computes the next state.
+ *
+ * <p>A slot is a peer with its socket attached, or held ({@link PeerRef#held()}): a peer that opted in to resume
+ * lost its socket (or its node) and may take the slot back with a join from any node until the hold expires.
+ * A held slot counts towards the capacity, and its partner stays paired with it.
  *
  * @param peers the members, first joiner first
  * @param version rises with every change of the room, also across the room's deletion and re-creation (it
@@ -37,6 +41,21 @@ public record Room(List<PeerRef> peers, long version) {
 
   public boolean contains(PeerRef peer) {
     return peers.stream().anyMatch(p -> p.sameSocket(peer));
+  }
+
+  /** The member that is {@code peer}'s socket (with the room's view of its slot), or null. */
+  public PeerRef member(PeerRef peer) {
+    for (PeerRef p : peers) {
+      if (p.sameSocket(peer)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** True when a slot of the room is held. */
+  public boolean hasHeldSlot() {
+    return peers.stream().anyMatch(PeerRef::held);
   }
 
   /** The member that is not {@code peer}, or null. */

@@ -19,6 +19,15 @@ public interface RoomDirectory {
    */
   CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor);
 
+  /**
+   * {@code peer}'s socket closed without a leave: when it opted in to resume, its slot is held (see
+   * {@link RoomRules#hold}); the decision's {@code remaining} is the partner. A directory without held slots
+   * answers {@link LeaveDecision#NOT_MEMBER}, and the caller leaves instead.
+   */
+  default CompletionStage<LeaveDecision> hold(String streamId, PeerRef peer) {
+    return java.util.concurrent.CompletableFuture.completedFuture(LeaveDecision.NOT_MEMBER);
+  }
+
   /** The room as the cluster has it now (empty when there is none). */
   CompletionStage<Room> room(String streamId);
 

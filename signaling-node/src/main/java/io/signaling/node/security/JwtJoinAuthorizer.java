@@ -114,4 +114,25 @@ public final class JwtJoinAuthorizer implements JoinAuthorizer {
     }
     return false;
   }
+
+  /**
+   * The token's {@code sub} claim, or, for a token without one, its {@code streamId} claim (a resume peer id is
+   * bound to it); null for a token that is not valid.
+   */
+  @Override
+  public String subject(String token) {
+    if (token == null || token.isEmpty() || token.length() > 8192) {
+      return null;
+    }
+    for (DefaultJWTProcessor<SecurityContext> p : processors) {
+      try {
+        JWTClaimsSet claims = p.process(token, null);
+        return claims.getSubject() != null ? "sub:" + claims.getSubject()
+            : "stream:" + claims.getStringClaim(STREAM_ID_CLAIM);
+      } catch (ParseException | BadJOSEException | JOSEException | RuntimeException e) {
+        // not valid for this key type: try the next one
+      }
+    }
+    return null;
+  }
 }

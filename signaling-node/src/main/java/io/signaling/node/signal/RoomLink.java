@@ -1,6 +1,8 @@
 package io.signaling.node.signal;
 
 import io.signaling.node.room.PeerRef;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A socket's membership of one room, as its event loop knows it, and the rules for the notices about it:
@@ -27,6 +29,18 @@ final class RoomLink {
   /** The newest room version this socket has acted on. */
   long version;
 
+  /**
+   * Resume: the partner's slot is held (its socket or its node is gone); what this socket relays meanwhile is
+   * kept here, in order, and sent to the partner's next socket. Relays that reached the partner's old node
+   * after its socket had gone come back first ({@link #returned}): they were sent before anything kept here.
+   */
+  private boolean partnerHeld;
+  private final List<String> returned = new ArrayList<>(0);
+  private final List<String> kept = new ArrayList<>(0);
+  private long keptBytes;
+  /** The expiry timer of the hold, or -1. */
+  long holdTimer = -1;
+
   RoomLink(PeerRef self, PeerRef partner, long version) {
     this.self = self;
     this.partner = partner;
@@ -39,7 +53,8 @@ final class RoomLink {
 
   /** A relay is delivered only from the partner this socket has now. */
   boolean acceptsRelayFrom(PeerRef sender) {
-    return sender.sameSocket(partner);
+    // or from the partner's peer on a new socket, whose resume notice may still be on its way
+    return sender.sameSocket(partner) || (partner != null && partner.sameSlot(sender));
   }
 
   /** A PAIRED notice: the room at {@code noticeVersion} pairs this socket with {@code peer}. */
@@ -65,6 +80,7 @@ final class RoomLink {
     }
     version = noticeVersion;
     partner = null;
+    endHold();
     return true;
   }
 
@@ -72,17 +88,84 @@ final class RoomLink {
   boolean partnerLost(PeerRef lost) {
     if (lost.sameSocket(partner)) {
       partner = null;
+      endHold();
       return true;
     }
     return false;
   }
 
-  /** The partner's node left the cluster: true when that ended this socket's call. */
-  boolean partnerNodeLeft(String node) {
-    if (partner != null && partner.node().equals(node)) {
+  /**
+   * The partner's node left the cluster: true when that ended this socket's call. A partner that opted in to
+   * resume is not lost when {@code holds}: its slot is held instead (see {@link #holdPartner}).
+   */
+  boolean partnerNodeLeft(String node, boolean holds) {
+    if (partner != null && partner.node().equals(node) && !partnerHeld && !(holds && partner.resumable())) {
       partner = null;
       return true;
     }
     return false;
+  }
+
+  // ------------------------------------------------------------------ the partner's slot held (resume)
+
+  /** True while the partner's slot is held: relays are kept, not sent. */
+  boolean partnerHeld() {
+    return partnerHeld;
+  }
+
+  /** {@code peer}'s slot is held: true when that begins a hold of this socket's partner. */
+  boolean holdPartner(PeerRef peer) {
+    if (partnerHeld || !peer.sameSocket(partner)) {
+      return false;
+    }
+    partnerHeld = true;
+    return true;
+  }
+
+  /** Keeps a relay for the held partner; false when it does not fit in {@code maxMessages} and {@code maxBytes}. */
+  boolean keep(String text, int maxMessages, long maxBytes) {
+    long bytes = (long) text.length() * 3;
+    if (returned.size() + kept.size() >= maxMessages || keptBytes + bytes > maxBytes) {
+      return false;
+    }
+    kept.add(text);
+    keptBytes += bytes;
+    return true;
+  }
+
+  /** A relay sent back by the held partner's old node: false when it does not fit. */
+  boolean keepReturned(String text, int maxMessages, long maxBytes) {
+    long bytes = (long) text.length() * 3;
+    if (returned.size() + kept.size() >= maxMessages || keptBytes + bytes > maxBytes) {
+      return false;
+    }
+    returned.add(text);
+    keptBytes += bytes;
+    return true;
+  }
+
+  /**
+   * The partner's peer is back on a new socket ({@code resumer}, the room at {@code noticeVersion}): the relays
+   * kept for it, in the order sent, or null for a stale notice (or one for a peer that is not the partner's).
+   */
+  List<String> partnerResumed(PeerRef resumer, long noticeVersion) {
+    if (noticeVersion <= version || partner == null || !partner.sameSlot(resumer)) {
+      return null;
+    }
+    version = noticeVersion;
+    partner = resumer;
+    List<String> all = new ArrayList<>(returned.size() + kept.size());
+    all.addAll(returned);
+    all.addAll(kept);
+    endHold();
+    return all;
+  }
+
+  /** Forgets the hold and what was kept for it. */
+  void endHold() {
+    partnerHeld = false;
+    returned.clear();
+    kept.clear();
+    keptBytes = 0;
   }
 }

@@ -18,6 +18,10 @@ final class Session {
   final ClientSocket socket;
   final TokenBucket bucket;
   final String urlToken;
+  /** Resume: the digest of the peer id the socket connected with (and of the token's subject), or null. */
+  final String resumeKey;
+  /** Resume: a newer socket of the same peer took over; this one gets nothing more. */
+  boolean superseded;
   long lastSeenNanos;
   int violations;
   final Map<String, RoomLink> rooms = new LinkedHashMap<>();
@@ -36,11 +40,12 @@ final class Session {
   /** A drain let the socket go: told {@code server_will_stop}, its rooms left, closed. */
   boolean released;
 
-  Session(long id, ClientSocket socket, TokenBucket bucket, String urlToken, long nowNanos) {
+  Session(long id, ClientSocket socket, TokenBucket bucket, String urlToken, String resumeKey, long nowNanos) {
     this.id = id;
     this.socket = socket;
     this.bucket = bucket;
     this.urlToken = urlToken;
+    this.resumeKey = resumeKey;
     this.lastSeenNanos = nowNanos;
   }
 
@@ -52,7 +57,7 @@ final class Session {
   }
 
   void send(String text) {
-    if (!closed) {
+    if (!closed && !superseded) {
       socket.send(text);
     }
   }

@@ -17,7 +17,11 @@ import io.signaling.node.room.RoomDirectory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +55,15 @@ public final class Switchboard {
   private final NodeSettings.Limits limits;
   private final JoinAuthorizer authorizer;
   private final BooleanSupplier acceptingJoins;
+  private final NodeSettings.Resume resume;
   private final Map<Long, Session> sessions = new HashMap<>();
+  /**
+   * Resume: sockets of this loop that closed with a held slot, for the window: relays that still reach them are
+   * sent back to their sender, which keeps them for the peer's next socket.
+   */
+  private final Map<Long, Session> gone = new HashMap<>();
+  /** Resume: links of this loop whose partner's slot is held (read by the metrics from any thread). */
+  private volatile int heldPartners;
   private final CallDrain drain = new CallDrain(this::release);
 
   /** The longest a socket's command waits for the room directory before it is answered as failed. */
@@ -61,10 +73,14 @@ public final class Switchboard {
   public static final short CLOSE_POLICY = 1008;
   public static final short CLOSE_IDLE = 4000;
   public static final short CLOSE_SLOW_READER = 4001;
+  /** Resume: a newer socket connected with the same peer id and took over its calls. */
+  public static final short CLOSE_SUPERSEDED = 4002;
 
   public Switchboard(String node, String inbox, Context context, RoomDirectory directory, Courier courier,
       ProtocolCodec codec, IceServerConfig iceServers, LongSupplier sessionIds, SignalingMetrics metrics,
-      NodeSettings.Limits limits, JoinAuthorizer authorizer, BooleanSupplier acceptingJoins) {
+      NodeSettings.Limits limits, JoinAuthorizer authorizer, BooleanSupplier acceptingJoins,
+      NodeSettings.Resume resume) {
+    this.resume = resume;
     this.node = node;
     this.inbox = inbox;
     this.context = context;
@@ -112,9 +128,18 @@ public final class Switchboard {
 
   /** A new socket; {@code urlToken} is the {@code token} query parameter of its URL, or null. */
   public Connection open(ClientSocket socket, String urlToken) {
+    return open(socket, urlToken, null);
+  }
+
+  /**
+   * A new socket; {@code urlToken} is the {@code token} query parameter of its URL, or null; {@code peerId} its
+   * {@code peer} parameter (resume, opt-in; already checked for form), or null.
+   */
+  public Connection open(ClientSocket socket, String urlToken, String peerId) {
     long now = System.nanoTime();
+    String key = peerId == null || resume.seconds() == 0 ? null : resumeKey(authorizer.subject(urlToken), peerId);
     Session session = new Session(sessionIds.getAsLong(), socket,
-        new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), now), urlToken, now);
+        new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), now), urlToken, key, now);
     sessions.put(session.id, session);
     metrics.connectionOpened();
     return new Connection(session);
@@ -122,6 +147,28 @@ public final class Switchboard {
 
   public int connectionCount() {
     return sessions.size();
+  }
+
+  /** Rooms of this loop's sockets whose partner's slot is held now; safe to read from any thread. */
+  public int heldPartners() {
+    return heldPartners;
+  }
+
+  /**
+   * The resume key of a peer id: a digest of it and of the join token's subject (null: tokens are off), so a
+   * peer id is bound to its subject and never stored or logged itself.
+   */
+  static String resumeKey(String subject, String peerId) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update("signaling-resume\0".getBytes(StandardCharsets.UTF_8));
+      sha.update((subject == null ? "" : subject).getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      sha.update(peerId.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   // ------------------------------------------------------------------ commands from the socket
@@ -305,7 +352,7 @@ public final class Switchboard {
       error(s, ErrorDefinition.TEMPORARILY_UNAVAILABLE, streamId);
       return Future.succeededFuture();
     }
-    PeerRef self = new PeerRef(node, inbox, s.id, playOnly);
+    PeerRef self = new PeerRef(node, inbox, s.id, playOnly, s.resumeKey, 0);
     s.joining.put(streamId, new ArrayList<>(0));
     long started = System.nanoTime();
     return directoryCall(directory.join(streamId, self)).transform(ar -> {
@@ -350,6 +397,9 @@ public final class Switchboard {
           deliver(partner, Envelope.paired(self, partner, streamId, !selfOffers, d.room().version()))
               .onFailure(e -> partnerLost(s, streamId, partner, e));
           break;
+        case RESUMED:
+          resumed(s, streamId, self, d);
+          break;
         default:
           throw new IllegalStateException("unhandled outcome " + d.outcome());
       }
@@ -364,6 +414,37 @@ public final class Switchboard {
     });
   }
 
+  /**
+   * Resume: the socket took over its peer's slot ({@code d.replaced()}): {@code joined} and nothing else to it; an
+   * older socket still attached is closed; the partner is told where the peer is now, and sends what it kept for
+   * it. A partner whose own slot is held is waited for here the same way.
+   */
+  private void resumed(Session s, String streamId, PeerRef self, JoinDecision d) {
+    RoomLink link = new RoomLink(self, d.partner(), d.room().version());
+    s.rooms.put(streamId, link);
+    s.send(ProtocolCodec.joined(streamId));
+    metrics.slotResumed();
+    LOG.atInfo().addKeyValue("node", node).log("[node: {}] [room: {}] {} resumed a slot", node, streamId, self);
+    PeerRef old = d.replaced();
+    if (old != null && !old.held()) {
+      deliver(old, Envelope.superseded(self, old, streamId, d.room().version()))
+          .onFailure(e -> LOG.atInfo().addKeyValue("node", node).log("[node: {}] [room: {}] could not close the older"
+              + " socket {}: {}", node, streamId, old, e.toString()));
+    }
+    PeerRef partner = d.partner();
+    if (partner == null) {
+      return;
+    }
+    if (partner.held()) {
+      if (link.holdPartner(partner)) {
+        startHoldTimer(s, streamId, link, Math.max(1, partner.heldUntil() - System.currentTimeMillis()));
+      }
+      return;
+    }
+    deliver(partner, Envelope.resumed(self, partner, streamId, d.room().version()))
+        .onFailure(e -> partnerLost(s, streamId, partner, e));
+  }
+
   private Future<Void> relay(Session s, ClientMessage m, String text) {
     RoomLink link = s.rooms.get(m.streamId());
     if (link == null || link.partner == null) {
@@ -371,6 +452,14 @@ public final class Switchboard {
       return Future.succeededFuture();
     }
     metrics.relayed(m.command());
+    if (link.partnerHeld()) {
+      if (!link.keep(text, resume.maxHeldMessages(), resume.maxHeldBytes())) {
+        LOG.atInfo().addKeyValue("node", node).log("[node: {}] [room: {}] relays kept for a held slot over the"
+            + " limit: ending it", node, m.streamId());
+        endHeldPartner(s, m.streamId(), link.partner);
+      }
+      return Future.succeededFuture();
+    }
     Envelope envelope = Envelope.relay(link.self, link.partner, m.streamId(), text);
     if (link.partner.inbox().equals(inbox)) {
       onEnvelope(envelope);
@@ -385,6 +474,7 @@ public final class Switchboard {
     RoomLink link = s.rooms.remove(streamId);
     if (link != null) {
       metrics.roomClosed();
+      holdEnded(link);
     }
     if (link == null) {
       if (answer) {
@@ -432,7 +522,7 @@ public final class Switchboard {
     enqueue(s, () -> {
       List<Future<Void>> leaves = new ArrayList<>();
       for (String streamId : new ArrayList<>(s.rooms.keySet())) {
-        leaves.add(leave(s, streamId, false));
+        leaves.add(holdOrLeave(s, streamId));
       }
       return Future.join(leaves).transform(ignored -> {
         sessions.remove(s.id);
@@ -440,6 +530,106 @@ public final class Switchboard {
         return Future.succeededFuture();
       });
     });
+  }
+
+  /**
+   * The socket is gone without a leave: a resumable peer in a call keeps its slot, held (its partner is told
+   * nothing it would show: only that it should keep its relays); anything else leaves as before.
+   */
+  private Future<Void> holdOrLeave(Session s, String streamId) {
+    RoomLink link = s.rooms.get(streamId);
+    if (link == null || s.resumeKey == null || link.partner == null) {
+      return leave(s, streamId, false);
+    }
+    gone.put(s.id, s);
+    return directoryCall(directory.hold(streamId, link.self)).transform(ar -> {
+      if (ar.failed() || !ar.result().removed()) {
+        if (ar.failed()) {
+          LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] hold failed, leaving: {}", node, streamId,
+              ar.cause().toString());
+        }
+        return leave(s, streamId, false);
+      }
+      s.rooms.remove(streamId);
+      metrics.roomClosed();
+      metrics.slotHeld();
+      LeaveDecision d = ar.result();
+      PeerRef partner = d.remaining();
+      long forgetAfter = Math.max(1, resume.seconds() * 1000L);
+      context.owner().setTimer(forgetAfter, t -> gone.remove(s.id));
+      if (partner == null || partner.held()) {
+        return Future.succeededFuture();
+      }
+      // awaited, so a drain's deadline closes the node only after the partner knows to keep its relays
+      return deliver(partner, Envelope.held(link.self, partner, streamId, d.room().version()))
+          .recover(e -> {
+            LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] could not tell {} that its partner's"
+                + " slot is held: {}", node, streamId, partner, e.toString());
+            return Future.succeededFuture();
+          });
+    });
+  }
+
+  /** The partner's slot is held: when its window passes with no resume, the socket gets {@code stop}. */
+  private void startHoldTimer(Session s, String streamId, RoomLink link, long millis) {
+    heldPartners++;
+    PeerRef held = link.partner;
+    link.holdTimer = context.owner().setTimer(millis, t -> enqueue(s, () -> {
+      holdEnded(link);
+      RoomLink now = s.rooms.get(streamId);
+      if (now == link && link.partnerHeld() && held.sameSocket(link.partner)) {
+        endHeldPartner(s, streamId, held);
+      }
+      return Future.succeededFuture();
+    }));
+  }
+
+  private void holdEnded(RoomLink link) {
+    if (link.holdTimer >= 0) {
+      context.owner().cancelTimer(link.holdTimer);
+      link.holdTimer = -1;
+      heldPartners--;
+    }
+  }
+
+  /**
+   * The held partner's window passed (or its kept relays overflowed): its slot is removed, unless it was resumed
+   * meanwhile (then the notice is on its way), and the socket gets {@code stop}, as it would have at once
+   * without resume.
+   */
+  private void endHeldPartner(Session s, String streamId, PeerRef held) {
+    RoomLink link = s.rooms.get(streamId);
+    if (link == null) {
+      return;
+    }
+    holdEnded(link);
+    directoryCall(directory.evict(streamId, held, link.self)).compose(d -> d.removed()
+        ? Future.succeededFuture(false)
+        // not removed: resumed just now (its notice is on its way), unless the room moved on without it
+        : directoryCall(directory.room(streamId)).map(room -> room.peers().stream()
+            .anyMatch(p -> p.sameSlot(held) && !p.held() && !p.sameSocket(held))))
+        .onComplete(ar -> {
+          boolean resumedMeanwhile = ar.succeeded() && ar.result();
+          if (s.rooms.get(streamId) != link || resumedMeanwhile) {
+            return;
+          }
+          if (link.partnerLost(held)) {
+            metrics.slotExpired();
+            s.send(ProtocolCodec.stop(streamId));
+            drain.callMayHaveEnded(s, sessions.values());
+          }
+        });
+  }
+
+  /** A relay reached a socket of this loop that is gone with a held slot: back to its sender, which keeps it. */
+  private void returnRelay(Session g, Envelope e) {
+    PeerRef self = new PeerRef(node, inbox, g.id, false, g.resumeKey, 0);
+    Envelope back = Envelope.returned(self, e.peer(), e.streamId(), e.text());
+    if (e.peer().inbox().equals(inbox)) {
+      onEnvelope(back);
+    } else {
+      courier.send(e.peer().inbox(), back, e.peer().node().equals(node));
+    }
   }
 
   /** The partner could not be reached: take it out of the room and tell our socket {@code stop}. */
@@ -455,6 +645,7 @@ public final class Switchboard {
       });
     }
     if (link != null && link.partnerLost(partner)) {
+      holdEnded(link);
       s.send(ProtocolCodec.stop(streamId));
       drain.callMayHaveEnded(s, sessions.values());
     }
@@ -491,11 +682,21 @@ public final class Switchboard {
     }
     Session s = sessions.get(e.target());
     if (s == null || s.closed) {
+      Session g = s != null ? s : gone.get(e.target());
+      if (g != null && g.resumeKey != null && e.kind() == Envelope.Kind.RELAY) {
+        returnRelay(g, e);
+      }
       return;
     }
     String streamId = e.streamId();
     RoomLink link = s.rooms.get(streamId);
     if (link == null) {
+      if (e.kind() == Envelope.Kind.RELAY && s.resumeKey != null && gone.containsKey(s.id)) {
+        // its slot here is held (a drain let it go, and it is not closed yet), or was taken over by a newer
+        // socket whose notice has not reached the sender yet: the sender keeps it for the peer's new socket
+        returnRelay(s, e);
+        return;
+      }
       List<Envelope> early = s.joining.get(streamId);
       if (early != null) {
         early.add(e);
@@ -509,6 +710,11 @@ public final class Switchboard {
         }
         break;
       case PAIRED:
+        if (e.version() > link.version) {
+          // a fresh pairing (say, after a held slot expired) ends any hold
+          holdEnded(link);
+          link.endHold();
+        }
         switch (link.paired(e.peer(), e.version())) {
           case REPLACED_PARTNER:
             s.send(ProtocolCodec.stop(streamId));
@@ -527,23 +733,81 @@ public final class Switchboard {
         break;
       case PARTNER_LEFT:
         if (link.partnerLeft(e.peer(), e.version())) {
+          holdEnded(link);
           s.send(ProtocolCodec.stop(streamId));
           drain.callMayHaveEnded(s, sessions.values());
         }
+        break;
+      case HELD:
+        if (link.holdPartner(e.peer())) {
+          startHoldTimer(s, streamId, link, resume.seconds() * 1000L);
+        }
+        break;
+      case RETURNED:
+        if (!link.partnerHeld() && link.holdPartner(e.peer())) {
+          // sent back before the hold notice arrived: the partner's socket is gone all the same
+          startHoldTimer(s, streamId, link, resume.seconds() * 1000L);
+        }
+        if (link.partnerHeld() && e.peer().sameSocket(link.partner)) {
+          if (!link.keepReturned(e.text(), resume.maxHeldMessages(), resume.maxHeldBytes())) {
+            endHeldPartner(s, streamId, link.partner);
+          }
+        } else if (link.partner != null && link.partner.sameSlot(e.peer())) {
+          // came back after the peer resumed: on to its new socket
+          forward(link, streamId, e.text());
+        }
+        break;
+      case RESUMED:
+        List<String> kept = link.partnerResumed(e.peer(), e.version());
+        if (kept != null) {
+          holdEnded(link);
+          for (String text : kept) {
+            forward(link, streamId, text);
+          }
+        }
+        break;
+      case SUPERSEDED:
+        // the newest socket of the peer has the slot now: this one is closed, and its partner sees nothing
+        s.rooms.remove(streamId);
+        metrics.roomClosed();
+        s.superseded = true;
+        gone.put(s.id, s);
+        context.owner().setTimer(Math.max(1, resume.seconds() * 1000L), t -> gone.remove(s.id));
+        LOG.atInfo().addKeyValue("node", node).log("[node: {}] [room: {}] {} superseded by a newer socket of its"
+            + " peer: closing it", node, streamId, link.self);
+        s.close(CLOSE_SUPERSEDED, "superseded by a newer connection");
         break;
       default:
         throw new IllegalStateException("unhandled envelope " + e.kind());
     }
   }
 
-  /** A node left the cluster: every partner there is gone; our sockets get {@code stop}. */
+  /** A relay kept for a held partner, sent on to its new socket (in the order kept). */
+  private void forward(RoomLink link, String streamId, String text) {
+    Envelope envelope = Envelope.relay(link.self, link.partner, streamId, text);
+    if (link.partner.inbox().equals(inbox)) {
+      onEnvelope(envelope);
+    } else {
+      courier.send(link.partner.inbox(), envelope, link.partner.node().equals(node));
+    }
+  }
+
+  /**
+   * A node left the cluster: every partner there is gone; our sockets get {@code stop}, but for partners that
+   * opted in to resume: their slots are held (the purge holds them in the room too) and kept for here.
+   */
   public void onNodeLeft(String departed) {
     int stopped = 0;
+    boolean holds = resume.seconds() > 0;
     for (Session s : sessions.values()) {
       for (Map.Entry<String, RoomLink> entry : s.rooms.entrySet()) {
-        if (entry.getValue().partnerNodeLeft(departed)) {
+        RoomLink link = entry.getValue();
+        if (link.partnerNodeLeft(departed, holds)) {
           s.send(ProtocolCodec.stop(entry.getKey()));
           stopped++;
+        } else if (holds && link.partner != null && link.partner.node().equals(departed)
+            && link.holdPartner(link.partner)) {
+          startHoldTimer(s, entry.getKey(), link, resume.seconds() * 1000L);
         }
       }
     }
@@ -572,6 +836,7 @@ public final class Switchboard {
               link.self);
           s.rooms.remove(streamId);
           metrics.roomClosed();
+          holdEnded(link);
           if (link.partner != null) {
             s.send(ProtocolCodec.stop(streamId));
           }
@@ -613,13 +878,17 @@ public final class Switchboard {
     return Future.join(done).mapEmpty();
   }
 
-  /** Tells the socket the server will stop, leaves its rooms (partners get {@code stop}) and closes it with 1001. */
+  /**
+   * Tells the socket the server will stop, leaves its rooms (partners get {@code stop}) and closes it with 1001.
+   * A socket that opted in to resume keeps its calls: their slots are held, for the client to resume on another
+   * node.
+   */
   private void release(Session s) {
     s.send(ProtocolCodec.SERVER_WILL_STOP);
     enqueue(s, () -> {
       List<Future<Void>> leaves = new ArrayList<>();
       for (String streamId : new ArrayList<>(s.rooms.keySet())) {
-        leaves.add(leave(s, streamId, false));
+        leaves.add(holdOrLeave(s, streamId));
       }
       return Future.join(leaves).mapEmpty();
     });

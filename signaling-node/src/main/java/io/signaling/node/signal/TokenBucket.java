@@ -8,7 +8,7 @@ public final class TokenBucket {
   private double tokens;
   private long last;
 
-  public TokenBucket(int ratePerSecond, int burst, long nowNanos) {
+  public TokenBucket(double ratePerSecond, int burst, long nowNanos) {
     this.ratePerNano = ratePerSecond / 1e9;
     this.burst = burst;
     this.tokens = burst;

@@ -114,7 +114,7 @@ public final class SignalingVerticle extends VerticleBase {
             settings.turnCredential()));
     switchboard = new Switchboard(nodeId, inbox, context, directory, courier,
         new ProtocolCodec(settings.maxStreamIdLength()), ice, sessionIds, metrics, settings.limits(), authorizer,
-        health::acceptsJoins);
+        health::acceptsJoins, settings.resume());
     if (settings.limits().idleTimeoutSeconds() > 0) {
       long period = Math.max(250, settings.limits().idleTimeoutSeconds() * 1000L / 4);
       idleTimer = vertx.setPeriodic(period, t -> switchboard.closeIdle());
@@ -208,13 +208,25 @@ public final class SignalingVerticle extends VerticleBase {
       return;
     }
     String token = ctx.request().getParam("token");
+    String peer = ctx.request().getParam("peer");
+    if (peer != null) {
+      if (!PEER_ID.matcher(peer).matches()) {
+        ctx.response().setStatusCode(400).end("invalid peer id: 22 to 128 base64url characters");
+        return;
+      }
+      String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+      if (!resumeAttempt(address)) {
+        ctx.response().setStatusCode(429).putHeader("Retry-After", "10").end("too many resume attempts");
+        return;
+      }
+    }
     HttpConnection connection = ctx.request().connection();
     HandshakeGuard guard = guards.get(connection);
     ctx.request().toWebSocket().onSuccess(ws -> {
       if (guard != null) {
         guard.upgraded();
       }
-      accept(ws, token, connection);
+      accept(ws, token, peer, connection);
     }).onFailure(e -> {
       LOG.debug("WebSocket upgrade failed: {}", e.toString());
       // not a valid upgrade: answer it if nothing was, so the keep-alive deadline takes over
@@ -279,7 +291,24 @@ public final class SignalingVerticle extends VerticleBase {
         .put("uris", new io.vertx.core.json.JsonArray(grant.uris())).encode());
   }
 
-  private void accept(ServerWebSocket ws, String urlToken, HttpConnection tcp) {
+  /** A peer id (resume, opt-in): at least 128 bits as base64url. */
+  private static final java.util.regex.Pattern PEER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{22,128}");
+
+  /** Resume attempts (upgrades with a peer id) per remote address, on this event loop. */
+  private final java.util.Map<String, io.signaling.node.signal.TokenBucket> resumeAttempts = new java.util.HashMap<>();
+
+  private boolean resumeAttempt(String address) {
+    int perMinute = settings.resume().attemptsPerMinute();
+    long now = System.nanoTime();
+    if (resumeAttempts.size() > 10_000) {
+      // bounded: addresses are forgotten wholesale (each then starts with a full bucket again)
+      resumeAttempts.clear();
+    }
+    return resumeAttempts.computeIfAbsent(address,
+        a -> new io.signaling.node.signal.TokenBucket(perMinute / 60.0, perMinute, now)).tryTake(now);
+  }
+
+  private void accept(ServerWebSocket ws, String urlToken, String peerId, HttpConnection tcp) {
     String address = ws.remoteAddress() == null ? "unknown" : ws.remoteAddress().hostAddress();
     ws.setWriteQueueMaxSize(settings.limits().maxWriteQueueBytes());
     Switchboard.Connection[] self = new Switchboard.Connection[1];
@@ -324,7 +353,7 @@ public final class SignalingVerticle extends VerticleBase {
       public String remoteAddress() {
         return String.valueOf(ws.remoteAddress());
       }
-    }, urlToken);
+    }, urlToken, peerId);
     self[0] = connection;
     ws.frameHandler(new MessageAssembler(settings.maxMessageBytes(), new MessageAssembler.Sink() {
       @Override
@@ -403,6 +432,10 @@ public final class SignalingVerticle extends VerticleBase {
   }
 
   /** Calls the drain holds open on this event loop (any thread). */
+  public int waitingPartners() {
+    return switchboard == null ? 0 : switchboard.heldPartners();
+  }
+
   public int heldCalls() {
     return switchboard == null ? 0 : switchboard.heldCalls();
   }

@@ -54,6 +54,11 @@ class RoomProcessorsBackupTest {
     return peers;
   }
 
+  private static PeerRef resumable(PeerRef p, long heldUntil) {
+    return new PeerRef(p.node(), p.inbox(), p.session(), p.playOnly(), "key-" + p.node() + "-" + p.session(),
+        heldUntil);
+  }
+
   /** One partition: its primary replica and its backup replica, equal to begin with. */
   private static final class Partition {
     final Map<String, Room> primary = new LinkedHashMap<>();
@@ -80,6 +85,9 @@ class RoomProcessorsBackupTest {
         case 4 -> new Room(List.of(NODE2[i], NODE1[i]), version);
         case 5 -> new Room(List.of(NODE2[i], new PeerRef(GONE, NODE2[i].inbox(), i + 1000, false)), version);
         case 6 -> new Room(List.of(NODE1[i]), version + 5);
+        case 7 -> i % 16 == 7 ? new Room(List.of(NODE2[i]), version + 5)
+            // resumable peers: one on the departed node, one held already, one attached elsewhere
+            : new Room(List.of(resumable(NODE2[i], 0), resumable(NODE1[i], 0).heldUntil(version)), version + 5);
         default -> new Room(List.of(NODE2[i]), version + 5);
       };
       String key = "room-" + i;
@@ -193,7 +201,8 @@ class RoomProcessorsBackupTest {
 
     // THEN the primaries hold no peer of it, and every backup equals its primary, key by key
     assertThat(count(partitions, r -> r.peers().stream().anyMatch(p -> p.node().equals(GONE)))).isZero();
-    assertThat(count(partitions, r -> true)).as("rooms left with a peer").isEqualTo(250);
+    // (250 as before resume, and the 25 rooms whose other slot is held elsewhere keep it)
+    assertThat(count(partitions, r -> true)).as("rooms left with a peer").isEqualTo(275);
     assertBackupsEqualPrimaries(partitions);
   }
 
@@ -259,5 +268,43 @@ class RoomProcessorsBackupTest {
 
     // THEN only that key changed, to the primary's room
     assertBackupsEqualPrimaries(List.of(p));
+  }
+
+  @Test
+  void purgeWithAWindow_holdsResumableSlots_andLeavesEveryBackupEqualToItsPrimary() {
+    // GIVEN rooms in every state, some with resumable peers of the departed node
+    List<Partition> partitions = partitions();
+    // WHEN the departed node is purged with a resume window, as one executeOnEntries
+    executeOnEntries(partitions, new RoomProcessors.PurgeNode(GONE, 1_000_000L, 30_000));
+    // THEN its resumable slots are held, its other peers gone, and backups equal primaries
+    assertThat(count(partitions, r -> r.peers().stream().anyMatch(p -> p.node().equals(GONE) && !p.held()))).isZero();
+    assertThat(count(partitions, r -> r.peers().stream().anyMatch(p -> p.node().equals(GONE) && p.held()))).isPositive();
+    assertBackupsEqualPrimaries(partitions);
+  }
+
+  @Test
+  void hold_resume_andJoinsWithAWindow_perKey_leaveEveryBackupEqualToItsPrimary() {
+    // GIVEN rooms in every state
+    List<Partition> partitions = partitions();
+    int i = 0;
+    for (Partition p : partitions) {
+      for (String key : new ArrayList<>(p.primary.keySet())) {
+        PeerRef first = p.primary.get(key).peers().get(0);
+        // WHEN a resumable newcomer joins, its socket goes (hold), it resumes from another socket, the first
+        // peer's socket goes too, and a join with a window finds stale or held peers
+        PeerRef newcomer = new PeerRef("node-new", "signaling.inbox.node-new.0", i, false, "key-new-" + i, 0);
+        submitToKey(p, key, new RoomProcessors.Join(newcomer, 30_000));
+        submitToKey(p, key, new RoomProcessors.Hold(newcomer, 30_000));
+        submitToKey(p, key, new RoomProcessors.Join(new PeerRef("node-1", "signaling.inbox.node-1.1", 10_000 + i,
+            false, "key-new-" + i, 0), 30_000));
+        submitToKey(p, key, new RoomProcessors.Hold(first, 30_000));
+        submitToKey(p, key, new RoomProcessors.Join(first, 30_000));
+        i++;
+      }
+    }
+    // THEN on every key the backup is the primary, and some slots were held and resumed
+    assertBackupsEqualPrimaries(partitions);
+    assertThat(count(partitions, r -> r.peers().stream().anyMatch(q -> q.resumable() && !q.held()
+        && q.node().equals("node-1") && q.session() >= 10_000))).isPositive();
   }
 }

@@ -40,6 +40,12 @@ class WireFormatGoldenTest {
   private static final PeerRef B = new PeerRef("9e1f33b0-node-b", "signaling.inbox.9e1f33b0-node-b.2", 9, true);
   private static final Room WAITING = new Room(List.of(A), 1_764_600_000_000_001L);
   private static final Room PAIRED = new Room(List.of(A, B), 1_764_600_000_000_002L);
+  /** Added with resume: a resumable peer, and its slot held. */
+  private static final PeerRef C = new PeerRef("5c7a0a52-node-a", "signaling.inbox.5c7a0a52-node-a.1", 8, false,
+      "rk-Zm9vYmFy", 0);
+  private static final PeerRef C_HELD = C.heldUntil(1_764_600_030_000L);
+  private static final Room HELD = new Room(List.of(C_HELD, B), 1_764_600_000_000_003L);
+  private static final Room RESUMED = new Room(List.of(C, B), 1_764_600_000_000_004L);
 
   private final InternalSerializationService hazelcast;
 
@@ -67,6 +73,10 @@ class WireFormatGoldenTest {
     m.put("join-decision-full", new JoinDecision(JoinDecision.Outcome.FULL, PAIRED, null, null));
     m.put("leave-decision-removed", new LeaveDecision(true, A, WAITING));
     m.put("leave-decision-not-member", LeaveDecision.NOT_MEMBER);
+    m.put("room-held", HELD);
+    m.put("join-decision-resumed", new JoinDecision(JoinDecision.Outcome.RESUMED, RESUMED, B, null, C_HELD));
+    m.put("join-decision-paired-resumable", new JoinDecision(JoinDecision.Outcome.PAIRED, RESUMED, C, C));
+    m.put("leave-decision-held", new LeaveDecision(true, B, HELD));
     return m;
   }
 
@@ -79,6 +89,11 @@ class WireFormatGoldenTest {
     m.put("processor-set-room-empty", () -> new RoomProcessors.SetRoom<>("room-2", null));
     m.put("processor-purge-node", () -> new RoomProcessors.PurgeNode(B.node(), 1_764_600_000_123L));
     m.put("processor-without-node", () -> new RoomProcessors.WithoutNode(B.node(), 1_764_600_000_123L));
+    m.put("processor-join-resumable", () -> new RoomProcessors.Join(C, 30_000));
+    m.put("processor-hold", () -> new RoomProcessors.Hold(C, 30_000));
+    m.put("processor-set-room-held", () -> new RoomProcessors.SetRoom<>("room-4", HELD));
+    m.put("processor-purge-node-resume", () -> new RoomProcessors.PurgeNode(B.node(), 1_764_600_000_123L, 30_000));
+    m.put("processor-without-node-resume", () -> new RoomProcessors.WithoutNode(B.node(), 1_764_600_000_123L, 30_000));
     return m;
   }
 
@@ -144,9 +159,13 @@ class WireFormatGoldenTest {
 
   // ------------------------------------------------------------------ what the next release may write
 
-  /** The golden envelope with {@code extra} appended to its body, as a later release adding a field writes it. */
+  /**
+   * The golden envelope with {@code extra} appended to its body, as a later release adding a field writes it:
+   * after the fields appended with resume (no resume key, not held), which a later release writes first.
+   */
   private static Buffer withTrailingField(byte[] golden, byte[] extra) {
-    Buffer b = Buffer.buffer(golden).appendBytes(extra);
+    Buffer b = Buffer.buffer(golden).appendInt(-1).appendLong(0).appendBytes(extra);
+    extra = new byte[extra.length + 12];
     b.setInt(1, b.getInt(1) + extra.length);
     return b;
   }
@@ -186,9 +205,11 @@ class WireFormatGoldenTest {
 
   @Test
   void hazelcastRecordsWithFieldsAddedByALaterRelease_areReadAsToday() throws IOException {
-    // GIVEN a room and a join decision as a later release writes them: the same fields, then new ones
-    byte[] roomBody = new WireBody.Writer().room(PAIRED).u8(9).string("a later field").toBytes();
-    byte[] decisionBody = new WireBody.Writer().u8(2).room(PAIRED).peer(A).peer(A).i64(77).toBytes();
+    // GIVEN a room and a join decision as a later release writes them: the same fields (those of format 1 as
+    // first released, then those appended with resume: the replaced slot and the slot block), then new ones
+    byte[] roomBody = new WireBody.Writer().room(PAIRED).slots(true).u8(9).string("a later field").toBytes();
+    byte[] decisionBody = new WireBody.Writer().u8(2).room(PAIRED).peer(A).peer(A).peer(null).slots(true).i64(77)
+        .toBytes();
     // WHEN this release reads them
     Room room = new RoomSerialization.RoomSerializer().read(framed(1, roomBody));
     JoinDecision decision = new RoomSerialization.JoinDecisionSerializer().read(framed(1, decisionBody));

@@ -41,9 +41,9 @@ class RoomLinkTest {
     RoomLink link = new RoomLink(SELF, B, 1);
     assertThat(link.acceptsRelayFrom(B)).isTrue();
     assertThat(link.acceptsRelayFrom(C)).isFalse();
-    assertThat(link.partnerNodeLeft("n3")).isFalse();
+    assertThat(link.partnerNodeLeft("n3", false)).isFalse();
     assertThat(link.partnerLost(C)).isFalse();
-    assertThat(link.partnerNodeLeft("n2")).isTrue();
+    assertThat(link.partnerNodeLeft("n2", false)).isTrue();
     assertThat(link.acceptsRelayFrom(B)).isFalse();
     link.partner = C;
     assertThat(link.partnerLost(C)).isTrue();
