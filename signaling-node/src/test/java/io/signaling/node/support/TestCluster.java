@@ -93,12 +93,25 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
+  /** Every port handed out in this JVM: a port is free when asked for, but not yet bound by what it is for. */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A free port, never one handed out before in this JVM: the ports of a cluster are taken one after another
+   * before any node binds them, and the system may offer the same free port twice in that time.
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        socket.setReuseAddress(true);
+        int port = socket.getLocalPort();
+        if (HANDED_OUT.add(port)) {
+          return port;
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
+    throw new IllegalStateException("no free port not handed out already");
   }
 }
