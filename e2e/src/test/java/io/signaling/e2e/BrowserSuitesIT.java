@@ -202,7 +202,8 @@ class BrowserSuitesIT {
   /** The first of {@code count} consecutive free loopback ports. */
   private static int freeRun(int count) throws IOException {
     for (int attempt = 0; attempt < 200; attempt++) {
-      int base = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+      // below the ephemeral port range (32768 and up), where no outgoing connection takes a port meanwhile
+      int base = ThreadLocalRandom.current().nextInt(20_000, 32_000);
       boolean free = true;
       for (int i = 0; i < count && free; i++) {
         try (ServerSocket s = new ServerSocket(base + i, 50, InetAddress.getLoopbackAddress())) {

@@ -95,23 +95,43 @@ public final class TestCluster implements AutoCloseable {
 
   /** Every port handed out in this JVM: a port is free when asked for, but not yet bound by what it is for. */
   private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Ports below the system's ephemeral range, which no outgoing connection is ever given as its own. */
+  private static final int[] RANGE = belowEphemeralPorts();
 
   /**
-   * A free port, never one handed out before in this JVM: the ports of a cluster are taken one after another
-   * before any node binds them, and the system may offer the same free port twice in that time.
+   * A free port for a node to bind later, never one handed out before in this JVM, and below the system's
+   * ephemeral port range: a port taken from that range can be given to another process's outgoing connection
+   * in the seconds before a starting node binds it (a node then failed to start).
    */
   public static int freePort() {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 1000; attempt++) {
-      try (ServerSocket socket = new ServerSocket(0)) {
+      int port = random.nextInt(RANGE[0], RANGE[1]);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket()) {
         socket.setReuseAddress(true);
-        int port = socket.getLocalPort();
-        if (HANDED_OUT.add(port)) {
-          return port;
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        socket.bind(new java.net.InetSocketAddress(port));
+      } catch (IOException taken) {
+        continue;
+      }
+      if (HANDED_OUT.add(port)) {
+        return port;
       }
     }
-    throw new IllegalStateException("no free port not handed out already");
+    throw new IllegalStateException("no free port in " + RANGE[0] + "-" + RANGE[1]);
+  }
+
+  private static int[] belowEphemeralPorts() {
+    int low = 32768;
+    try {
+      String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+      low = Integer.parseInt(range.trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or not readable: the usual default
+    }
+    int top = Math.max(2048, low);
+    return new int[] {Math.max(1024, top - 12_000), top};
   }
 }
