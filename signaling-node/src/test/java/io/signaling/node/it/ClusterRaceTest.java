@@ -3,9 +3,11 @@ package io.signaling.node.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.NodeSettings;
+import io.signaling.node.support.Await;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -88,7 +90,6 @@ class ClusterRaceTest {
           }
         }
         seen.addAll(p.barrier());
-        // a start may still be in flight to the other side: drain once more after the others' barriers
         for (JsonObject m : seen) {
           assertThat(m.getString("command")).as(p.name() + " got " + m).isIn("notification", "start");
           if ("start".equals(m.getString("command"))) {
@@ -96,6 +97,17 @@ class ClusterRaceTest {
           }
         }
       }
+      // a start can still be on its way from another node (the pairing node's notice): wait for every room's,
+      // then take what each node has already sent with a ping barrier
+      Await.until(Duration.ofSeconds(20), "every room's start arrived", () -> {
+        for (TestPeer p : concat(left, right)) {
+          p.drainReceived().forEach(m -> {
+            assertThat(m.getString("command")).isEqualTo("start");
+            starts.merge(m.getString("streamId"), 1, Integer::sum);
+          });
+        }
+        return starts.size() >= sockets * roomsPerSocket;
+      });
       for (TestPeer p : concat(left, right)) {
         for (JsonObject m : p.barrier()) {
           assertThat(m.getString("command")).isEqualTo("start");
@@ -159,6 +171,17 @@ class ClusterRaceTest {
           }
         }
       }
+      // a start can still be on its way from another node (the pairing node's notice): wait for every room's,
+      // then take what each node has already sent with a ping barrier
+      Await.until(Duration.ofSeconds(20), "every room's start arrived", () -> {
+        for (TestPeer p : peers) {
+          p.drainReceived().forEach(m -> {
+            assertThat(m.getString("command")).isEqualTo("start");
+            starts.merge(m.getString("streamId"), 1, Integer::sum);
+          });
+        }
+        return starts.size() >= rooms;
+      });
       for (TestPeer p : peers) {
         p.barrier().forEach(m -> {
           assertThat(m.getString("command")).isEqualTo("start");
