@@ -187,9 +187,10 @@ class TurnServerIT {
     try (TurnClient inCall = client(); TurnClient late = client()) {
       assertThat(inCall.allocate(grant.username(), grant.password()).success()).as(coturn.log()).isTrue();
 
-      // WHEN the credential has expired (the wall clock is past its expiry)
-      Await.until(Duration.ofSeconds(10), "the clock passes the credential's expiry",
-          () -> Instant.now().getEpochSecond() > expiry);
+      // WHEN the credential has expired: the wall clock is 3 s past its expiry (coturn reads a clock it
+      // updates once a second, which lags further on a busy machine)
+      Await.until(Duration.ofSeconds(20), "the clock passes the credential's expiry with margin",
+          () -> Instant.now().getEpochSecond() > expiry + 3);
 
       // THEN the allocation made before still refreshes: a relayed call outlasts its credential
       TurnClient.Response refreshed = inCall.refresh(grant.username(), grant.password(), 600);
