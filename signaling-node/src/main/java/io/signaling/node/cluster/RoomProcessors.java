@@ -395,11 +395,7 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      WireBody.Writer body = new WireBody.Writer().string(node).i64(atMillis);
-      if (resumeMillis != 0) {
-        body.i64(resumeMillis);
-      }
-      RoomSerialization.write(out, body);
+      writeRemoval(out, node, atMillis, resumeMillis);
     }
 
     @Override
@@ -407,7 +403,7 @@ final class RoomProcessors {
       WireBody.Reader body = RoomSerialization.read(in, "purge");
       node = body.string();
       atMillis = body.i64();
-      resumeMillis = body.more() ? body.i64() : 0;
+      resumeMillis = readResumeMillis(body);
     }
   }
 
@@ -474,11 +470,7 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      WireBody.Writer body = new WireBody.Writer().string(node).i64(atMillis);
-      if (resumeMillis != 0) {
-        body.i64(resumeMillis);
-      }
-      RoomSerialization.write(out, body);
+      writeRemoval(out, node, atMillis, resumeMillis);
     }
 
     @Override
@@ -486,7 +478,25 @@ final class RoomProcessors {
       WireBody.Reader body = RoomSerialization.read(in, "purge");
       node = body.string();
       atMillis = body.i64();
-      resumeMillis = body.more() ? body.i64() : 0;
+      resumeMillis = readResumeMillis(body);
     }
+  }
+
+  /**
+   * The body {@link PurgeNode} and its backup {@link WithoutNode} share: the departed node, the time of the
+   * change, and (appended, only when set) the resume window.
+   */
+  private static void writeRemoval(ObjectDataOutput out, String node, long atMillis, long resumeMillis)
+      throws IOException {
+    WireBody.Writer body = new WireBody.Writer().string(node).i64(atMillis);
+    if (resumeMillis != 0) {
+      body.i64(resumeMillis);
+    }
+    RoomSerialization.write(out, body);
+  }
+
+  /** The resume window of a removal's body: 0 when the body was written without one. */
+  private static long readResumeMillis(WireBody.Reader body) {
+    return body.more() ? body.i64() : 0;
   }
 }
