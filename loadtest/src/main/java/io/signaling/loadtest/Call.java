@@ -144,7 +144,8 @@ final class Call {
     released(p, code != null && code == 1001 ? "releasedByDrain" : "socketClosed");
   }
 
-  private void refuse(String reason) {
+  /** The call is over: its deadline and its peers' handlers stop. */
+  private void detach() {
     if (deadlineTimer >= 0) {
       vertx.cancelTimer(deadlineTimer);
     }
@@ -152,17 +153,15 @@ final class Call {
     b.handler(m -> { });
     a.onClose(() -> { });
     b.onClose(() -> { });
+  }
+
+  private void refuse(String reason) {
+    detach();
     done.fail(new Refused(reason));
   }
 
   private void finish(boolean ok) {
-    if (deadlineTimer >= 0) {
-      vertx.cancelTimer(deadlineTimer);
-    }
-    a.handler(m -> { });
-    b.handler(m -> { });
-    a.onClose(() -> { });
-    b.onClose(() -> { });
+    detach();
     if (ok) {
       stats.count(completedCounter);
       stats.record("setup", a.node, System.nanoTime() - intendedNanos);
