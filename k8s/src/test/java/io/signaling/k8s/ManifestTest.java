@@ -233,16 +233,7 @@ class ManifestTest {
   @Test
   void theZoneComponent_onTheProdOverlay_groupsBackupsByZone_fromThePodsZoneLabel() throws IOException {
     // GIVEN an overlay of the prod overlay with the zone-aware-backups component, as kustomize renders it
-    Path dir = Manifests.root().resolve("target/kustomize/prod-zone-aware-backups");
-    Files.createDirectories(dir);
-    Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
-        "apiVersion: kustomize.config.k8s.io/v1beta1",
-        "kind: Kustomization",
-        "resources:",
-        "  - ../../../overlays/prod",
-        "components:",
-        "  - ../../../components/zone-aware-backups", ""));
-    List<JsonNode> rendered = Manifests.kustomize(dir);
+    List<JsonNode> rendered = prodWithComponent("zone-aware-backups");
     Deployment d = Manifests.one(rendered, "Deployment", Deployment.class);
     ConfigMap config = Manifests.one(rendered, "ConfigMap", ConfigMap.class);
     assertThat(Manifests.unknownFields(d)).isEmpty();
@@ -263,16 +254,7 @@ class ManifestTest {
   @Test
   void theTurnComponent_onTheProdOverlay_readsTheTurnSecretsFromASecret_notTheConfigMap() throws IOException {
     // GIVEN an overlay of the prod overlay with the turn-credentials component, as kustomize renders it
-    Path dir = Manifests.root().resolve("target/kustomize/prod-turn-credentials");
-    Files.createDirectories(dir);
-    Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
-        "apiVersion: kustomize.config.k8s.io/v1beta1",
-        "kind: Kustomization",
-        "resources:",
-        "  - ../../../overlays/prod",
-        "components:",
-        "  - ../../../components/turn-credentials", ""));
-    List<JsonNode> rendered = Manifests.kustomize(dir);
+    List<JsonNode> rendered = prodWithComponent("turn-credentials");
     Deployment d = Manifests.one(rendered, "Deployment", Deployment.class);
     ConfigMap config = Manifests.one(rendered, "ConfigMap", ConfigMap.class);
     assertThat(Manifests.unknownFields(d)).isEmpty();
@@ -385,5 +367,19 @@ class ManifestTest {
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(c.getResources().getLimits()).containsKeys("cpu", "memory");
+  }
+
+  /** The prod overlay with one component added, as kustomize renders it. */
+  private static List<JsonNode> prodWithComponent(String component) throws IOException {
+    Path dir = Manifests.root().resolve("target/kustomize/prod-" + component);
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
+        "apiVersion: kustomize.config.k8s.io/v1beta1",
+        "kind: Kustomization",
+        "resources:",
+        "  - ../../../overlays/prod",
+        "components:",
+        "  - ../../../components/" + component, ""));
+    return Manifests.kustomize(dir);
   }
 }
