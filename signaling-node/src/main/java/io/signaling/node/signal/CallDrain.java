@@ -33,12 +33,20 @@ final class CallDrain {
   Future<Void> start(Collection<Session> sessions) {
     if (!active) {
       active = true;
-      for (Session s : sessions.toArray(new Session[0])) {
-        releaseUnlessHeld(s);
-      }
-      checkDone(sessions);
+      callsMayHaveEnded(sessions);
     }
     return done.future();
+  }
+
+  /** Something that can end calls happened to many sockets at once (a node left): one pass over them all. */
+  void callsMayHaveEnded(Collection<Session> sessions) {
+    if (!active) {
+      return;
+    }
+    for (Session s : sessions.toArray(new Session[0])) {
+      releaseUnlessHeld(s);
+    }
+    checkDone(sessions);
   }
 
   /** Something that can end a call happened to {@code s} (or {@code s} is null: a socket went away). */

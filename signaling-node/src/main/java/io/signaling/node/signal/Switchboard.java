@@ -811,9 +811,7 @@ public final class Switchboard {
         }
       }
     }
-    for (Session s : new ArrayList<>(sessions.values())) {
-      drain.callMayHaveEnded(s, sessions.values());
-    }
+    drain.callsMayHaveEnded(sessions.values());
     if (stopped > 0) {
       LOG.atInfo().addKeyValue("node", node).log("[node: {}] node {} left: {} room(s) here told stop", node, departed, stopped);
     }
