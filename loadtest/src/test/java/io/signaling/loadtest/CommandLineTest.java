@@ -11,26 +11,15 @@ import org.junit.jupiter.api.Test;
 
 class CommandLineTest {
 
-  private static final String URL = "ws://127.0.0.1:1/WebRTCAppEE/websocket";
+  private static final String URL = CommandRun.URL;
 
-  private record Outcome(int status, String out, String err) { }
-
-  private static Outcome run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldErr = System.err;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int status = LoadTest.execute(new PrintStream(out, true, StandardCharsets.UTF_8), args);
-      return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(oldErr);
-    }
+  private static CommandRun run(String... args) {
+    return CommandRun.of(args);
   }
 
   @Test
   void help_lists_every_scenario_and_tool() {
-    Outcome o = run("--help");
+    CommandRun o = run("--help");
     assertThat(o.status()).isZero();
     assertThat(o.out()).contains("pairs", "churn", "soak", "throughput", "scale", "connections", "baseline-relay", "await",
         "summarize", "Exit status");
@@ -48,17 +37,17 @@ class CommandLineTest {
   void scale_documents_its_events_and_refuses_a_plan_it_cannot_run() {
     assertThat(run("scale", "--help").out()).contains("--events", "--cluster-dir", "--settle", "--drain-timeout",
         "--call-rate", "retry");
-    Outcome drainFirst = run("scale", "-t", URL, "--events", "10:drain", "--duration", "30");
+    CommandRun drainFirst = run("scale", "-t", URL, "--events", "10:drain", "--duration", "30");
     assertThat(drainFirst.status()).isEqualTo(2);
     assertThat(drainFirst.err()).contains("a drain needs a node");
-    Outcome late = run("scale", "-t", URL, "--events", "40:start", "--duration", "30");
+    CommandRun late = run("scale", "-t", URL, "--events", "40:start", "--duration", "30");
     assertThat(late.status()).isEqualTo(2);
     assertThat(late.err()).contains("not within the run");
   }
 
   @Test
   void a_rate_below_its_minimum_is_refused_naming_the_option() {
-    Outcome o = run("pairs", "-t", URL, "--rate", "0");
+    CommandRun o = run("pairs", "-t", URL, "--rate", "0");
     assertThat(o.status()).isEqualTo(2);
     assertThat(o.err()).contains("--rate must be at least");
   }
@@ -66,7 +55,7 @@ class CommandLineTest {
   @Test
   void a_missing_or_malformed_target_is_refused() {
     assertThat(run("pairs").status()).isEqualTo(2);
-    Outcome o = run("churn", "-t", "http://127.0.0.1:1/");
+    CommandRun o = run("churn", "-t", "http://127.0.0.1:1/");
     assertThat(o.status()).isEqualTo(2);
     assertThat(o.err()).contains("ws:// or wss://");
     assertThat(run("soak", "-t", URL, "--pairs", "many").status()).isEqualTo(2);

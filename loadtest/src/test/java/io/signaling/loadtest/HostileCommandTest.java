@@ -13,21 +13,10 @@ import picocli.CommandLine;
 /** The {@code hostile} command's options: defaults, bounds, loopback only; and the labelled metric reader. */
 class HostileCommandTest {
 
-  private static final String URL = "ws://127.0.0.1:1/WebRTCAppEE/websocket";
+  private static final String URL = CommandRun.URL;
 
-  private record Outcome(int status, String out, String err) { }
-
-  private static Outcome run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream oldErr = System.err;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int status = LoadTest.execute(new PrintStream(out, true, StandardCharsets.UTF_8), args);
-      return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(oldErr);
-    }
+  private static CommandRun run(String... args) {
+    return CommandRun.of(args);
   }
 
   /** Parses the arguments as the command line does and validates them, without connecting anywhere. */
@@ -109,10 +98,10 @@ class HostileCommandTest {
 
   @Test
   void values_below_their_minimum_are_refused_naming_the_option() {
-    Outcome rate = run("hostile", "-t", URL, "--rate", "0");
+    CommandRun rate = run("hostile", "-t", URL, "--rate", "0");
     assertThat(rate.status()).isEqualTo(2);
     assertThat(rate.err()).contains("--rate must be at least");
-    Outcome count = run("hostile", "-t", URL, "--count", "0");
+    CommandRun count = run("hostile", "-t", URL, "--count", "0");
     assertThat(count.status()).isEqualTo(2);
     assertThat(count.err()).contains("--count must be at least");
     assertThatThrownBy(() -> plan("-t", URL, "--hold", "0")).hasMessageContaining("--hold must be at least");
@@ -120,14 +109,14 @@ class HostileCommandTest {
 
   @Test
   void an_unknown_mode_is_refused() {
-    Outcome o = run("hostile", "-t", URL, "--mode", "flood");
+    CommandRun o = run("hostile", "-t", URL, "--mode", "flood");
     assertThat(o.status()).isEqualTo(2);
     assertThat(o.err()).contains("--mode");
   }
 
   @Test
   void a_target_off_this_machine_is_refused() {
-    Outcome o = run("hostile", "-t", "ws://10.1.2.3:5080/WebRTCAppEE/websocket");
+    CommandRun o = run("hostile", "-t", "ws://10.1.2.3:5080/WebRTCAppEE/websocket");
     assertThat(o.status()).isEqualTo(2);
     assertThat(o.err()).contains("target must be a loopback address", "10.1.2.3");
   }
