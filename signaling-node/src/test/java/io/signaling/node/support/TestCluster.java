@@ -126,8 +126,14 @@ public final class TestCluster implements AutoCloseable {
   private static int[] belowEphemeralPorts() {
     int low = 32768;
     try {
-      String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
-      low = Integer.parseInt(range.trim().split("\\s+")[0]);
+      // readAllLines, not readString: a /proc file reports size 0, and readString then returns only its first
+      // byte ("3" for "32768 60999"), which put every test port in 1024-2048 and let nodes' ports overlap
+      String range = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+          .get(0);
+      int first = Integer.parseInt(range.trim().split("\\s+")[0]);
+      if (first >= 4096) { // a range starting lower leaves too few ports below it: keep the usual default
+        low = first;
+      }
     } catch (IOException | RuntimeException e) {
       // not Linux, or not readable: the usual default
     }
