@@ -106,13 +106,37 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public NodeProcess awaitReady() {
-    Await.until(Duration.ofSeconds(60), "node on port " + httpPort + " is ready (log: " + log + ")", () -> {
-      if (!process.isAlive()) {
-        throw new AssertionError("node on port " + httpPort + " exited: " + output());
-      }
-      return readyStatus() == 200;
-    });
+    try {
+      Await.until(Duration.ofSeconds(60), "node on port " + httpPort + " is ready (log: " + log + ")", () -> {
+        if (!process.isAlive()) {
+          throw new AssertionError("node on port " + httpPort + " exited: " + output());
+        }
+        return readyStatus() == 200;
+      });
+    } catch (AssertionError notReady) {
+      dumpThreads();
+      throw notReady;
+    }
     return this;
+  }
+
+  /** Appends the node's thread dump to its log: what a node that never became ready was waiting for. */
+  private void dumpThreads() {
+    if (!process.isAlive()) {
+      return;
+    }
+    try {
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+          Long.toString(process.pid()), "Thread.print")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+      if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+        jcmd.destroyForcibly();
+      }
+    } catch (IOException e) {
+      // no jcmd in this JDK: the log has what the node printed
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The number of cluster members this node sees (from /health/ready on the management port), or -1. */
