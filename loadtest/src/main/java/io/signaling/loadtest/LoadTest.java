@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     description = "Drives the signaling protocol against the node URLs given (and only those) and reports "
         + "latencies from HdrHistograms measured from intended send times.",
     subcommands = {LoadTest.Pairs.class, LoadTest.Churn.class, LoadTest.Soak.class, LoadTest.Throughput.class,
-        LoadTest.Scale.class, ConnectionsCommand.class, HostileCommand.class, BaselineRelay.class, AwaitNodes.class,
+        LoadTest.Scale.class, CostCommand.class, CostTable.class, ConnectionsCommand.class, HostileCommand.class, BaselineRelay.class, AwaitNodes.class,
         Summarize.class},
     footer = {"", "Exit status: 0 passed, 1 errors or lost messages, 2 invalid parameters."})
 public final class LoadTest implements Runnable {
@@ -79,6 +79,16 @@ public final class LoadTest implements Runnable {
         description = "Run the same scenario this long first and discard its figures (warms both JIT compilers).")
     double warmup;
 
+    @Option(names = "--server-pids", split = ",", paramLabel = "PID",
+        description = "Server processes on this machine (repeat or comma-separate) whose CPU time, read from /proc "
+            + "around the measured run, the report gives per call and per relayed message.")
+    List<String> serverPids;
+
+    @Option(names = "--server-pids-from", paramLabel = "DIR",
+        description = "As --server-pids, from the node-*.pid files of a local cluster's directory (the --dir of "
+            + "local-cluster.sh, by default loadtest/target/local-cluster).")
+    Path serverPidsFrom;
+
     @Option(names = "--grace", defaultValue = "15", paramLabel = "SECONDS",
         description = "How long after the planned end unfinished work may still complete (default ${DEFAULT-VALUE}).")
     int graceSeconds;
@@ -101,7 +111,25 @@ public final class LoadTest implements Runnable {
       int cores = Runtime.getRuntime().availableProcessors();
       int lanes = threads == 0 ? Math.min(4, cores) : Params.range(spec, "--threads", threads, 1, 64, console);
       int grace = Params.range(spec, "--grace", graceSeconds, 1, 600, console);
-      return new Harness.Options(parsed, !sameNode, lanes, grace * 1000L, insecure, console);
+      return new Harness.Options(parsed, !sameNode, lanes, grace * 1000L, insecure, console, serverCpu());
+    }
+
+    /** The server processes given, or null when none were. */
+    ServerCpu serverCpu() {
+      try {
+        List<Long> pids = new java.util.ArrayList<>(ServerCpu.parsePids(serverPids));
+        if (serverPidsFrom != null) {
+          pids.addAll(ServerCpu.pidsFromDir(serverPidsFrom));
+        }
+        if (pids.isEmpty()) {
+          return null;
+        }
+        ServerCpu cpu = new ServerCpu(pids);
+        cpu.check();
+        return cpu;
+      } catch (IllegalArgumentException | java.io.IOException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--server-pids: " + e.getMessage());
+      }
     }
 
     Path outDir(String scenario) {
