@@ -63,13 +63,13 @@ final class CostTable implements Callable<Integer> {
     JsonObject base = rows.stream().filter(r -> "peerjs".equals(r.getString("protocol"))).findFirst().orElse(null);
     StringBuilder b = new StringBuilder();
     b.append("| server | CPU ms per call, first round (fresh process) | CPU ms per call, warm | first / warm | "
-        + "relay p99 first (ms) | relay p99 warm (ms) | relayed msg/s warm | pairing p99 warm (ms) | "
+        + "relay p99 first (ms) | relay p99 warm (ms) | first / warm | relayed msg/s warm | pairing p99 warm (ms) | "
         + "CPU µs per relayed msg, warm | KiB per idle socket |");
     if (base != null) {
       b.append(" warm CPU/call × PeerJS | msg/s × PeerJS | relay p99 × PeerJS |");
     }
     b.append('\n');
-    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     if (base != null) {
       b.append("---:|---:|---:|");
     }
@@ -85,6 +85,7 @@ final class CostTable implements Callable<Integer> {
           .append(" | ").append(ratio(first.getDouble("cpuMsPerCall"), warm.getDouble("cpuMsPerCall")))
           .append(" | ").append(f(first.getDouble("relayP99Ms"), "%.2f"))
           .append(" | ").append(f(warm.getDouble("relayP99Ms"), "%.2f"))
+          .append(" | ").append(ratio(first.getDouble("relayP99Ms"), warm.getDouble("relayP99Ms")))
           .append(" | ").append(f(warm.getDouble("relayedPerSecond"), "%,.0f"))
           .append(" | ").append(f(warm.getDouble("pairingP99Ms"), "%.2f"))
           .append(" | ").append(f(warm.getDouble("cpuUsPerRelayedMessage"), "%.1f"))
@@ -98,6 +99,18 @@ final class CostTable implements Callable<Integer> {
             .append(" |");
       }
       b.append('\n');
+    }
+    List<Double> multi = rows.stream().filter(r -> !"peerjs".equals(r.getString("protocol"))
+            && r.getInteger("nodes", 0) >= 2)
+        .map(r -> r.getJsonObject("warm", new JsonObject()).getDouble("cpuMsPerCall"))
+        .filter(v -> v != null && v > 0).toList();
+    if (multi.size() >= 2) {
+      double min = multi.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+      double max = multi.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+      double mean = multi.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      b.append(String.format(Locale.ROOT, "%nWarm CPU per call over the rows of 2 or more nodes: %.3f to %.3f ms "
+          + "(%+.0f %% / %+.0f %% of their mean %.3f ms).%n", min, max, 100 * (min / mean - 1), 100 * (max / mean - 1),
+          mean));
     }
     JsonObject any = rows.get(0);
     b.append(String.format(Locale.ROOT, "%nRounds of %,d calls, %d in flight, %d candidates each way, %d-byte SDPs; "

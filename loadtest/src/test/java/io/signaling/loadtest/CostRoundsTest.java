@@ -78,8 +78,13 @@ class CostRoundsTest {
         .put("first", new JsonObject().put("cpuMsPerCall", 3.0).put("relayP99Ms", 3.0))
         .put("warm", new JsonObject().put("cpuMsPerCall", 1.5).put("relayP99Ms", 1.0).put("relayedPerSecond", 2000.0))
         .put("idleSockets", new JsonObject().put("kibPerSocket", 6.5));
-    String table = CostTable.table(List.of(peerjs, two));
-    assertThat(table).contains("| PeerJS | 2.000 | 1.000 | 2.00× |")
-        .contains("| 2 nodes (cross-node) | 3.000 | 1.500 | 2.00× | 3.00 | 1.00 | 2,000 | - | - | 6.50 | 1.50× | 2.00× | 0.50× |");
+    JsonObject three = two.copy().put("label", "3 nodes").put("nodes", 3)
+        .put("warm", two.getJsonObject("warm").copy().put("cpuMsPerCall", 2.5));
+    String table = CostTable.table(List.of(peerjs, two, three));
+    assertThat(table).contains("| PeerJS | 2.000 | 1.000 | 2.00× | 3.00 | 2.00 | 1.50× |")
+        .contains("| 2 nodes (cross-node) | 3.000 | 1.500 | 2.00× | 3.00 | 1.00 | 3.00× | 2,000 | - | - | 6.50 | "
+            + "1.50× | 2.00× | 0.50× |")
+        .contains("Warm CPU per call over the rows of 2 or more nodes: 1.500 to 2.500 ms (-25 % / +25 % of their "
+            + "mean 2.000 ms)");
   }
 }
