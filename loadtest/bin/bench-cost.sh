@@ -71,7 +71,7 @@ if $peerjs; then
     sleep 0.1
   done
   "${harness[@]}" cost -t "ws://127.0.0.1:$peerjs_port/peerjs" --protocol peerjs --label PeerJS \
-    --server-pids "$peerjs_pid" "${rounds[@]}" -o "$out/0-peerjs" | tail -n 4
+    --server-pids "$peerjs_pid" "${rounds[@]}" -o "$out/0-peerjs" | grep -E "^\||reports written"
   kill "$peerjs_pid" 2>/dev/null || true
   wait "$peerjs_pid" 2>/dev/null || true
   peerjs_pid=""
@@ -80,7 +80,7 @@ fi
 for n in $nodes_list; do
   echo "== $n node(s), fresh processes"
   urls="$("$cluster" start --nodes "$n" "${ports[@]}" | tail -n 1)"
-  "${harness[@]}" cost -t "$urls" --server-pids-from "$cluster_dir" "${rounds[@]}" -o "$out/$n-nodes" | tail -n 4
+  "${harness[@]}" cost -t "$urls" --server-pids-from "$cluster_dir" "${rounds[@]}" -o "$out/$n-nodes" | grep -E "^\||reports written"
   "$cluster" stop --dir "$cluster_dir"
 done
 
