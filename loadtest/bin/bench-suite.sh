@@ -3,9 +3,11 @@
 #   the baseline (a plain Vert.x WebSocket relay, no cluster: this machine's practical limit), then local
 #   clusters of 1, 2 and 3 nodes (each node its own JVM), each with the same runs, then 19,000 idle sockets
 #   on one node. Every run has a warm-up whose figures are discarded. Results go to one directory, one
-#   sub-directory per run, and SUMMARY.md puts them side by side with ratios.
+#   sub-directory per run, and SUMMARY.md puts them side by side with ratios. Then the cost per call
+#   (bench-cost.sh: the PeerJS server as a second baseline, fresh clusters of 1 to 4 nodes, first round and
+#   warm) into cost/, with its table in cost/COST.md.
 #
-#   loadtest/bin/bench-suite.sh [--out DIR] [--quick] [--skip-connections]
+#   loadtest/bin/bench-suite.sh [--out DIR] [--quick] [--skip-connections] [--skip-cost]
 #
 # Build first: mvn -B package -DskipTests. --quick shortens every run (a check that the suite works, not a
 # measurement). Ports used: 5070 (baseline), 5080-5082 (nodes), 9000-9002 (the nodes' management), 5701-5703
@@ -17,11 +19,13 @@ root="$(cd "$here/../.." && pwd)"
 out="$root/loadtest/target/bench/$(date -u +%Y%m%d-%H%M%S)"
 quick=false
 connections=true
+cost=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --quick) quick=true; shift ;;
     --skip-connections) connections=false; shift ;;
+    --skip-cost) cost=false; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -91,4 +95,9 @@ if $connections; then
 fi
 
 "${harness[@]}" summarize "$out" --write
+
+if $cost; then
+  echo "== cost per call: PeerJS, then 1 to 4 nodes"
+  if $quick; then "$here/bench-cost.sh" --out "$out/cost" --quick; else "$here/bench-cost.sh" --out "$out/cost"; fi
+fi
 echo "suite written to $out"

@@ -5,11 +5,15 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 /**
- * One full call setup between two connected peers, driven by the replies (all on one event loop):
- * A joins, then B joins (pairing starts), A receives {@code start} and sends the offer, B answers and sends its
- * candidates, A sends its candidates after the answer; once every candidate arrived the call holds, then A
- * leaves, B receives {@code stop} and leaves too. Every expected message is counted: the call fails when one
- * has not arrived by the deadline, and the missing ones are counted as lost.
+ * One full call setup between two connected peers, driven by the replies (all on one event loop), the one call
+ * model of every scenario. In our protocol: A joins, then B joins (pairing starts), A receives {@code start} and
+ * sends the offer, B answers and sends its candidates, A sends its candidates after the answer; once every
+ * candidate arrived the call holds, then A leaves, B receives {@code stop} and leaves too. In the PeerJS
+ * server's protocol (no rooms): A sends the offer to B's id, B answers and sends its candidates, A sends its
+ * candidates after the answer; once every candidate arrived the call holds and is done (the caller closes the
+ * sockets). Every expected message is counted: the call fails when one has not arrived by the deadline, and the
+ * missing ones are counted as lost. {@link #untilPaired()} makes it the first part only (join, join, start),
+ * for scenarios that hold paired peers.
  */
 final class Call {
 
@@ -26,19 +30,22 @@ final class Call {
     }
   }
 
-  /** Messages each call expects to receive: per peer joined, start/offer, answer(A), candidates, stop(B), leaved. */
+  /** Messages each call of our protocol expects to receive: per peer joined, start/offer, answer(A), candidates, stop(B), leaved. */
   static int expectedMessages(int candidates) {
-    return 2 * candidates + 8;
+    return Protocol.AMS.expectedMessages(candidates);
   }
 
-  /** Messages each call sends: 2 joins, offer, answer, candidates both ways, 2 leaves. */
+  /** Messages each call of our protocol sends: 2 joins, offer, answer, candidates both ways, 2 leaves. */
   static int sentMessages(int candidates) {
-    return 2 * candidates + 6;
+    return Protocol.AMS.sentMessages(candidates);
   }
 
   private final Vertx vertx;
   private final Stats stats;
+  private final CallModel model;
+  private final Protocol protocol;
   private final Messages messages;
+  private final PeerJsMessages peerJs;
   private final Peer a;
   private final Peer b;
   private final String streamId;
@@ -63,17 +70,36 @@ final class Call {
   private String completedCounter = Stats.OPS_COMPLETED;
   private String failedCounter = Stats.OPS_FAILED;
 
-  Call(Vertx vertx, Stats stats, Messages messages, Peer a, Peer b, String streamId, int candidates,
-      long holdMillis, long intendedNanos) {
+  private boolean untilPaired;
+  private String timeoutError = "callTimedOut";
+
+  Call(Vertx vertx, Stats stats, CallModel model, Peer a, Peer b, String streamId, long intendedNanos) {
     this.vertx = vertx;
     this.stats = stats;
-    this.messages = messages;
+    this.model = model;
+    this.protocol = model.protocol();
+    this.messages = model.messages();
+    this.peerJs = model.peerJs();
     this.a = a;
     this.b = b;
     this.streamId = streamId;
-    this.candidates = candidates;
-    this.holdMillis = holdMillis;
+    this.candidates = model.candidates();
+    this.holdMillis = model.holdMillis();
     this.intendedNanos = intendedNanos;
+  }
+
+  /**
+   * The call ends once A saw {@code start} (its pairing latency recorded): the peers stay in their room and are
+   * handed back to the caller. Nothing else is recorded or counted; a call not paired by the deadline fails
+   * with {@code pairingTimedOut}.
+   */
+  Call untilPaired() {
+    if (protocol != Protocol.AMS) {
+      throw new IllegalStateException("only our protocol has rooms to pair in");
+    }
+    untilPaired = true;
+    timeoutError = "pairingTimedOut";
+    return this;
   }
 
   /**
@@ -87,18 +113,28 @@ final class Call {
     return this;
   }
 
+  /** Runs the call within the model's deadline. */
+  Future<Void> run() {
+    return run(model.deadlineMillis());
+  }
+
   /** Runs the call; the future fails (after counting what was lost) when the deadline passes first. */
   Future<Void> run(long deadlineMillis) {
     a.handler(this::atA);
     b.handler(this::atB);
     a.onClose(() -> closed(a));
     b.onClose(() -> closed(b));
-    deadlineTimer = vertx.setTimer(deadlineMillis + holdMillis, t -> {
+    deadlineTimer = vertx.setTimer(deadlineMillis + (untilPaired ? 0 : holdMillis), t -> {
       deadlineTimer = -1;
-      fail("callTimedOut");
+      fail(timeoutError);
     });
     setupStartedNanos = System.nanoTime();
-    a.send(Messages.join(streamId));
+    if (protocol == Protocol.PEERJS) {
+      joinSentB = setupStartedNanos;
+      a.send(peerJs.offer(b.id, streamId, System.nanoTime()));
+    } else {
+      a.send(Messages.join(streamId));
+    }
     return done.future();
   }
 
@@ -107,7 +143,11 @@ final class Call {
       return;
     }
     stats.error(why);
-    stats.count(Stats.LOST, Math.max(0, expectedMessages(candidates) - received));
+    if (untilPaired) {
+      finish(false);
+      return;
+    }
+    stats.count(Stats.LOST, Math.max(0, protocol.expectedMessages(candidates) - received));
     stats.count(failedCounter);
     finish(false);
   }
@@ -162,7 +202,9 @@ final class Call {
 
   private void finish(boolean ok) {
     detach();
-    if (ok) {
+    if (ok && untilPaired) {
+      done.complete();
+    } else if (ok) {
       stats.count(completedCounter);
       stats.record("setup", a.node, System.nanoTime() - intendedNanos);
       done.complete();
@@ -172,6 +214,10 @@ final class Call {
   }
 
   private void atA(Reply m) {
+    if (protocol == Protocol.PEERJS) {
+      peerJsAtA(m);
+      return;
+    }
     if (Peer.releasedByDrain(m)) {
       released(a, "releasedByDrain");
       return;
@@ -188,13 +234,19 @@ final class Call {
     long now = System.nanoTime();
     switch (m.kind()) {
       case "joined" -> {
-        stats.record("joined", a.node, now - setupStartedNanos);
+        if (!untilPaired) {
+          stats.record("joined", a.node, now - setupStartedNanos);
+        }
         joinSentB = System.nanoTime();
         b.send(Messages.join(streamId));
       }
       case "start" -> {
         started = true;
         stats.record("pairing", a.node, now - joinSentB);
+        if (untilPaired) {
+          finish(true);
+          return;
+        }
         a.send(messages.offer(streamId, System.nanoTime()));
       }
       case "takeConfiguration" -> {
@@ -219,6 +271,10 @@ final class Call {
   }
 
   private void atB(Reply m) {
+    if (protocol == Protocol.PEERJS) {
+      peerJsAtB(m);
+      return;
+    }
     if (Peer.releasedByDrain(m)) {
       released(b, "releasedByDrain");
       return;
@@ -234,7 +290,11 @@ final class Call {
     received++;
     long now = System.nanoTime();
     switch (m.kind()) {
-      case "joined" -> stats.record("joined", b.node, now - joinSentB);
+      case "joined" -> {
+        if (!untilPaired) {
+          stats.record("joined", b.node, now - joinSentB);
+        }
+      }
       case "takeConfiguration" -> {
         relayed(b, m, now);
         b.send(messages.answer(streamId, System.nanoTime()));
@@ -251,6 +311,58 @@ final class Call {
       case "leaved" -> {
         bLeft = true;
         checkLeft();
+      }
+      default -> unexpected(m);
+    }
+  }
+
+  /** A in the PeerJS server's protocol: the answer, then B's candidates. */
+  private void peerJsAtA(Reply m) {
+    if (!streamId.equals(m.streamId()) && !m.isError()) {
+      stats.count(Stats.UNEXPECTED);
+      return;
+    }
+    received++;
+    long now = System.nanoTime();
+    switch (m.kind()) {
+      case "ANSWER" -> {
+        relayed(a, m, now);
+        answered = true;
+        for (int i = 0; i < candidates; i++) {
+          a.send(PeerJsMessages.candidate(b.id, streamId, i, System.nanoTime()));
+        }
+        checkNegotiated();
+      }
+      case "CANDIDATE" -> {
+        relayed(a, m, now);
+        candidatesAtA++;
+        checkNegotiated();
+      }
+      default -> unexpected(m);
+    }
+  }
+
+  /** B in the PeerJS server's protocol: the offer (answered at once, with B's candidates), then A's candidates. */
+  private void peerJsAtB(Reply m) {
+    if (!streamId.equals(m.streamId()) && !m.isError()) {
+      stats.count(Stats.UNEXPECTED);
+      return;
+    }
+    received++;
+    long now = System.nanoTime();
+    switch (m.kind()) {
+      case "OFFER" -> {
+        started = true;
+        relayed(b, m, now);
+        b.send(peerJs.answer(a.id, streamId, System.nanoTime()));
+        for (int i = 0; i < candidates; i++) {
+          b.send(PeerJsMessages.candidate(a.id, streamId, i, System.nanoTime()));
+        }
+      }
+      case "CANDIDATE" -> {
+        relayed(b, m, now);
+        candidatesAtB++;
+        checkNegotiated();
       }
       default -> unexpected(m);
     }
@@ -287,6 +399,11 @@ final class Call {
   private void leave() {
     if (!leaving && !done.future().isComplete()) {
       leaving = true;
+      if (protocol == Protocol.PEERJS) {
+        // no rooms to leave: the call is over, and the caller closes both sockets
+        finish(true);
+        return;
+      }
       a.send(Messages.leave(streamId));
     }
   }

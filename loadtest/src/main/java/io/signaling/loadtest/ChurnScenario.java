@@ -18,20 +18,17 @@ final class ChurnScenario implements Scenario {
 
   private final double rate;
   private final double seconds;
-  private final int candidates;
   private final int poolPairs;
-  private final long deadlineMillis;
-  private final Messages messages;
+  private final CallModel model;
   private final Map<Integer, Deque<Peer[]>> idleByLane = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Integer, List<Peer[]>> allByLane = new java.util.concurrent.ConcurrentHashMap<>();
 
-  ChurnScenario(double rate, double seconds, int candidates, int poolPairs, int sdpBytes, long deadlineMillis) {
+  /** {@code model}: the setups' calls (held 0 ms: the pair is free again at once). */
+  ChurnScenario(double rate, double seconds, CallModel model, int poolPairs) {
     this.rate = rate;
     this.seconds = seconds;
-    this.candidates = candidates;
+    this.model = model;
     this.poolPairs = poolPairs;
-    this.deadlineMillis = deadlineMillis;
-    this.messages = new Messages(sdpBytes);
   }
 
   @Override
@@ -58,19 +55,14 @@ final class ChurnScenario implements Scenario {
   }
 
   private Future<Peer[]> connectPair(Lane lane, int n) {
-    int[] nodes = Target.place(n, lane.targets().size(), lane.crossNode());
-    long now = System.nanoTime();
-    return Peer.connect(lane.client(), lane.target(nodes[0]), lane.stats(), now)
-        .compose(a -> Peer.connect(lane.client(), lane.target(nodes[1]), lane.stats(), now)
-            .map(b -> new Peer[] {a, b})
-            .onFailure(e -> a.close()));
+    return model.connectPair(lane, n, "c" + lane.runId() + "-pool-" + n, System.nanoTime());
   }
 
   @Override
   public Future<Void> run(Lane lane, long startNanos) {
     Deque<Peer[]> idle = idleByLane.get(lane.index());
     Deque<long[]> waiting = new ArrayDeque<>();
-    Pacer pacer = new Pacer(startNanos, rate, Pacer.operations(rate, seconds), lane.index(), lane.lanes());
+    Pacer pacer = lane.pacer(startNanos, rate, Pacer.operations(rate, seconds));
     Promise<Void> done = Promise.promise();
     int[] busy = {0};
     Runnable[] dispatch = new Runnable[1];
@@ -80,8 +72,8 @@ final class ChurnScenario implements Scenario {
         Peer[] pair = idle.poll();
         busy[0]++;
         String streamId = "c" + lane.runId() + "-" + due[0];
-        new Call(lane.vertx(), lane.stats(), messages, pair[0], pair[1], streamId, candidates, 0, due[1])
-            .run(deadlineMillis)
+        model.call(lane, pair[0], pair[1], streamId, due[1])
+            .run()
             .onComplete(r -> {
               busy[0]--;
               if (r.succeeded()) {
@@ -96,12 +88,10 @@ final class ChurnScenario implements Scenario {
             });
       }
     };
-    lane.everyMillisecond(() -> {
-      long now = System.nanoTime();
-      for (long i = pacer.nextDue(now); i >= 0; i = pacer.nextDue(now)) {
-        lane.stats().count(Stats.OPS_STARTED);
-        waiting.add(new long[] {i, pacer.intendedNanos(i)});
-      }
+    lane.pace(pacer, (i, intended) -> {
+      lane.stats().count(Stats.OPS_STARTED);
+      waiting.add(new long[] {i, intended});
+    }, () -> {
       dispatch[0].run();
       if (pacer.finished() && waiting.isEmpty() && busy[0] == 0) {
         done.tryComplete();
@@ -148,7 +138,7 @@ final class ChurnScenario implements Scenario {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("rate", rate);
     p.put("durationSeconds", seconds);
-    p.put("candidatesEachWay", candidates);
+    p.put("candidatesEachWay", model.candidates());
     p.put("poolPairs", poolPairs);
     return p;
   }

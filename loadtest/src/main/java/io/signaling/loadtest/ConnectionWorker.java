@@ -65,19 +65,11 @@ final class ConnectionWorker {
           done.complete();
           return;
         }
-        vertx.setPeriodic(1, id -> {
-          long now = System.nanoTime();
-          for (long i = pacer.nextDue(now); i >= 0; i = pacer.nextDue(now)) {
-            connect(i, pacer.intendedNanos(i)).onComplete(r -> {
-              if (++settled[0] == mine) {
-                done.complete();
-              }
-            });
+        Pacer.drive(vertx, pacer, (i, intended) -> connect(i, intended).onComplete(r -> {
+          if (++settled[0] == mine) {
+            done.complete();
           }
-          if (pacer.finished()) {
-            vertx.cancelTimer(id);
-          }
-        });
+        }));
       });
     }
     if (pingMillis > 0) {

@@ -23,8 +23,15 @@ import java.util.function.Function;
  */
 final class Harness {
 
+  /** @param serverCpu the server processes whose CPU time the run reports, or null */
   record Options(List<Target> targets, boolean crossNode, int threads, long graceMillis, boolean insecure,
-      PrintStream console) { }
+      PrintStream console, ServerCpu serverCpu) {
+
+    Options(List<Target> targets, boolean crossNode, int threads, long graceMillis, boolean insecure,
+        PrintStream console) {
+      this(targets, crossNode, threads, graceMillis, insecure, console, null);
+    }
+  }
 
   private Harness() {
   }
@@ -62,6 +69,7 @@ final class Harness {
       await(onLanes(lanes, scenario::prepare), TimeUnit.MINUTES.toMillis(10), "preparation");
 
       long startNanos = System.nanoTime() + 20_000_000L;
+      ServerCpu.Sample cpuBefore = options.serverCpu() == null ? null : options.serverCpu().sample();
       stats.beginRun(startNanos);
       if (driver != null) {
         driver.start(startNanos, stats);
@@ -91,6 +99,7 @@ final class Harness {
       }
       boolean cutOff = !all.isDone();
       long runNanos = System.nanoTime() - startNanos;
+      ServerCpu.Sample cpuAfter = options.serverCpu() == null ? null : options.serverCpu().sample();
       if (driver != null) {
         stats.phases().end(System.nanoTime());
         driver.close();
@@ -105,7 +114,7 @@ final class Harness {
       if (lost > 0) {
         stats.error("relayLost");
       }
-      return RunResult.of(scenario, options, stats, startedAt, runNanos / 1e9, lost, driver);
+      return RunResult.of(scenario, options, stats, startedAt, runNanos / 1e9, lost, driver, cpuBefore, cpuAfter);
     } finally {
       if (driver != null) {
         driver.close();

@@ -380,15 +380,7 @@ final class HostileCommand implements Callable<Integer> {
         context.runOnContext(v -> {
           Pacer pacer = new Pacer(start, plan.rate(), plan.count(), lane, lanes);
           Set<NetSocket> slow = ConcurrentHashMap.newKeySet();
-          vertx.setPeriodic(1, id -> {
-            long now = System.nanoTime();
-            for (long i = pacer.nextDue(now); i >= 0; i = pacer.nextDue(now)) {
-              connect(vertx, clients, i, prefix, slow);
-            }
-            if (pacer.finished()) {
-              vertx.cancelTimer(id);
-            }
-          });
+          Pacer.drive(vertx, pacer, (i, intended) -> connect(vertx, clients, i, prefix, slow));
           if (plan.mode() == Mode.SLOWLORIS) {
             Buffer one = Buffer.buffer("a");
             vertx.setPeriodic(plan.byteIntervalMillis(), id -> {

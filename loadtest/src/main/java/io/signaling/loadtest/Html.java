@@ -38,6 +38,9 @@ final class Html {
     }
     b.append(". Lost messages: ").append(r.lost()).append(". Errors: ")
         .append(esc(r.errors().isEmpty() ? "none" : r.errors().toString())).append(".</p>");
+    if (r.serverCost() != null) {
+      b.append("<p>").append(esc(r.serverCost().line().trim())).append("</p>");
+    }
 
     b.append("<h2>Latency (ms)</h2><table><tr><th>measure</th><th>count</th><th>p50</th><th>p90</th><th>p99</th>"
         + "<th>p99.9</th><th>max</th></tr>");

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     description = "Drives the signaling protocol against the node URLs given (and only those) and reports "
         + "latencies from HdrHistograms measured from intended send times.",
     subcommands = {LoadTest.Pairs.class, LoadTest.Churn.class, LoadTest.Soak.class, LoadTest.Throughput.class,
-        LoadTest.Scale.class, ConnectionsCommand.class, HostileCommand.class, BaselineRelay.class, AwaitNodes.class,
+        LoadTest.Scale.class, CostCommand.class, CostTable.class, ConnectionsCommand.class, HostileCommand.class, BaselineRelay.class, AwaitNodes.class,
         Summarize.class},
     footer = {"", "Exit status: 0 passed, 1 errors or lost messages, 2 invalid parameters."})
 public final class LoadTest implements Runnable {
@@ -79,6 +79,16 @@ public final class LoadTest implements Runnable {
         description = "Run the same scenario this long first and discard its figures (warms both JIT compilers).")
     double warmup;
 
+    @Option(names = "--server-pids", split = ",", paramLabel = "PID",
+        description = "Server processes on this machine (repeat or comma-separate) whose CPU time, read from /proc "
+            + "around the measured run, the report gives per call and per relayed message.")
+    List<String> serverPids;
+
+    @Option(names = "--server-pids-from", paramLabel = "DIR",
+        description = "As --server-pids, from the node-*.pid files of a local cluster's directory (the --dir of "
+            + "local-cluster.sh, by default loadtest/target/local-cluster).")
+    Path serverPidsFrom;
+
     @Option(names = "--grace", defaultValue = "15", paramLabel = "SECONDS",
         description = "How long after the planned end unfinished work may still complete (default ${DEFAULT-VALUE}).")
     int graceSeconds;
@@ -101,7 +111,25 @@ public final class LoadTest implements Runnable {
       int cores = Runtime.getRuntime().availableProcessors();
       int lanes = threads == 0 ? Math.min(4, cores) : Params.range(spec, "--threads", threads, 1, 64, console);
       int grace = Params.range(spec, "--grace", graceSeconds, 1, 600, console);
-      return new Harness.Options(parsed, !sameNode, lanes, grace * 1000L, insecure, console);
+      return new Harness.Options(parsed, !sameNode, lanes, grace * 1000L, insecure, console, serverCpu());
+    }
+
+    /** The server processes given, or null when none were. */
+    ServerCpu serverCpu() {
+      try {
+        List<Long> pids = new java.util.ArrayList<>(ServerCpu.parsePids(serverPids));
+        if (serverPidsFrom != null) {
+          pids.addAll(ServerCpu.pidsFromDir(serverPidsFrom));
+        }
+        if (pids.isEmpty()) {
+          return null;
+        }
+        ServerCpu cpu = new ServerCpu(pids);
+        cpu.check();
+        return cpu;
+      } catch (IllegalArgumentException | java.io.IOException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--server-pids: " + e.getMessage());
+      }
     }
 
     Path outDir(String scenario) {
@@ -150,14 +178,8 @@ public final class LoadTest implements Runnable {
     double rate;
     @Option(names = "--duration", defaultValue = "30", paramLabel = "SECONDS", description = "Seconds of calls started (default ${DEFAULT-VALUE}).")
     double duration;
-    @Option(names = "--candidates", defaultValue = "10", description = "ICE candidates each way (default ${DEFAULT-VALUE}).")
-    int candidates;
-    @Option(names = "--hold", defaultValue = "1000", paramLabel = "MILLIS", description = "Time a negotiated call is held before leaving (default ${DEFAULT-VALUE}).")
-    long hold;
-    @Option(names = "--sdp-bytes", defaultValue = "5000", description = "Size of the offer and answer SDP (default ${DEFAULT-VALUE}).")
-    int sdpBytes;
-    @Option(names = "--call-timeout", defaultValue = "10000", paramLabel = "MILLIS", description = "A call not done by then fails; its missing messages count as lost (default ${DEFAULT-VALUE}).")
-    long callTimeout;
+    @Mixin CallOptions calls;
+    @Mixin CallOptions.Hold hold;
     @Option(names = "--max-in-flight", defaultValue = "20000", description = "Calls at once before new ones are refused as harness errors (default ${DEFAULT-VALUE}).")
     int maxInFlight;
 
@@ -166,13 +188,10 @@ public final class LoadTest implements Runnable {
       PrintStream console = common.console();
       double r = Params.range(spec, "--rate", rate, 0.1, 20_000, console);
       double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
-      int c = Params.range(spec, "--candidates", candidates, 0, 100, console);
-      long h = Params.range(spec, "--hold", hold, 0, 3_600_000L, console);
-      int sdp = Params.range(spec, "--sdp-bytes", sdpBytes, 200, 65_536, console);
-      long timeout = Params.range(spec, "--call-timeout", callTimeout, 100, 600_000L, console);
+      CallModel model = calls.model(Protocol.AMS, CallOptions.DEFAULT_CANDIDATES, hold.millis(1000, console), console);
       int cap = Params.range(spec, "--max-in-flight", maxInFlight, 1, 1_000_000, console);
-      return common.run(seconds -> new PairsScenario(r, seconds, c, h, sdp, timeout, cap), d,
-          h / 1000.0 + timeout / 1000.0, console);
+      return common.run(seconds -> new PairsScenario(r, seconds, model, cap), d,
+          model.holdMillis() / 1000.0 + model.deadlineMillis() / 1000.0, console);
     }
   }
 
@@ -186,14 +205,9 @@ public final class LoadTest implements Runnable {
     double rate;
     @Option(names = "--duration", defaultValue = "60", paramLabel = "SECONDS", description = "Seconds of setups (default ${DEFAULT-VALUE}).")
     double duration;
-    @Option(names = "--candidates", defaultValue = "10", description = "ICE candidates each way (default ${DEFAULT-VALUE}).")
-    int candidates;
+    @Mixin CallOptions calls;
     @Option(names = "--pool", defaultValue = "0", description = "Connected socket pairs reused by the setups (0: a quarter of the rate, at least 16).")
     int pool;
-    @Option(names = "--sdp-bytes", defaultValue = "5000", description = "Size of the offer and answer SDP (default ${DEFAULT-VALUE}).")
-    int sdpBytes;
-    @Option(names = "--call-timeout", defaultValue = "10000", paramLabel = "MILLIS", description = "A setup not done by then fails (default ${DEFAULT-VALUE}).")
-    long callTimeout;
 
     @Override
     public Integer call() throws Exception {
@@ -201,11 +215,9 @@ public final class LoadTest implements Runnable {
       double r = Params.range(spec, "--rate", rate, 0.1, 50_000, console);
       double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
       int pairs = pool == 0 ? (int) Math.max(16, Math.ceil(r / 4)) : Params.range(spec, "--pool", pool, 1, 50_000, console);
-      int c = Params.range(spec, "--candidates", candidates, 0, 100, console);
-      int sdp = Params.range(spec, "--sdp-bytes", sdpBytes, 200, 65_536, console);
-      long timeout = Params.range(spec, "--call-timeout", callTimeout, 100, 600_000L, console);
-      return common.run(seconds -> new ChurnScenario(r, seconds, c, pairs, sdp, timeout), d,
-          timeout / 1000.0, console);
+      CallModel model = calls.model(Protocol.AMS, CallOptions.DEFAULT_CANDIDATES, 0, console);
+      return common.run(seconds -> new ChurnScenario(r, seconds, model, pairs), d,
+          model.deadlineMillis() / 1000.0, console);
     }
   }
 
@@ -220,8 +232,7 @@ public final class LoadTest implements Runnable {
     double messageRate;
     @Option(names = "--duration", defaultValue = "300", paramLabel = "SECONDS", description = "Seconds held (default ${DEFAULT-VALUE}).")
     double duration;
-    @Option(names = "--connect-rate", defaultValue = "500", description = "Pairs connected per second before the run (default ${DEFAULT-VALUE}).")
-    double connectRate;
+    @Mixin CallOptions.ConnectRate connectRate;
     @Option(names = "--ping-interval", defaultValue = "10000", paramLabel = "MILLIS", description = "Protocol ping from every peer (0: none; default ${DEFAULT-VALUE}).")
     long ping;
 
@@ -231,7 +242,7 @@ public final class LoadTest implements Runnable {
       double d = Params.range(spec, "--duration", duration, 1, 7 * 86_400, console);
       int p = Params.range(spec, "--pairs", pairs, 1, 500_000, console);
       double mr = Params.range(spec, "--message-rate", messageRate, 0.1, 1_000_000, console);
-      double cr = Params.range(spec, "--connect-rate", connectRate, 1, 50_000, console);
+      double cr = connectRate.perSecond(console);
       long pi = ping == 0 ? 0 : Params.range(spec, "--ping-interval", ping, 100, 3_600_000L, console);
       return common.run(seconds -> SoakScenario.soak(p, mr, seconds, cr, pi), d, 0, console);
     }
@@ -249,8 +260,7 @@ public final class LoadTest implements Runnable {
     int window;
     @Option(names = "--duration", defaultValue = "20", paramLabel = "SECONDS", description = "Seconds measured (default ${DEFAULT-VALUE}).")
     double duration;
-    @Option(names = "--connect-rate", defaultValue = "500", description = "Pairs connected per second before the run (default ${DEFAULT-VALUE}).")
-    double connectRate;
+    @Mixin CallOptions.ConnectRate connectRate;
 
     @Override
     public Integer call() throws Exception {
@@ -258,7 +268,7 @@ public final class LoadTest implements Runnable {
       double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
       int p = Params.range(spec, "--pairs", pairs, 1, 100_000, console);
       int w = Params.range(spec, "--window", window, 1, 1_000, console);
-      double cr = Params.range(spec, "--connect-rate", connectRate, 1, 50_000, console);
+      double cr = connectRate.perSecond(console);
       return common.run(seconds -> SoakScenario.throughput(p, w, seconds, cr), d, 0, console);
     }
   }
@@ -294,16 +304,9 @@ public final class LoadTest implements Runnable {
     double messageRate;
     @Option(names = "--call-rate", defaultValue = "20", description = "New calls per second, each on two new sockets (default ${DEFAULT-VALUE}).")
     double callRate;
-    @Option(names = "--candidates", defaultValue = "4", description = "ICE candidates each way per new call (default ${DEFAULT-VALUE}).")
-    int candidates;
-    @Option(names = "--hold", defaultValue = "2000", paramLabel = "MILLIS", description = "How long a new call is held before it leaves (default ${DEFAULT-VALUE}).")
-    long hold;
-    @Option(names = "--sdp-bytes", defaultValue = "5000", description = "Size of the offer and answer SDP (default ${DEFAULT-VALUE}).")
-    int sdpBytes;
-    @Option(names = "--call-timeout", defaultValue = "10000", paramLabel = "MILLIS", description = "A call not done by then fails (default ${DEFAULT-VALUE}).")
-    long callTimeout;
-    @Option(names = "--connect-rate", defaultValue = "500", description = "Held pairs connected per second before the run (default ${DEFAULT-VALUE}).")
-    double connectRate;
+    @Mixin CallOptions calls;
+    @Mixin CallOptions.Hold hold;
+    @Mixin CallOptions.ConnectRate connectRate;
 
     @Override
     public Integer call() throws Exception {
@@ -320,11 +323,8 @@ public final class LoadTest implements Runnable {
       int p = Params.range(spec, "--pairs", pairs, 1, 500_000, console);
       double mr = Params.range(spec, "--message-rate", messageRate, 0.1, 1_000_000, console);
       double cr = Params.range(spec, "--call-rate", callRate, 0.1, 5_000, console);
-      int c = Params.range(spec, "--candidates", candidates, 0, 100, console);
-      long h = Params.range(spec, "--hold", hold, 0, 600_000L, console);
-      int sdp = Params.range(spec, "--sdp-bytes", sdpBytes, 200, 65_536, console);
-      long timeout = Params.range(spec, "--call-timeout", callTimeout, 100, 600_000L, console);
-      double conn = Params.range(spec, "--connect-rate", connectRate, 1, 50_000, console);
+      CallModel model = calls.model(Protocol.AMS, 4, hold.millis(2000, console), console);
+      double conn = connectRate.perSecond(console);
       java.nio.file.Path script = clusterScript != null ? clusterScript : java.nio.file.Path.of("loadtest", "bin", "local-cluster.sh");
       java.nio.file.Path dir = clusterDir != null ? clusterDir : java.nio.file.Path.of("loadtest", "target", "local-cluster");
       if (!java.nio.file.Files.isRegularFile(script)) {
@@ -342,9 +342,8 @@ public final class LoadTest implements Runnable {
       return common.run(seconds -> {
         TargetSet set = warm[0] ? new TargetSet(initial) : measured;
         warm[0] = false;
-        return new ScaleScenario(SoakScenario.soak(p, mr, seconds, conn, 0), set, cr, seconds, c, h, sdp, timeout,
-            extra);
-      }, d, h / 1000.0 + timeout / 1000.0, console, driver);
+        return new ScaleScenario(SoakScenario.soak(p, mr, seconds, conn, 0), set, cr, seconds, model, extra);
+      }, d, model.holdMillis() / 1000.0 + model.deadlineMillis() / 1000.0, console, driver);
     }
   }
 }

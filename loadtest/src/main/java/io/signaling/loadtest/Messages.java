@@ -8,8 +8,8 @@ package io.signaling.loadtest;
  */
 public final class Messages {
 
-  private static final String LT_SDP = "a=x-lt:";
-  private static final String LT = "lt=";
+  static final String LT_SDP = "a=x-lt:";
+  static final String LT = "lt=";
 
   private final String offerEscaped;
   private final String answerEscaped;
@@ -61,13 +61,14 @@ public final class Messages {
   static long intendedNanos(Reply m) {
     String command = m.command();
     String carrier = switch (command) {
-      case "takeConfiguration", "takeCandidate", "peerMessageCommand" -> m.carrier();
+      case "takeConfiguration", "takeCandidate", "peerMessageCommand", "OFFER", "ANSWER", "CANDIDATE" -> m.carrier();
       default -> null;
     };
     if (carrier == null) {
       return -1;
     }
-    String marker = command.equals("takeConfiguration") ? LT_SDP : LT;
+    String marker = command.equals("takeConfiguration") || command.equals("OFFER") || command.equals("ANSWER")
+        ? LT_SDP : LT;
     int at = carrier.lastIndexOf(marker);
     if (at < 0) {
       return -1;

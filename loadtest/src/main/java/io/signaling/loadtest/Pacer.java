@@ -9,6 +9,12 @@ package io.signaling.loadtest;
  */
 public final class Pacer {
 
+  /** What a paced loop does with each operation that became due. */
+  @FunctionalInterface
+  public interface Due {
+    void issue(long index, long intendedNanos);
+  }
+
   private final long startNanos;
   private final double periodNanos;
   private final long total;
@@ -56,6 +62,32 @@ public final class Pacer {
     long index = next;
     next += lanes;
     return index;
+  }
+
+  /** Issues every operation of this lane that is due at {@code nowNanos}, each with its intended time. */
+  public void issueDue(long nowNanos, Due due) {
+    for (long i = nextDue(nowNanos); i >= 0; i = nextDue(nowNanos)) {
+      due.issue(i, intendedNanos(i));
+    }
+  }
+
+  /**
+   * The paced loop every scenario runs: once a millisecond on the calling event loop (the Vert.x context
+   * the timer is set from), issues what became due, then asks {@code more} whether to keep ticking.
+   */
+  public static void drive(io.vertx.core.Vertx vertx, Pacer pacer, Due due,
+      java.util.function.BooleanSupplier more) {
+    vertx.setPeriodic(1, id -> {
+      pacer.issueDue(System.nanoTime(), due);
+      if (!more.getAsBoolean()) {
+        vertx.cancelTimer(id);
+      }
+    });
+  }
+
+  /** As {@link #drive(io.vertx.core.Vertx, Pacer, Due, java.util.function.BooleanSupplier)}, until every operation was issued. */
+  public static void drive(io.vertx.core.Vertx vertx, Pacer pacer, Due due) {
+    drive(vertx, pacer, due, () -> !pacer.finished());
   }
 
   /** Nanoseconds until this lane's next operation is due (0 if due now), or -1 when the lane is done. */

@@ -1,7 +1,6 @@
 package io.signaling.loadtest;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,21 +13,14 @@ final class PairsScenario implements Scenario {
 
   private final double rate;
   private final double seconds;
-  private final int candidates;
-  private final long holdMillis;
-  private final long deadlineMillis;
   private final int maxInFlight;
-  private final Messages messages;
+  private final CallModel model;
 
-  PairsScenario(double rate, double seconds, int candidates, long holdMillis, int sdpBytes, long deadlineMillis,
-      int maxInFlight) {
+  PairsScenario(double rate, double seconds, CallModel model, int maxInFlight) {
     this.rate = rate;
     this.seconds = seconds;
-    this.candidates = candidates;
-    this.holdMillis = holdMillis;
-    this.deadlineMillis = deadlineMillis;
+    this.model = model;
     this.maxInFlight = maxInFlight;
-    this.messages = new Messages(sdpBytes);
   }
 
   @Override
@@ -38,61 +30,36 @@ final class PairsScenario implements Scenario {
 
   @Override
   public Future<Void> run(Lane lane, long startNanos) {
-    Pacer pacer = new Pacer(startNanos, rate, Pacer.operations(rate, seconds), lane.index(), lane.lanes());
-    Promise<Void> done = Promise.promise();
-    int[] inFlight = {0};
+    Pacer pacer = lane.pacer(startNanos, rate, Pacer.operations(rate, seconds));
     int laneCap = Math.max(1, maxInFlight / lane.lanes());
-    lane.everyMillisecond(() -> {
-      long now = System.nanoTime();
-      for (long i = pacer.nextDue(now); i >= 0; i = pacer.nextDue(now)) {
-        lane.stats().count(Stats.OPS_STARTED);
-        if (inFlight[0] >= laneCap) {
-          lane.stats().error("harnessInFlightLimit");
-          lane.stats().count(Stats.OPS_FAILED);
-          continue;
-        }
-        inFlight[0]++;
-        call(lane, i, pacer.intendedNanos(i)).onComplete(r -> {
-          inFlight[0]--;
-          if (pacer.finished() && inFlight[0] == 0) {
-            done.tryComplete();
-          }
-        });
-      }
-      if (pacer.finished() && inFlight[0] == 0) {
-        done.tryComplete();
-      }
-      return !pacer.finished();
+    return lane.paced(pacer, laneCap, (i, intended) -> {
+      lane.stats().count(Stats.OPS_STARTED);
+      return call(lane, model, (int) i, "p" + lane.runId() + "-" + i, intended);
+    }, (i, intended) -> {
+      lane.stats().count(Stats.OPS_STARTED);
+      lane.stats().error("harnessInFlightLimit");
+      lane.stats().count(Stats.OPS_FAILED);
     });
-    return done.future();
   }
 
-  private Future<Void> call(Lane lane, long index, long intendedNanos) {
-    int[] nodes = Target.place((int) index, lane.targets().size(), lane.crossNode());
-    Future<Peer> fa = Peer.connect(lane.client(), lane.target(nodes[0]), lane.stats(), intendedNanos);
-    Future<Peer> fb = Peer.connect(lane.client(), lane.target(nodes[1]), lane.stats(), intendedNanos);
-    return Future.join(fa, fb).transform(joined -> {
-      if (joined.failed()) {
+  /**
+   * One call on two new sockets placed as room {@code room}: connect, the call, close. Completes (never fails)
+   * when it is done; a pair that did not connect counts as a failed call with every message lost.
+   */
+  static Future<Void> call(Lane lane, CallModel model, int room, String id, long intendedNanos) {
+    return model.connectPair(lane, room, id, intendedNanos).transform(connected -> {
+      if (connected.failed()) {
         lane.stats().count(Stats.OPS_FAILED);
-        lane.stats().count(Stats.LOST, Call.expectedMessages(candidates));
-        if (fa.succeeded()) {
-          fa.result().close();
-        }
-        if (fb.succeeded()) {
-          fb.result().close();
-        }
+        lane.stats().count(Stats.LOST, model.expectedMessages());
         return Future.succeededFuture();
       }
-      Peer a = fa.result();
-      Peer b = fb.result();
-      String streamId = "p" + lane.runId() + "-" + index;
-      return new Call(lane.vertx(), lane.stats(), messages, a, b, streamId, candidates, holdMillis, intendedNanos)
-          .run(deadlineMillis)
-          .transform(r -> {
-            a.close();
-            b.close();
-            return Future.<Void>succeededFuture();
-          });
+      Peer a = connected.result()[0];
+      Peer b = connected.result()[1];
+      return model.call(lane, a, b, id, intendedNanos).run().transform(r -> {
+        a.close();
+        b.close();
+        return Future.<Void>succeededFuture();
+      });
     });
   }
 
@@ -111,8 +78,7 @@ final class PairsScenario implements Scenario {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("rate", rate);
     p.put("durationSeconds", seconds);
-    p.put("candidatesEachWay", candidates);
-    p.put("holdMillis", holdMillis);
+    p.putAll(model.parameters());
     p.put("maxInFlight", maxInFlight);
     return p;
   }

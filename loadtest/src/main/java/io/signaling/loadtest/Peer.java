@@ -16,6 +16,9 @@ final class Peer {
   static final String SERVER_WILL_STOP = "server_will_stop";
 
   final int node;
+  /** The peer's id where the protocol names peers (PeerJS), else null. */
+  final String id;
+  private final Protocol protocol;
   private final WebSocket socket;
   private final Stats stats;
   private Consumer<Reply> handler = m -> { };
@@ -24,8 +27,10 @@ final class Peer {
   private boolean closing;
   private boolean closed;
 
-  private Peer(int node, WebSocket socket, Stats stats, boolean drainAware) {
+  private Peer(int node, String id, Protocol protocol, WebSocket socket, Stats stats, boolean drainAware) {
     this.node = node;
+    this.id = id;
+    this.protocol = protocol;
     this.socket = socket;
     this.stats = stats;
     this.drainAware = drainAware;
@@ -52,10 +57,26 @@ final class Peer {
    */
   static Future<Peer> connect(WebSocketClient client, Target target, Stats stats, long intendedNanos,
       boolean drainAware) {
-    return client.connect(target.connectOptions())
-        .map(ws -> {
+    return connect(client, target, stats, intendedNanos, drainAware, Protocol.AMS, null);
+  }
+
+  /** How long a PeerJS socket may wait for the server's OPEN. */
+  static final long OPEN_TIMEOUT_MILLIS = 10_000;
+
+  /**
+   * As above, in {@code protocol}, as peer {@code id}. A PeerJS peer is connected once the server sent OPEN (its
+   * id is registered); the connect time runs to then.
+   */
+  static Future<Peer> connect(WebSocketClient client, Target target, Stats stats, long intendedNanos,
+      boolean drainAware, Protocol protocol, String id) {
+    return client.connect(protocol.connectOptions(target, id))
+        .compose(ws -> {
+          Peer peer = new Peer(target.index(), id, protocol, ws, stats, drainAware);
+          return protocol == Protocol.PEERJS ? peer.awaitOpen() : io.vertx.core.Future.succeededFuture(peer);
+        })
+        .map(peer -> {
           stats.record("connect", target.index(), System.nanoTime() - intendedNanos);
-          return new Peer(target.index(), ws, stats, drainAware);
+          return peer;
         })
         .onFailure(e -> {
           if (!drainAware || (!refusedByDrain(e) && !refusedByGoneNode(e))) {
@@ -63,6 +84,28 @@ final class Peer {
             stats.count("connectFailed." + e.getClass().getSimpleName());
           }
         });
+  }
+
+  private Future<Peer> awaitOpen() {
+    io.vertx.core.Promise<Peer> open = io.vertx.core.Promise.promise();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.currentContext().owner();
+    long timer = vertx.setTimer(OPEN_TIMEOUT_MILLIS, t -> open.tryFail("no OPEN from the PeerJS server"));
+    handler = m -> {
+      if (m.command().equals("OPEN")) {
+        open.tryComplete(this);
+      } else if (m.isError()) {
+        open.tryFail("PeerJS server refused peer " + id + ": " + m.command() + " " + m.definition());
+      }
+    };
+    onClose = () -> open.tryFail("PeerJS server closed the socket before OPEN");
+    return open.future().onComplete(r -> {
+      vertx.cancelTimer(timer);
+      handler = m -> { };
+      onClose = () -> { };
+      if (r.failed()) {
+        close();
+      }
+    });
   }
 
   /** True when a connect failed because the node refused the upgrade with 503: it is draining. */
@@ -125,7 +168,7 @@ final class Peer {
     stats.count(Stats.RECEIVED);
     Reply m;
     try {
-      m = Reply.parse(text);
+      m = protocol.parse(text);
     } catch (IllegalArgumentException e) {
       stats.error("unparseableReply");
       return;

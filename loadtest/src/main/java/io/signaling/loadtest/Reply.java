@@ -55,7 +55,8 @@ record Reply(String command, String definition, String streamId, String carrier)
     return command.equals("notification") ? (definition == null ? "" : definition) : command;
   }
 
+  /** An error reply: our protocol's {@code error}, or the PeerJS server's {@code ERROR} / {@code ID-TAKEN}. */
   boolean isError() {
-    return command.equals("error");
+    return command.equals("error") || command.equals("ERROR") || command.equals("ID-TAKEN");
   }
 }

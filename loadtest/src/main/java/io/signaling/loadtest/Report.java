@@ -36,6 +36,9 @@ final class Report {
         r.lost(), c.getOrDefault(Stats.OPS_STARTED, 0L), c.getOrDefault(Stats.OPS_COMPLETED, 0L),
         c.getOrDefault(Stats.OPS_FAILED, 0L)));
     b.append(String.format(Locale.ROOT, "errors: %s%n", r.errors().isEmpty() ? "none" : r.errors()));
+    if (r.serverCost() != null) {
+      b.append(r.serverCost().line());
+    }
     b.append(String.format(Locale.ROOT, "%n%-28s %10s %9s %9s %9s %9s %9s %9s%n", "latency (ms)", "count", "min",
         "p50", "p90", "p99", "p99.9", "max"));
     for (Map.Entry<String, Histogram> e : r.latencies().entrySet()) {

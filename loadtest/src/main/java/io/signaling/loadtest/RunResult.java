@@ -12,7 +12,7 @@ import org.HdrHistogram.Histogram;
 record RunResult(String scenario, Map<String, Object> parameters, List<Target> targets, Instant startedAt,
     double runSeconds, double targetRate, double achievedRate, String rateCounter, Map<String, Long> counters,
     Map<String, Long> errors, long lost, Map<String, Histogram> latencies, List<Stats.Interval> series,
-    long clampedSamples, List<Phases.Summary> phases, List<ScaleDriver.Record> scaleEvents) {
+    long clampedSamples, List<Phases.Summary> phases, List<ScaleDriver.Record> scaleEvents, ServerCost serverCost) {
 
   /** The scale-event target: no relay over this during a scale event ... */
   static final double TARGET_MAX_RELAY_MS = 250;
@@ -21,11 +21,12 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
 
   static RunResult of(Scenario s, Harness.Options options, Stats stats, Instant startedAt, double runSeconds,
       long lostAtEnd) {
-    return of(s, options, stats, startedAt, runSeconds, lostAtEnd, null);
+    return of(s, options, stats, startedAt, runSeconds, lostAtEnd, null, null, null);
   }
 
+  /** {@code cpuBefore} and {@code cpuAfter}: the server processes read around the measured run, or null. */
   static RunResult of(Scenario s, Harness.Options options, Stats stats, Instant startedAt, double runSeconds,
-      long lostAtEnd, ScaleDriver driver) {
+      long lostAtEnd, ScaleDriver driver, ServerCpu.Sample cpuBefore, ServerCpu.Sample cpuAfter) {
     Map<String, Histogram> latencies = new LinkedHashMap<>();
     for (String name : stats.latencyNames()) {
       latencies.put(name, stats.total(name));
@@ -42,9 +43,39 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
     List<Target> targets = driver == null ? options.targets() : driver.targets().all();
     List<Phases.Summary> phases = stats.phases() == null ? List.of() : stats.phases().summaries(System.nanoTime());
     List<ScaleDriver.Record> events = driver == null ? List.of() : driver.records();
+    ServerCost cost = cpuBefore == null || cpuAfter == null ? null : ServerCost.between(
+        options.serverCpu().pids(), cpuBefore, cpuAfter, completedCalls(latencies), relayed(latencies), runSeconds);
     return new RunResult(s.name(), parameters, targets, startedAt, runSeconds, s.targetRate(),
         runSeconds > 0 ? done / runSeconds : 0, s.rateCounter(), counters, stats.errors(), lost, latencies,
-        stats.series(), stats.clamped(), phases, events);
+        stats.series(), stats.clamped(), phases, events, cost);
+  }
+
+  /** Calls that completed: every completed call records one {@code setup} latency. */
+  static long completedCalls(Map<String, Histogram> latencies) {
+    Histogram setup = latencies.get("setup");
+    return setup == null ? 0 : setup.getTotalCount();
+  }
+
+  /** Relayed messages that arrived: every one records a {@code relay.<type>} latency. */
+  static long relayed(Map<String, Histogram> latencies) {
+    long n = 0;
+    for (Map.Entry<String, Histogram> e : latencies.entrySet()) {
+      if (e.getKey().startsWith("relay.") && e.getKey().indexOf('@') < 0) {
+        n += e.getValue().getTotalCount();
+      }
+    }
+    return n;
+  }
+
+  /** Every relay type's latency in one histogram (all nodes), or an empty one. */
+  static Histogram relayAll(Map<String, Histogram> latencies) {
+    Histogram all = new Histogram(Stats.MAX_TRACKABLE_NANOS, 3);
+    latencies.forEach((k, v) -> {
+      if (k.startsWith("relay.") && k.indexOf('@') < 0) {
+        all.add(v);
+      }
+    });
+    return all;
   }
 
   /** The scale-event target judged from the phases, or null when the run had none to judge. */
@@ -108,6 +139,9 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
         .put("latencyMs", latencyJson)
         .put("perNodeLatencyMs", perNode)
         .put("series", seriesJson);
+    if (serverCost != null) {
+      out.put("serverCost", serverCost.toJson());
+    }
     if (!phases.isEmpty()) {
       JsonArray phaseJson = new JsonArray();
       for (Phases.Summary p : phases) {

@@ -25,22 +25,16 @@ final class ScaleScenario implements Scenario {
   private final TargetSet targets;
   private final double callRate;
   private final double seconds;
-  private final int candidates;
-  private final long holdMillis;
-  private final long deadlineMillis;
-  private final Messages messages;
+  private final CallModel model;
   private final Map<String, Object> extra;
 
-  ScaleScenario(SoakScenario soak, TargetSet targets, double callRate, double seconds, int candidates,
-      long holdMillis, int sdpBytes, long deadlineMillis, Map<String, Object> extra) {
+  ScaleScenario(SoakScenario soak, TargetSet targets, double callRate, double seconds, CallModel model,
+      Map<String, Object> extra) {
     this.soak = soak;
     this.targets = targets;
     this.callRate = callRate;
     this.seconds = seconds;
-    this.candidates = candidates;
-    this.holdMillis = holdMillis;
-    this.deadlineMillis = deadlineMillis;
-    this.messages = new Messages(sdpBytes);
+    this.model = model;
     this.extra = extra;
   }
 
@@ -65,27 +59,11 @@ final class ScaleScenario implements Scenario {
   }
 
   private Future<Void> calls(Lane lane, long startNanos) {
-    Pacer pacer = new Pacer(startNanos, callRate, Pacer.operations(callRate, seconds), lane.index(), lane.lanes());
-    Promise<Void> done = Promise.promise();
-    int[] inFlight = {0};
-    lane.everyMillisecond(() -> {
-      long now = System.nanoTime();
-      for (long i = pacer.nextDue(now); i >= 0; i = pacer.nextDue(now)) {
-        lane.stats().count("calls.started");
-        inFlight[0]++;
-        attempt(lane, i, pacer.intendedNanos(i), 1).onComplete(r -> {
-          inFlight[0]--;
-          if (pacer.finished() && inFlight[0] == 0) {
-            done.tryComplete();
-          }
-        });
-      }
-      if (pacer.finished() && inFlight[0] == 0) {
-        done.tryComplete();
-      }
-      return !pacer.finished();
-    });
-    return done.future();
+    Pacer pacer = lane.pacer(startNanos, callRate, Pacer.operations(callRate, seconds));
+    return lane.paced(pacer, Integer.MAX_VALUE, (i, intended) -> {
+      lane.stats().count("calls.started");
+      return attempt(lane, i, intended, 1);
+    }, (i, intended) -> { });
   }
 
   /** One attempt at call {@code index}; completes (never fails) when the call is done, failed or given up. */
@@ -97,30 +75,27 @@ final class ScaleScenario implements Scenario {
     int[] nodes = Target.place((int) (index + attempt - 1), ready.size(), lane.crossNode());
     Target ta = ready.get(nodes[0]);
     Target tb = ready.get(nodes[1]);
-    Future<Peer> fa = Peer.connect(lane.client(), ta, lane.stats(), intendedNanos, true);
-    Future<Peer> fb = Peer.connect(lane.client(), tb, lane.stats(), intendedNanos, true);
-    return Future.join(fa, fb).transform(joined -> {
-      if (joined.failed()) {
-        close(fa);
-        close(fb);
-        String refusedA = refusal(fa);
-        String refusedB = refusal(fb);
+    String streamId = "n" + lane.runId() + "-" + index + (attempt > 1 ? "-" + attempt : "");
+    return model.connectPair(lane, ta, tb, streamId, intendedNanos, true).transform(connected -> {
+      if (connected.failed()) {
+        CallModel.PairNotConnected why = (CallModel.PairNotConnected) connected.cause();
+        String refusedA = refusal(why.causeA);
+        String refusedB = refusal(why.causeB);
         if (refusedA != null) {
           targets.ready(ta.index(), false);
         }
         if (refusedB != null) {
           targets.ready(tb.index(), false);
         }
-        boolean onlyRefusals = (fa.succeeded() || refusedA != null) && (fb.succeeded() || refusedB != null);
+        boolean onlyRefusals = (why.causeA == null || refusedA != null) && (why.causeB == null || refusedB != null);
         return onlyRefusals ? retry(lane, index, intendedNanos, attempt, refusedA != null ? refusedA : refusedB)
             : failed(lane, null);
       }
-      Peer a = fa.result();
-      Peer b = fb.result();
-      String streamId = "n" + lane.runId() + "-" + index + (attempt > 1 ? "-" + attempt : "");
-      return new Call(lane.vertx(), lane.stats(), messages, a, b, streamId, candidates, holdMillis, intendedNanos)
+      Peer a = connected.result()[0];
+      Peer b = connected.result()[1];
+      return model.call(lane, a, b, streamId, intendedNanos)
           .retryOnDrain("calls")
-          .run(deadlineMillis)
+          .run()
           .transform(r -> {
             a.close();
             b.close();
@@ -133,14 +108,14 @@ final class ScaleScenario implements Scenario {
   }
 
   /** Why a connect was turned away by a draining or drained node, or null when it failed otherwise (or not). */
-  private static String refusal(Future<Peer> f) {
-    if (f.succeeded()) {
+  private static String refusal(Throwable cause) {
+    if (cause == null) {
       return null;
     }
-    if (Peer.refusedByDrain(f.cause())) {
+    if (Peer.refusedByDrain(cause)) {
       return "upgradeRefused";
     }
-    return Peer.refusedByGoneNode(f.cause()) ? "connectRefused" : null;
+    return Peer.refusedByGoneNode(cause) ? "connectRefused" : null;
   }
 
   private Future<Void> retry(Lane lane, long index, long intendedNanos, int attempt, String reason) {
@@ -157,14 +132,8 @@ final class ScaleScenario implements Scenario {
       lane.stats().error(error);
     }
     lane.stats().count("calls.failed");
-    lane.stats().count(Stats.LOST, Call.expectedMessages(candidates));
+    lane.stats().count(Stats.LOST, model.expectedMessages());
     return Future.succeededFuture();
-  }
-
-  private static void close(Future<Peer> f) {
-    if (f.succeeded()) {
-      f.result().close();
-    }
   }
 
   @Override
@@ -186,8 +155,8 @@ final class ScaleScenario implements Scenario {
   public Map<String, Object> parameters() {
     Map<String, Object> p = new LinkedHashMap<>(soak.parameters());
     p.put("callRate", callRate);
-    p.put("candidatesEachWay", candidates);
-    p.put("holdMillis", holdMillis);
+    p.put("candidatesEachWay", model.candidates());
+    p.put("holdMillis", model.holdMillis());
     p.putAll(extra);
     return p;
   }

@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SoakScenario implements Scenario {
 
+  /** The calls that pair the held peers (join, join, start; within 10 s). */
+  private static final CallModel PAIRING = CallModel.ams(0, 0, 10_000, 200);
+
   private final String name;
   private final int pairs;
   private final double messageRate;
@@ -73,50 +76,30 @@ final class SoakScenario implements Scenario {
     }
     Pacer pacer = new Pacer(System.nanoTime(), Math.max(1, connectRate / lane.lanes()), mine, 0, 1);
     int[] settled = {0};
-    lane.everyMillisecond(() -> {
-      long now = System.nanoTime();
-      for (long i = pacer.nextDue(now); i >= 0; i = pacer.nextDue(now)) {
-        int n = (int) i * lane.lanes() + lane.index();
-        pair(lane, n, pacer.intendedNanos(i)).onComplete(r -> {
-          if (r.succeeded()) {
-            list.add(r.result());
-          }
-          if (++settled[0] == mine) {
-            ready.complete();
-          }
-        });
-      }
-      return !pacer.finished();
-    });
+    lane.pace(pacer, (i, intended) -> {
+      int n = (int) i * lane.lanes() + lane.index();
+      pair(lane, n, intended).onComplete(r -> {
+        if (r.succeeded()) {
+          list.add(r.result());
+        }
+        if (++settled[0] == mine) {
+          ready.complete();
+        }
+      });
+    }, () -> !pacer.finished());
     return ready.future();
   }
 
   /** Connects two peers and pairs them in a room ({@code start} seen by the offerer). */
   private Future<Peer[]> pair(Lane lane, int n, long intendedNanos) {
-    int[] nodes = Target.place(n, lane.targets().size(), lane.crossNode());
     String streamId = name.charAt(0) + "" + lane.runId() + "-" + n;
-    return Peer.connect(lane.client(), lane.target(nodes[0]), lane.stats(), intendedNanos)
-        .compose(a -> Peer.connect(lane.client(), lane.target(nodes[1]), lane.stats(), intendedNanos).compose(b -> {
-          Promise<Peer[]> paired = Promise.promise();
-          long[] joinB = {0};
-          a.handler(m -> {
-            String kind = kind(m);
-            if (kind.equals("joined")) {
-              joinB[0] = System.nanoTime();
-              b.send(Messages.join(streamId));
-            } else if (kind.equals("start")) {
-              lane.stats().record("pairing", a.node, System.nanoTime() - joinB[0]);
-              paired.tryComplete(new Peer[] {a, b, null});
-            }
-          });
-          a.send(Messages.join(streamId));
-          long timer = lane.vertx().setTimer(10_000, t -> paired.tryFail("pairing timed out"));
-          return paired.future().onComplete(r -> lane.vertx().cancelTimer(timer)).onFailure(e -> {
-            lane.stats().error("pairingTimedOut");
-            a.close();
-            b.close();
-          });
-        }).onFailure(e -> a.close()))
+    return PAIRING.connectPair(lane, n, streamId, intendedNanos)
+        .compose(peers -> PAIRING.call(lane, peers[0], peers[1], streamId, intendedNanos).untilPaired().run()
+            .map(v -> peers)
+            .onFailure(e -> {
+              peers[0].close();
+              peers[1].close();
+            }))
         .map(peers -> {
           Peer a = peers[0];
           Peer b = peers[1];
@@ -189,17 +172,15 @@ final class SoakScenario implements Scenario {
       });
       return done.future();
     }
-    Pacer pacer = new Pacer(startNanos, messageRate, Pacer.operations(messageRate, seconds), lane.index(), lane.lanes());
-    lane.everyMillisecond(() -> {
-      long now = System.nanoTime();
-      for (long i = pacer.nextDue(now); i >= 0; i = pacer.nextDue(now)) {
-        long k = i / lane.lanes();
-        Peer[] p = list.get((int) ((k / 2) % list.size()));
-        Peer from = k % 2 == 0 ? p[0] : p[1];
-        relaysSent.incrementAndGet();
-        lane.stats().count(Stats.OPS_STARTED);
-        from.send(Messages.candidate(streamIdOf(lane, p), (int) (k % 1000), pacer.intendedNanos(i)));
-      }
+    Pacer pacer = lane.pacer(startNanos, messageRate, Pacer.operations(messageRate, seconds));
+    lane.pace(pacer, (i, intended) -> {
+      long k = i / lane.lanes();
+      Peer[] p = list.get((int) ((k / 2) % list.size()));
+      Peer from = k % 2 == 0 ? p[0] : p[1];
+      relaysSent.incrementAndGet();
+      lane.stats().count(Stats.OPS_STARTED);
+      from.send(Messages.candidate(streamIdOf(lane, p), (int) (k % 1000), intended));
+    }, () -> {
       if (pacer.finished()) {
         done.tryComplete();
       }

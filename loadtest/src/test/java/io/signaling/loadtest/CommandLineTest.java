@@ -22,7 +22,7 @@ class CommandLineTest {
     CommandRun o = run("--help");
     assertThat(o.status()).isZero();
     assertThat(o.out()).contains("pairs", "churn", "soak", "throughput", "scale", "connections", "baseline-relay", "await",
-        "summarize", "Exit status");
+        "summarize", "cost", "cost-table", "Exit status");
   }
 
   @Test
@@ -43,6 +43,19 @@ class CommandLineTest {
     CommandRun late = run("scale", "-t", URL, "--events", "40:start", "--duration", "30");
     assertThat(late.status()).isEqualTo(2);
     assertThat(late.err()).contains("not within the run");
+  }
+
+  @Test
+  void cost_documents_its_rounds_and_refuses_an_unknown_protocol_or_process() {
+    assertThat(run("cost", "--help").out()).contains("--calls", "--in-flight", "--warmup-calls", "--warm-rounds",
+        "--protocol", "--server-pids", "--server-pids-from", "--idle-sockets", "--candidates", "--sdp-bytes");
+    CommandRun protocol = run("cost", "-t", URL, "--protocol", "sip");
+    assertThat(protocol.status()).isEqualTo(2);
+    assertThat(protocol.err()).contains("--protocol must be ams or peerjs");
+    CommandRun pid = run("cost", "-t", URL, "--server-pids", "abc");
+    assertThat(pid.status()).isEqualTo(2);
+    assertThat(pid.err()).contains("not a process id");
+    assertThat(run("cost-table", "--help").out()).contains("cost.json");
   }
 
   @Test

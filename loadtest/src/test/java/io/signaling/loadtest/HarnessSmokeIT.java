@@ -119,6 +119,41 @@ class HarnessSmokeIT {
   }
 
   @Test
+  @Order(4)
+  void cost_reads_the_nodes_cpu_around_each_round_and_reports_it_per_call() throws Exception {
+    // WHEN a first and a warm round of 40 calls, 4 in flight, the nodes' CPU read from the cluster script's pid files
+    Path out = OUT.resolve("cost");
+    Result r = exec(180, java(), "-jar", JAR.toString(), "cost", "-t", urls, "--calls", "40", "--in-flight", "4",
+        "--warmup-calls", "0", "--warm-rounds", "1", "--server-pids-from", clusterDir.toString(), "--idle-sockets",
+        "50", "-o", out.toString());
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("console.txt"), r.output());
+
+    // THEN both rounds complete every call across the two nodes, and each gives a positive CPU figure per call
+    assertThat(r.status()).as(r.output()).isZero();
+    JsonObject cost = new JsonObject(Files.readString(out.resolve("cost.json")));
+    assertThat(cost.getBoolean("passed")).as(cost.encodePrettily()).isTrue();
+    assertThat(cost.getBoolean("crossNode")).isTrue();
+    assertThat(cost.getJsonArray("pids").size()).isEqualTo(2);
+    for (String round : List.of("first", "warm")) {
+      JsonObject figures = cost.getJsonObject(round);
+      assertThat(figures.getLong("calls")).as(round).isEqualTo(40);
+      assertThat(figures.getLong("relayedMessages")).as(round).isEqualTo(40 * 22);
+      assertThat(figures.getDouble("cpuMsPerCall")).as(round).isPositive();
+      assertThat(figures.getDouble("relayP99Ms")).as(round).isPositive();
+      assertThat(figures.getDouble("pairingP99Ms")).as(round).isPositive();
+    }
+    assertThat(cost.getJsonObject("idleSockets").getInteger("opened")).isEqualTo(50);
+    assertThat(Files.readString(out.resolve("cost.md"))).contains("| 2 nodes (cross-node) |");
+    // AND the first round's own reports carry the CPU figures
+    Path first = out.resolve("round-01-first");
+    JsonObject result = new JsonObject(Files.readString(first.resolve("result.json")));
+    assertThat(result.getJsonObject("serverCost").getDouble("cpuMsPerCall")).isPositive();
+    assertThat(Files.readString(first.resolve("summary.txt"))).contains("server CPU", "per call");
+    assertThat(Files.readString(first.resolve("report.html"))).contains("server CPU");
+  }
+
+  @Test
   @Order(5)
   void connections_holds_idle_sockets_from_several_processes_and_addresses_and_reads_the_nodes_memory()
       throws Exception {
