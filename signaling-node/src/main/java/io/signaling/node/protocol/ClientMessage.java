@@ -13,6 +13,9 @@ package io.signaling.node.protocol;
  * @param id for takeCandidate: {@code id} (sdpMid)
  * @param candidate for takeCandidate: the candidate line, possibly empty
  * @param text the message exactly as received (peerMessageCommand is relayed as is)
+ * @param sdpLiteral for takeConfiguration: the {@code sdp} value's JSON string literal exactly as received (quotes
+ *     included), relayed without decoding and encoding it again; null when not known (then {@code sdp} is quoted)
+ * @param candidateLiteral for takeCandidate: the {@code candidate} value's JSON string literal as received, or null
  */
 public record ClientMessage(
     Command command,
@@ -24,5 +27,13 @@ public record ClientMessage(
     String label,
     String id,
     String candidate,
-    String text) {
+    String text,
+    String sdpLiteral,
+    String candidateLiteral) {
+
+  /** A message without the literals of its strings (relays quote the decoded values). */
+  public ClientMessage(Command command, String streamId, boolean playOnly, String token, String type, String sdp,
+      String label, String id, String candidate, String text) {
+    this(command, streamId, playOnly, token, type, sdp, label, id, candidate, text, null, null);
+  }
 }

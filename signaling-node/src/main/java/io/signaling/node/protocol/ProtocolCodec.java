@@ -33,7 +33,7 @@ public final class ProtocolCodec {
 
   /** Decodes one text frame. Never throws for any input. */
   public Inbound decode(String text) {
-    Fields f = new Fields();
+    Fields f = new Fields(text);
     try (JsonParser p = JSON.createParser(text)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return invalid(ErrorDefinition.MALFORMED_MESSAGE, null);
@@ -59,6 +59,7 @@ public final class ProtocolCodec {
 
   /** The fields of one message as read, before validation. */
   private final class Fields {
+    final String text;
     String command;
     boolean commandPresent;
     boolean commandNotString;
@@ -70,13 +71,19 @@ public final class ProtocolCodec {
     String type;
     JsonToken sdpToken;
     String sdp;
+    String sdpLiteral;
     JsonToken labelToken;
     String label;
     JsonToken idToken;
     String id;
     JsonToken candidateToken;
     String candidate;
+    String candidateLiteral;
     String badField;
+
+    Fields(String text) {
+      this.text = text;
+    }
 
     void read(String name, JsonToken value, JsonParser p) throws IOException {
       switch (name) {
@@ -105,6 +112,7 @@ public final class ProtocolCodec {
         case "sdp":
           sdpToken = value;
           sdp = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          sdpLiteral = sdp == null ? null : literal(p);
           break;
         case "label":
           labelToken = value;
@@ -117,11 +125,26 @@ public final class ProtocolCodec {
         case "candidate":
           candidateToken = value;
           candidate = value == JsonToken.VALUE_STRING ? p.getText() : null;
+          candidateLiteral = candidate == null ? null : literal(p);
           break;
         default:
           break;
       }
       p.skipChildren();
+    }
+
+    /**
+     * The string value just read, as its JSON literal in the frame (quotes included), for relaying it without
+     * encoding it again; null when the parser's offsets do not frame a literal (then the value is quoted anew).
+     */
+    private String literal(JsonParser p) {
+      long start = p.currentTokenLocation().getCharOffset();
+      long end = p.currentLocation().getCharOffset();
+      if (start < 0 || end > text.length() || end - start < 2 || text.charAt((int) start) != '"'
+          || text.charAt((int) end - 1) != '"') {
+        return null;
+      }
+      return text.substring((int) start, (int) end);
     }
 
     Inbound validate(String text) {
@@ -164,7 +187,8 @@ public final class ProtocolCodec {
       }
       String sid = c.needsStreamId() ? streamId : null;
       boolean playOnly = "play".equals(mode);
-      return new Inbound.Valid(new ClientMessage(c, sid, playOnly, token, type, sdp, label, id, candidate, text));
+      return new Inbound.Valid(new ClientMessage(c, sid, playOnly, token, type, sdp, label, id, candidate, text,
+          sdpLiteral, candidateLiteral));
     }
 
     private void require(String name, JsonToken token, String value) {
@@ -211,6 +235,34 @@ public final class ProtocolCodec {
     quote(out, sdp);
     out.append(",\"idMapping\":{}}");
     return out.toString();
+  }
+
+  /**
+   * {@code takeConfiguration} as relayed for a decoded message: the sdp's literal as received when known (no second
+   * pass over a few kilobytes of SDP), else quoted from the decoded value. Both are the same JSON value.
+   */
+  public static String takeConfiguration(ClientMessage m) {
+    String sdp = m.sdpLiteral();
+    if (sdp == null) {
+      return takeConfiguration(m.streamId(), m.type(), m.sdp());
+    }
+    StringBuilder out = new StringBuilder(sdp.length() + m.streamId().length() + 96);
+    out.append("{\"command\":\"takeConfiguration\",\"streamId\":\"").append(m.streamId()).append("\",\"type\":");
+    quote(out, m.type());
+    return out.append(",\"sdp\":").append(sdp).append(",\"idMapping\":{}}").toString();
+  }
+
+  /** {@code takeCandidate} as relayed for a decoded message: the candidate's literal as received when known. */
+  public static String takeCandidate(ClientMessage m) {
+    String candidate = m.candidateLiteral();
+    if (candidate == null) {
+      return takeCandidate(m.streamId(), m.label(), m.id(), m.candidate());
+    }
+    StringBuilder out = new StringBuilder(candidate.length() + m.id().length() + m.streamId().length() + 96);
+    out.append("{\"command\":\"takeCandidate\",\"streamId\":\"").append(m.streamId()).append("\",\"label\":")
+        .append(m.label()).append(",\"id\":");
+    quote(out, m.id());
+    return out.append(",\"candidate\":").append(candidate).append('}').toString();
   }
 
   /** {@code takeCandidate} as relayed: label a JSON number, id and candidate strings, unchanged. */

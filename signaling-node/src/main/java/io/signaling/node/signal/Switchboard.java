@@ -329,9 +329,9 @@ public final class Switchboard {
         }
         return join(s, m.streamId(), m.playOnly());
       case TAKE_CONFIGURATION:
-        return relay(s, m, ProtocolCodec.takeConfiguration(m.streamId(), m.type(), m.sdp()));
+        return relay(s, m, ProtocolCodec.takeConfiguration(m));
       case TAKE_CANDIDATE:
-        return relay(s, m, ProtocolCodec.takeCandidate(m.streamId(), m.label(), m.id(), m.candidate()));
+        return relay(s, m, ProtocolCodec.takeCandidate(m));
       case PEER_MESSAGE_COMMAND:
         return relay(s, m, m.text());
       case LEAVE:

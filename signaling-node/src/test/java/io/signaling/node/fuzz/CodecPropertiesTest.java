@@ -36,12 +36,32 @@ class CodecPropertiesTest {
       assertThat(StreamIds.isValid(m.streamId(), 128)).isTrue();
     }
     switch (m.command()) {
-      case TAKE_CONFIGURATION -> assertValidJson(ProtocolCodec.takeConfiguration(m.streamId(), m.type(), m.sdp()));
-      case TAKE_CANDIDATE -> assertValidJson(ProtocolCodec.takeCandidate(m.streamId(), m.label(), m.id(), m.candidate()));
+      case TAKE_CONFIGURATION -> {
+        String quoted = ProtocolCodec.takeConfiguration(m.streamId(), m.type(), m.sdp());
+        assertValidJson(quoted);
+        assertSameRelay(ProtocolCodec.takeConfiguration(m), quoted);
+      }
+      case TAKE_CANDIDATE -> {
+        String quoted = ProtocolCodec.takeCandidate(m.streamId(), m.label(), m.id(), m.candidate());
+        assertValidJson(quoted);
+        assertSameRelay(ProtocolCodec.takeCandidate(m), quoted);
+      }
       case JOIN -> assertValidJson(ProtocolCodec.joined(m.streamId()));
       default -> {
       }
     }
+  }
+
+  /** The relay built from the literals as received carries the same JSON value as the one quoted anew. */
+  private void assertSameRelay(String fromLiterals, String quoted) throws Exception {
+    assertValidJson(fromLiterals);
+    ClientMessage a = ((Inbound.Valid) codec.decode(fromLiterals)).message();
+    ClientMessage b = ((Inbound.Valid) codec.decode(quoted)).message();
+    assertThat(a.sdp()).isEqualTo(b.sdp());
+    assertThat(a.candidate()).isEqualTo(b.candidate());
+    assertThat(a.id()).isEqualTo(b.id());
+    assertThat(a.type()).isEqualTo(b.type());
+    assertThat(a.label()).isEqualTo(b.label());
   }
 
   private static void assertValidJson(String text) throws Exception {

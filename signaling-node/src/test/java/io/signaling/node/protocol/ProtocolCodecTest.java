@@ -62,6 +62,28 @@ class ProtocolCodecTest {
         + "\"sdp\":\"v=0\\r\\n\\\"q\\\"\\\\\\u0001\",\"idMapping\":{}}");
   }
 
+  @Test
+  void relays_carryTheSdpAndCandidateLiteralsAsReceived_sameBytesAsQuotingForTheJsSdksEscapes() {
+    String offer = "{\"command\":\"takeConfiguration\",\"streamId\":\"r\",\"type\":\"offer\","
+        + "\"sdp\":\"v=0\\r\\na=x:\\\"q\\\"\\\\ \u00e9\"}";
+    ClientMessage m = valid(offer);
+    assertThat(ProtocolCodec.takeConfiguration(m)).isEqualTo(ProtocolCodec.takeConfiguration("r", "offer", m.sdp()));
+    String candidate = "{\"command\":\"takeCandidate\",\"streamId\":\"r\",\"label\":0,\"id\":\"0\","
+        + "\"candidate\" : \"candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host\" }";
+    ClientMessage c = valid(candidate);
+    assertThat(ProtocolCodec.takeCandidate(c))
+        .isEqualTo(ProtocolCodec.takeCandidate("r", c.label(), c.id(), c.candidate()));
+  }
+
+  @Test
+  void relays_keepOtherEscapesAsTheClientWroteThem() {
+    ClientMessage m = valid("{\"command\":\"takeConfiguration\",\"streamId\":\"r\",\"type\":\"answer\","
+        + "\"sdp\":\"a\\/b\\u0041\"}");
+    assertThat(m.sdp()).isEqualTo("a/bA");
+    assertThat(ProtocolCodec.takeConfiguration(m)).isEqualTo("{\"command\":\"takeConfiguration\",\"streamId\":\"r\","
+        + "\"type\":\"answer\",\"sdp\":\"a\\/b\\u0041\",\"idMapping\":{}}");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"{\"command\":\"ping\"}", "{\"command\":\"getIceServerConfig\"}",
       "{\"command\":\"ping\",\"streamId\":\"bad name\"}"})
