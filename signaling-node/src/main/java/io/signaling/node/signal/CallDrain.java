@@ -75,9 +75,12 @@ final class CallDrain {
     return calls;
   }
 
-  /** A socket is held while it is in a call, or while a join it sent is still being decided. */
+  /**
+   * A socket is held while it is in a call, or while a join or a leave it sent is still being decided: a leave
+   * is answered {@code leaved} before the socket is told {@code server_will_stop}.
+   */
   static boolean inCall(Session s) {
-    if (!s.joining.isEmpty()) {
+    if (!s.joining.isEmpty() || s.leaving > 0) {
       return true;
     }
     for (RoomLink link : s.rooms.values()) {

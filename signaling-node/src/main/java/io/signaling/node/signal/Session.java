@@ -27,6 +27,8 @@ final class Session {
   final Map<String, RoomLink> rooms = new LinkedHashMap<>();
   /** Rooms with a join in flight, and the notices that arrived for them before the join's answer. */
   final Map<String, List<Envelope>> joining = new HashMap<>();
+  /** Leaves in flight: the socket is answered {@code leaved} when the directory has decided. */
+  int leaving;
   Future<Void> tail = Future.succeededFuture();
   boolean closed;
   /** The server asked the socket to close; further messages are ignored. */

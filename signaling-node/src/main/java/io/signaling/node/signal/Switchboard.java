@@ -482,7 +482,9 @@ public final class Switchboard {
       }
       return Future.succeededFuture();
     }
+    s.leaving++;
     return directoryCall(directory.leave(streamId, link.self)).transform(ar -> {
+      s.leaving--;
       PeerRef remaining;
       // the notice carries the room's version after the leave, so a late retry cannot end a later pairing;
       // when that is unknown, the newest version seen here (the partner has seen no older one for this pairing)

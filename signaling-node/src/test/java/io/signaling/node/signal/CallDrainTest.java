@@ -115,4 +115,22 @@ class CallDrainTest {
   void anEmptyLoop_isDrainedAtOnce() {
     assertThat(drain.start(sessions).succeeded()).isTrue();
   }
+
+  @Test
+  void aSocketWhoseLeaveIsInFlight_isReleasedOnlyOnceTheLeaveIsAnswered() {
+    // GIVEN a socket that left its only call, the directory not yet having answered the leave
+    Session leaver = socket();
+    leaver.leaving = 1;
+
+    // WHEN the drain starts
+    Future<Void> done = drain.start(sessions);
+
+    // THEN it stays until the leave is answered ("leaved" comes before "server_will_stop"), then goes
+    assertThat(released).isEmpty();
+    assertThat(done.isComplete()).isFalse();
+    leaver.leaving = 0;
+    drain.callMayHaveEnded(leaver, sessions);
+    assertThat(released).containsExactly(leaver);
+    assertThat(done.succeeded()).isTrue();
+  }
 }
