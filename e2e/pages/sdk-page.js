@@ -12,8 +12,20 @@ window.sdk = {
   errors: [],        // every callbackError: { error, message }
   peerConnections: {}, // streamId -> the RTCPeerConnection the SDK made (kept after the SDK drops it)
 
-  /** Creates the adaptor; resolves once the SDK reports "initialized". */
-  start(url, { playOnly = false, relay = false } = {}) {
+  rooms: new Set(),  // the rooms this page is in: joined and not left (the resume recipe joins them again)
+  reconnecting: false,
+
+  /**
+   * Creates the adaptor; resolves once the SDK reports "initialized". With {@code resume}, the page follows the
+   * resume recipe of docs/PROTOCOL.md: a peer id of 128 random bits in the URL, and after a lost socket a new one
+   * to the same URL and a join of every room it was in.
+   */
+  start(url, { playOnly = false, relay = false, resume = false } = {}) {
+    if (resume) {
+      const peerId = sessionStorage.peerId ??= btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))
+        .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      url += `${url.includes("?") ? "&" : "?"}peer=${peerId}`;
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("SDK not initialized within 15 s")), 15000);
       this.adaptor = new webrtc_adaptor.WebRTCAdaptor({
@@ -40,6 +52,7 @@ window.sdk = {
           }
           this.events.push(event);
           this.keepPeerConnections();
+          if (resume) this.resumeRecipe(info, obj);
           if (info === "initialized") {
             clearTimeout(timer);
             resolve();
@@ -47,9 +60,52 @@ window.sdk = {
         },
         callbackError: (error, message) => {
           this.errors.push({ error: String(error), message: message === undefined ? null : String(message) });
+          // the cluster could not decide the join in time (a node was just lost): join again a little later
+          if (resume && error === "temporarilyUnavailable" && this.rooms.has(message && message.streamId)) {
+            setTimeout(() => this.adaptor.join(message.streamId), 1000);
+          }
         },
       });
     });
+  },
+
+  /**
+   * The resume recipe, as an app writes it. The SDK keeps its peer connections when its socket closes (the media and
+   * the data channel go on); the page opens a new socket to the same URL, so with the same peer id, a second after
+   * it lost one (again after each failed attempt), and joins its rooms again once the SDK reports that socket open.
+   */
+  resumeRecipe(info, obj) {
+    if (info === "joined") this.rooms.add(obj.streamId);
+    if (info === "leaved") this.rooms.delete(obj.streamId);
+    // (4002: a newer socket with this peer id took the call over, in another tab: this one stays away)
+    if (info === "closed" && this.rooms.size > 0 && !(obj && obj.code === 4002)) {
+      this.reconnecting = true;
+      setTimeout(() => this.adaptor.checkWebSocketConnection(), 1000);
+    }
+    if (info === "initialized" && this.reconnecting) {
+      this.reconnecting = false;
+      for (const room of this.rooms) this.adaptor.join(room);
+    }
+  },
+
+  /** An ICE restart as an app starts one through the SDK: a new offer, sent to the partner by the SDK. */
+  async restartIce(streamId) {
+    const pc = this.adaptor.remotePeerConnection[streamId];
+    this.adaptor.gotDescription(await pc.createOffer({ iceRestart: true }), streamId);
+  },
+
+  /** The ICE username fragments of a peer connection: its own, the partner's, and that of the pair in use. */
+  async ufrags(streamId) {
+    const pc = this.peerConnections[streamId];
+    const ufrag = (d) => (d && /a=ice-ufrag:(\S+)/.exec(d.sdp) || [])[1] || null;
+    const stats = await pc.getStats();
+    let selected = null;
+    stats.forEach((s) => { if (s.type === "transport" && s.selectedCandidatePairId) selected = s.selectedCandidatePairId; });
+    const pair = selected && stats.get(selected);
+    const local = pair && stats.get(pair.localCandidateId);
+    return { local: ufrag(pc.currentLocalDescription), remote: ufrag(pc.currentRemoteDescription),
+      selected: (local && local.usernameFragment) || null, state: pc.connectionState,
+      signaling: pc.signalingState };
   },
 
   keepPeerConnections() {

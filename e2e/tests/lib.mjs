@@ -29,10 +29,14 @@ export async function launch() {
   });
 }
 
-/** Opens a page in a fresh context; console errors and uncaught exceptions are recorded on it. */
-export async function open(browser, url, name) {
+/**
+ * Opens a page in a fresh context; console errors and uncaught exceptions are recorded on it. {@code init}, when
+ * given, is a function run in the page before any of its own scripts (to observe what the page does).
+ */
+export async function open(browser, url, name, { init } = {}) {
   const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
   const page = await context.newPage();
+  if (init) await page.addInitScript(init);
   page.problems = [];
   page.label = name;
   page.on("console", (m) => {

@@ -104,7 +104,15 @@ async function handle(message) {
       break;
     }
     case "notification":
-      if (message.definition === "joined") setStatus(`In room ${message.streamId}, waiting for a partner`);
+      if (message.definition === "joined") {
+        if (pc && !["failed", "closed"].includes(pc.connectionState)) {
+          // a resume: the call is back; restart ICE, which also recovers candidates lost with the old socket
+          setStatus(`In room ${message.streamId}, call resumed`);
+          await restartIce();
+        } else {
+          setStatus(`In room ${message.streamId}, waiting for a partner`);
+        }
+      }
       if (message.definition === "leaved") setStatus("Not in a room");
       if (message.definition === "server_will_stop") setStatus("The node is stopping, moving to another…");
       break;
@@ -127,6 +135,10 @@ async function handle(message) {
         room = null;
         setStatus("That room is full");
         setJoined(false);
+      } else if (message.definition === "temporarilyUnavailable" && room) {
+        // the cluster could not decide the join in time (a node was just lost, say): join again a little later
+        setStatus("The service is busy, joining again…");
+        setTimeout(() => { if (room && socket.readyState === WebSocket.OPEN) join(room); }, 1000);
       } else {
         setStatus(`Error: ${message.definition}`);
       }
@@ -164,6 +176,11 @@ async function createPeer(offerer) {
     await pc.setLocalDescription(await pc.createOffer());
     send({ command: "takeConfiguration", streamId: room, type: "offer", sdp: pc.localDescription.sdp });
   }
+}
+
+async function restartIce() {
+  await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+  send({ command: "takeConfiguration", streamId: room, type: "offer", sdp: pc.localDescription.sdp });
 }
 
 async function onConfiguration(message) {

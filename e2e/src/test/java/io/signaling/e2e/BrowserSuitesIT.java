@@ -121,13 +121,47 @@ class BrowserSuitesIT {
     }
   }
 
+  /**
+   * Resume: the suite SIGKILLs nodes under calls (one per test) and each tab resumes on another, so it has a
+   * 4-node cluster of its own: the partners' node and a node to resume on outlive both kills. The window is set
+   * explicitly (it is the default), since the suite's time bounds are measured against it. A member silent for
+   * 10 s (not 2 s) is removed: four JVMs on a busy 2-core machine can stall for a few seconds and split the cluster,
+   * while a SIGKILLed member is removed at once whatever the timeout (its sockets reset).
+   */
+  @Test
+  void theOfficialSdkAndTheDemoPage_resumeAfterTheirNodeIsKilled() throws Exception {
+    Path dir = TARGET.resolve("resume-cluster");
+    String window = "30";
+    try {
+      String resumeUrls = startCluster(dir, 4, Map.of("SIGNALING_RESUME_SECONDS", window,
+          "SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS", "10"));
+      Result pids = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "pids", "--dir",
+          dir.toString());
+      assertThat(pids.status()).as(pids.output()).isZero();
+      assertThat(pids.output().trim()).as("the nodes' pids").matches("\\d+(,\\d+){3}");
+      Result management = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "management",
+          "--dir", dir.toString());
+      assertThat(management.status()).as(management.output()).isZero();
+      suite("resume.test.mjs", resumeUrls, Map.of("SIGNALING_PIDS", pids.output().trim(),
+          "SIGNALING_MANAGEMENT_URLS", management.output().trim(), "SIGNALING_RESUME_SECONDS", window));
+    } finally {
+      stopCluster(dir);
+    }
+  }
+
   /** Starts a 2-node cluster of node processes on free loopback ports; returns its WebSocket URLs. */
   private static String startCluster(Path dir) throws Exception {
-    int http = freeRun(2);
-    int management = freeRun(2);
-    int cluster = freeRun(2);
+    return startCluster(dir, 2, Map.of());
+  }
+
+  /** Starts a cluster of node processes on free loopback ports, with {@code env} for every node; returns its URLs. */
+  private static String startCluster(Path dir, int nodes, Map<String, String> env) throws Exception {
+    int http = freeRun(nodes);
+    int management = freeRun(nodes);
+    int cluster = freeRun(nodes);
     Files.createDirectories(dir);
-    Result r = exec(DIR, Map.of(), 180, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2",
+    Result r = exec(DIR, env, 180, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes",
+        Integer.toString(nodes),
         "--heap", "256m", "--http-port", Integer.toString(http), "--management-port", Integer.toString(management),
         "--cluster-port", Integer.toString(cluster), "--dir", dir.toString());
     assertThat(r.status()).as(r.output()).isZero();
