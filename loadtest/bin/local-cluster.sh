@@ -161,7 +161,7 @@ case "$action" in
     for f in "$dir"/node-*.port; do [ -f "$f" ] && running=$((running + 1)); done
     url="ws://127.0.0.1:$(cat "$dir/node-$k.port")/WebRTCAppEE/websocket"
     murl="http://127.0.0.1:$(cat "$dir/node-$k.mport")"
-    if ! "$java_bin" -jar "$loadtest_jar" await --target "$url" --management "$murl" --members "$running" --timeout 120 >&2; then
+    if ! "$java_bin" -jar "$loadtest_jar" await --target "$url" --management "$murl" --members "$running" --timeout 300 >&2; then
       echo "node $k did not join; log in $dir/node-$k.log" >&2
       exit 1
     fi
@@ -214,7 +214,7 @@ case "$action" in
     for i in $(seq 1 "$nodes"); do
       launch "$i" "$members"
     done
-    if ! "$java_bin" -jar "$loadtest_jar" await --target "$(urls)" --management "$(management)" --members "$nodes" --timeout 120; then
+    if ! "$java_bin" -jar "$loadtest_jar" await --target "$(urls)" --management "$(management)" --members "$nodes" --timeout 300; then
       echo "cluster did not form; logs in $dir" >&2
       stop
       exit 1

@@ -86,6 +86,9 @@ class ContainerClusterIT {
     // Service becomes a network alias shared by every node container.
     result.put("SIGNALING_CLUSTER_K8S_SERVICE_DNS", "signaling-hazelcast");
     result.put("SIGNALING_LOG_FORMAT", "text");
+    // a short warm-up: enough to show each container's warm-up runs (its partner in another container) and gates
+    // readiness; its production length is a matter of cost, not of function
+    result.put("SIGNALING_WARMUP_CALLS", "100");
     return result;
   }
 

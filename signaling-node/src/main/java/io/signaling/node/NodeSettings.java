@@ -29,6 +29,7 @@ public record NodeSettings(
     Security security,
     Turn turn,
     Resume resume,
+    Warmup warmup,
     ClusterSettings cluster) {
 
   /**
@@ -70,6 +71,24 @@ public record NodeSettings(
    * @param attemptsPerMinute WebSocket upgrades with a peer id one address may make per minute, per event loop
    */
   public record Resume(int seconds, int maxHeldMessages, int maxHeldBytes, int attemptsPerMinute) {
+  }
+
+  /**
+   * The warm-up before readiness: the node runs calls of its own through its own WebSocket endpoint (over loopback),
+   * with the partner of each call on another member when there is one, so that the paths a call takes are compiled
+   * before the node reports ready (docs/ARCHITECTURE.md, "Start-up and the JIT").
+   *
+   * @param calls warm-up calls to complete before the node reports ready (0: no warm-up)
+   * @param seconds the warm-up ends after this long even when fewer calls completed
+   * @param inFlight warm-up calls run at once
+   */
+  public record Warmup(int calls, int seconds, int inFlight) {
+    /** No warm-up: ready as soon as the node serves. */
+    public static final Warmup OFF = new Warmup(0, 1, 1);
+
+    public boolean enabled() {
+      return calls > 0;
+    }
   }
 
   /**
@@ -197,6 +216,16 @@ public record NodeSettings(
       "30", "WebSocket upgrades with a peer id one remote address may make per minute (per event loop); more get 429.",
       Parsers.intRange(1, 1_000_000));
 
+  public static final Setting<Integer> WARMUP_CALLS = Setting.of("SIGNALING_WARMUP_CALLS", "6000",
+      "Calls the node runs through its own endpoint before it reports ready, with each call's partner on another "
+          + "member when there is one, so that a new node is not slow and dear for its first calls. 0: ready at once.",
+      Parsers.intRange(0, 1_000_000));
+  public static final Setting<Integer> WARMUP_SECONDS = Setting.of("SIGNALING_WARMUP_SECONDS", "120",
+      "The warm-up ends after this long even when fewer calls completed; the node then reports ready.",
+      Parsers.intRange(1, 3600));
+  public static final Setting<Integer> WARMUP_IN_FLIGHT = Setting.of("SIGNALING_WARMUP_IN_FLIGHT", "8",
+      "Warm-up calls run at once.", Parsers.intRange(1, 100));
+
   public static final Setting<Integer> RATE_PER_SECOND = Setting.of("SIGNALING_RATE_LIMIT_PER_SECOND", "200",
       "Messages per second one connection may send, sustained; excess gets rateLimitExceeded.",
       Parsers.intRange(1, 1_000_000));
@@ -270,7 +299,7 @@ public record NodeSettings(
       DRAIN_SECONDS, RATE_PER_SECOND, RATE_BURST, VIOLATIONS_BEFORE_CLOSE, MAX_ROOMS, MAX_CONNECTIONS_PER_ADDRESS,
       HANDSHAKE_TIMEOUT_SECONDS, HTTP_KEEP_ALIVE_SECONDS, MAX_PENDING_HANDSHAKES, IDLE_TIMEOUT_SECONDS, MAX_WRITE_QUEUE_BYTES, ROOM_MAX_IDLE_SECONDS, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_JWKS_FILE, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, RESUME_SECONDS, RESUME_MAX_HELD_MESSAGES,
-      RESUME_MAX_HELD_BYTES, RESUME_ATTEMPTS_PER_MINUTE, LOG_FORMAT, LOG_LEVEL);
+      RESUME_MAX_HELD_BYTES, RESUME_ATTEMPTS_PER_MINUTE, WARMUP_CALLS, WARMUP_SECONDS, WARMUP_IN_FLIGHT, LOG_FORMAT, LOG_LEVEL);
 
   /** Every setting a node reads, node and cluster. */
   public static final List<Setting<?>> ALL;
@@ -315,6 +344,7 @@ public record NodeSettings(
         new Turn(source.get(TURN_URIS), source.get(TURN_SECRETS), source.get(TURN_CREDENTIAL_LIFETIME_SECONDS)),
         new Resume(source.get(RESUME_SECONDS), source.get(RESUME_MAX_HELD_MESSAGES), source.get(RESUME_MAX_HELD_BYTES),
             source.get(RESUME_ATTEMPTS_PER_MINUTE)),
+        new Warmup(source.get(WARMUP_CALLS), source.get(WARMUP_SECONDS), source.get(WARMUP_IN_FLIGHT)),
         ClusterSettings.from(source));
   }
 
@@ -326,67 +356,73 @@ public record NodeSettings(
     NodeSettings d = from(SettingsSource.of(java.util.Map.of()));
     return new NodeSettings("127.0.0.1", 0, 0, d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
         d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(),
-        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), d.resume(), cluster);
+        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), d.resume(), Warmup.OFF, cluster);
   }
 
   public NodeSettings withHttpPort(int port) {
     return new NodeSettings(httpHost, port, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withManagementPort(int port) {
     return new NodeSettings(httpHost, httpPort, port, appNames, instances, maxMessageBytes, maxStreamIdLength,
         stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
-        security, turn, resume, cluster);
+        security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withHandshakes(Handshakes newHandshakes) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes,
         maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
-        limits, newHandshakes, security, turn, resume, cluster);
+        limits, newHandshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withInstances(int count) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withIceServer(String uri, String username, String credential) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
-        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, cluster);
+        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withTurn(Turn newTurn) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength,
         stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
-        security, newTurn, resume, cluster);
+        security, newTurn, resume, warmup, cluster);
   }
 
   public NodeSettings withAppNames(List<String> names) {
     return new NodeSettings(httpHost, httpPort, managementPort, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withLimits(Limits newLimits) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, turn, resume, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withSecurity(Security newSecurity) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, turn, resume, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withDrainSeconds(int seconds) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, seconds, limits, handshakes, security, turn,
-        resume, cluster);
+        resume, warmup, cluster);
   }
 
   public NodeSettings withResume(Resume newResume) {
     return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
-        newResume, cluster);
+        newResume, warmup, cluster);
+  }
+
+  public NodeSettings withWarmup(Warmup newWarmup) {
+    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
+        resume, newWarmup, cluster);
   }
 
   public int roomMaxIdleSeconds() {

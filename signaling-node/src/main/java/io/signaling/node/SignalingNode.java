@@ -11,6 +11,7 @@ import io.signaling.node.security.JwtJoinAuthorizer;
 import io.signaling.node.signal.JoinAuthorizer;
 import io.signaling.node.transport.ConnectionGate;
 import io.signaling.node.transport.SignalingVerticle;
+import io.signaling.node.warmup.Warmup;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,11 +51,12 @@ public final class SignalingNode {
   private final int httpPort;
   private final HttpServer management;
   private final List<SignalingVerticle> verticles;
+  private final Warmup.Result warmup;
   private final io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
   private volatile long drainStartedNanos;
 
   private SignalingNode(NodeSettings settings, Vertx vertx, ClusterMember member, String nodeId,
-      NodeHealth health, int httpPort, HttpServer management, List<SignalingVerticle> verticles) {
+      NodeHealth health, int httpPort, HttpServer management, List<SignalingVerticle> verticles, Warmup.Result warmup) {
     this.settings = settings;
     this.vertx = vertx;
     this.member = member;
@@ -63,6 +65,7 @@ public final class SignalingNode {
     this.httpPort = httpPort;
     this.management = management;
     this.verticles = verticles;
+    this.warmup = warmup;
   }
 
   /** Starts a node with Prometheus metrics at {@code /metrics} on its management port. */
@@ -112,14 +115,32 @@ public final class SignalingNode {
     ConnectionGate gate = new ConnectionGate(settings.limits().maxConnectionsPerAddress(),
         settings.handshakes().maxPending());
     metrics.bindConnections(gate::pending, gate::open);
-    JoinAuthorizer authorizer = JwtJoinAuthorizer.from(settings.security());
+    JoinAuthorizer tokens = JwtJoinAuthorizer.from(settings.security());
+    String warmupToken = tokens == JoinAuthorizer.OPEN ? null : Warmup.newToken();
+    JoinAuthorizer authorizer = warmupToken == null ? tokens : Warmup.admitting(tokens, warmupToken);
+    Warmup warmup = new Warmup(settings, nodeId, member::otherNodeIds, () -> !health.isDraining(), warmupToken);
+    if (metrics instanceof MicrometerSignalingMetrics prometheus) {
+      Warmup.Result r = warmup.result();
+      prometheus.bindWarmup(r::completed, r::crossNode, r::failed, r::answered, () -> r.millis() / 1000.0);
+    }
+    // not ready until the warm-up is done: set before any event loop reports its inbox
+    health.setWarming(settings.warmup().enabled());
     return ManagementServer.start(vertx, settings.httpHost(), settings.managementPort(),
             settings.handshakes().keepAliveSeconds(), health, metrics)
         .compose(management -> vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health,
                 metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer), deployment)
+            .compose(id -> vertx.deployVerticle(warmup))
+            .compose(id -> {
+              if (!settings.warmup().enabled()) {
+                return Future.succeededFuture();
+              }
+              LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] serving; warming up with {} call(s) before it reports ready"
+                  + " (at most {} s)", nodeId, settings.warmup().calls(), settings.warmup().seconds());
+              return warmup.run().onComplete(ar -> health.setWarming(false)).mapEmpty();
+            })
             .map(id -> {
               SignalingNode node = new SignalingNode(settings, vertx, member, nodeId, health, settings.httpPort(),
-                  management, verticles);
+                  management, verticles, warmup.result());
               if (metrics instanceof MicrometerSignalingMetrics prometheus) {
                 prometheus.bindDrain(node::heldCalls, node::drainingSeconds);
                 prometheus.bindResume(node::waitingPartners);
@@ -233,6 +254,11 @@ public final class SignalingNode {
     all.add(member.reannounce());
     verticles.forEach(v -> all.add(v.reregisterInbox()));
     return Future.all(all).mapEmpty();
+  }
+
+  /** What this node's warm-up before readiness did, and the answerers it ran for others' warm-ups. */
+  public Warmup.Result warmup() {
+    return warmup;
   }
 
   public int httpPort() {

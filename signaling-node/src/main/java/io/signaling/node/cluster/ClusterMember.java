@@ -94,6 +94,21 @@ public final class ClusterMember {
     return running() ? hazelcast.getCluster().getMembers().size() : 0;
   }
 
+  /** The node ids of the other members as this node sees them (empty once it has left). */
+  public java.util.List<String> otherNodeIds() {
+    if (!running()) {
+      return java.util.List.of();
+    }
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      String id = m.localMember() ? null : m.getAttribute(RoomSerialization.NODE_ID_ATTRIBUTE);
+      if (id != null) {
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
   /**
    * The room directory; resumable slots are held for {@code resumeMillis}; {@code blocking} runs its few
    * whole-map operations (never an event loop).

@@ -136,6 +136,22 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
     return this;
   }
 
+  /** Adds the warm-up's gauges: what this node's warm-up before readiness did, and what it did for others. */
+  public MicrometerSignalingMetrics bindWarmup(IntSupplier completed, IntSupplier crossNode, IntSupplier failed,
+      IntSupplier answered, DoubleSupplier seconds) {
+    Gauge.builder("signaling.warmup.calls", completed::getAsInt).tag("outcome", "completed")
+        .description("Warm-up calls this node ran before it reported ready").register(registry);
+    Gauge.builder("signaling.warmup.calls", failed::getAsInt).tag("outcome", "failed")
+        .description("Warm-up calls this node ran before it reported ready").register(registry);
+    Gauge.builder("signaling.warmup.cross.node.calls", crossNode::getAsInt)
+        .description("Warm-up calls of this node whose answerer was on another member").register(registry);
+    Gauge.builder("signaling.warmup.answered.calls", answered::getAsInt)
+        .description("Answerers this node ran for other members' warm-up calls").register(registry);
+    Gauge.builder("signaling.warmup.duration.seconds", seconds::getAsDouble)
+        .description("How long this node's warm-up took (0 until it ended)").register(registry);
+    return this;
+  }
+
   /** Adds resume's gauge: sockets of this node whose partner's slot is held now. */
   public MicrometerSignalingMetrics bindResume(IntSupplier waitingPartners) {
     Gauge.builder("signaling.resume.waiting.partners", waitingPartners::getAsInt)

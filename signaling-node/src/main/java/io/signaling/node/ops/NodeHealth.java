@@ -8,7 +8,7 @@ import java.util.function.IntSupplier;
 
 /**
  * Liveness and readiness of a node. Ready means: member of a running cluster, every event loop's inbox
- * registered on the clustered event bus and its server listening, and not draining.
+ * registered on the clustered event bus and its server listening, its warm-up done, and not draining.
  */
 public final class NodeHealth {
 
@@ -17,6 +17,7 @@ public final class NodeHealth {
   private final AtomicInteger inboxesReady = new AtomicInteger();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean merging = new AtomicBoolean();
+  private final AtomicBoolean warming = new AtomicBoolean();
   /** Safety checks completed, so that a caller can wait for one that began after a change of its own. */
   private final AtomicInteger safetyChecks = new AtomicInteger();
   private final BooleanSupplier clusterRunning;
@@ -56,6 +57,15 @@ public final class NodeHealth {
     return draining.get();
   }
 
+  /** The node runs its warm-up calls: it serves, but does not report ready until they are done. */
+  public void setWarming(boolean value) {
+    warming.set(value);
+  }
+
+  public boolean isWarming() {
+    return warming.get();
+  }
+
   /** Hazelcast is merging this member back after a split: its view of the rooms is not to be trusted. */
   public void setMerging(boolean value) {
     merging.set(value);
@@ -90,7 +100,7 @@ public final class NodeHealth {
   }
 
   public boolean isReady() {
-    return !draining.get() && !merging.get() && inboxesReady.get() >= expectedInboxes
+    return !draining.get() && !merging.get() && !warming.get() && inboxesReady.get() >= expectedInboxes
         && clusterRunning.getAsBoolean();
   }
 
@@ -98,7 +108,7 @@ public final class NodeHealth {
   public String describe() {
     return "{\"node\":\"" + nodeId + "\",\"ready\":" + isReady() + ",\"cluster\":" + clusterRunning.getAsBoolean()
         + ",\"inboxes\":" + inboxesReady.get() + ",\"expectedInboxes\":" + expectedInboxes
-        + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"members\":" + members()
+        + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"warming\":" + warming.get() + ",\"members\":" + members()
         + ",\"memberSafe\":" + isMemberSafe() + ",\"safetyChecks\":" + safetyChecks.get() + "}";
   }
 }

@@ -93,6 +93,8 @@ public final class NodeProcess implements AutoCloseable {
           Integer.toString(managementPort), "--http-host", prefix.isEmpty() ? host : "0.0.0.0"));
       command.addAll(List.of(flags));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      // no warm-up before readiness unless a test asks for one: tests start many nodes, and measure no cost
+      builder.environment().put("SIGNALING_WARMUP_CALLS", "0");
       builder.environment().putAll(env);
       return new NodeProcess(builder.start(), httpPort, managementPort, log, host, prefix, name, env, flags,
           incarnation);
