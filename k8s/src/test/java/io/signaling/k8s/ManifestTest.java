@@ -293,6 +293,11 @@ class ManifestTest {
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo(ManagementServer.HEALTH_READY);
     assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo(ManagementServer.HEALTH_READY);
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo(ManagementServer.HEALTH_LIVE);
+    // a starting pod is not ready until its warm-up ends (at its deadline at the latest): the startup probe must
+    // not restart it before that, with a minute to join the cluster
+    int warmup = Integer.parseInt(config.get(NodeSettings.WARMUP_SECONDS.env()));
+    assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
+        .as("startup probe window covers joining + the warm-up deadline").isGreaterThanOrEqualTo(warmup + 60);
     Service headless = Manifests.read(BASE.resolve("service-hazelcast.yaml"), Service.class);
     assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
     assertThat(headless.getSpec().getPublishNotReadyAddresses()).isTrue();

@@ -60,6 +60,10 @@ final class CostCommand implements Callable<Integer> {
   @Option(names = "--idle-sockets", defaultValue = "0", description = "At the end, open this many idle sockets and "
       + "report the servers' resident memory growth per socket (0: skip; default ${DEFAULT-VALUE}).")
   int idleSockets;
+  @Option(names = "--client-warmup-calls", defaultValue = "6000", description = "Before the first round, calls (in "
+      + "our protocol) against a relay in this process (the baseline relay, on loopback), so that the first round "
+      + "measures a fresh server, not a fresh load client as well (0: none; default ${DEFAULT-VALUE}).")
+  int clientWarmupCalls;
   @Option(names = "--round-timeout", defaultValue = "600", paramLabel = "SECONDS",
       description = "A round not done by then is cut off (default ${DEFAULT-VALUE}).")
   int roundTimeout;
@@ -79,6 +83,7 @@ final class CostCommand implements Callable<Integer> {
     int warm = Params.range(spec, "--warm-rounds", warmRounds, 1, 1_000, console);
     int idle = Params.range(spec, "--idle-sockets", idleSockets, 0, 19_000, console);
     int timeout = Params.range(spec, "--round-timeout", roundTimeout, 10, 86_400, console);
+    int clientWarmup = Params.range(spec, "--client-warmup-calls", clientWarmupCalls, 0, 1_000_000, console);
     CallModel model = calls.model(p, CallOptions.DEFAULT_CANDIDATES, hold.millis(0, console), console);
     Harness.Options given = common.options(console);
     String name = label != null ? label : p == Protocol.PEERJS ? "PeerJS"
@@ -95,6 +100,10 @@ final class CostCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "cost of %s: %d round(s) of %,d calls, %d in flight, %s protocol, %s%n", name,
         plan.size(), n, window, p.name().toLowerCase(Locale.ROOT), given.crossNode() && given.targets().size() > 1
             ? "each peer's partner on another node" : "both peers on one node");
+    if (clientWarmup > 0) {
+      warmClient(clientWarmup, window, calls.model(Protocol.AMS, CallOptions.DEFAULT_CANDIDATES, hold.millis(0, console),
+          console), given, timeout, console);
+    }
     console.print(CostRounds.header());
     List<CostRounds.Round> rounds = new ArrayList<>();
     boolean passed = true;
@@ -132,6 +141,36 @@ final class CostCommand implements Callable<Integer> {
     console.print(CostTable.table(List.of(json)));
     console.printf("reports written to %s%n", out.toAbsolutePath().normalize());
     return passed || common.allowErrors ? 0 : 1;
+  }
+
+  /**
+   * Makes {@code count} calls against a baseline relay started in this process on loopback, over as many targets as
+   * the run has (all the relay), so that the harness's own code is compiled before the first measured round: the
+   * first round's latencies are then the fresh server's, not the fresh client's as well. No server CPU is read.
+   */
+  private static void warmClient(int count, int window, CallModel model, Harness.Options given, int timeout,
+      PrintStream console) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      int port;
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = probe.getLocalPort();
+      }
+      BaselineRelay.start(vertx, "127.0.0.1", port, 1).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      List<String> urls = new ArrayList<>();
+      for (int i = 0; i < given.targets().size(); i++) {
+        urls.add("ws://127.0.0.1:" + port + "/WebRTCAppEE/websocket");
+      }
+      Harness.Options relay = new Harness.Options(Target.parse(urls), given.crossNode(), given.threads(),
+          given.graceMillis(), false, new PrintStream(OutputStream.nullOutputStream()), null);
+      long started = System.nanoTime();
+      RunResult r = Harness.run(new CostScenario(count, window, model, 0), relay, timeout);
+      console.printf(Locale.ROOT, "load client warmed up: %,d calls against a relay in this process in %.1f s%s%n",
+          count, (System.nanoTime() - started) / 1e9, r.passed() ? "" : " (with errors)");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   /**

@@ -54,6 +54,9 @@ public final class Warmup extends VerticleBase {
   static final long REFUSED_BACKOFF_MILLIS = 2_000;
   /** Failure code of a member that does not take the call (draining, or busy): the caller answers it itself. */
   static final int REFUSED = 1;
+  /** The JIT counts as settled when it compiled less than this in one window (5 % of one compiler thread). */
+  static final long SETTLED_COMPILE_MILLIS = 50;
+  static final long SETTLE_WINDOW_MILLIS = 1_000;
   /** Answerers a member runs at once for the others' warm-ups; beyond, it turns calls away. */
   static final int MAX_ANSWERERS = 16;
   static final int FAILED = 2;
@@ -195,16 +198,39 @@ public final class Warmup extends VerticleBase {
         lanes.add(lane.future());
         nextCall(lane, startedCalls, deadline);
       }
-      Future.join(lanes).onComplete(ar -> {
-        result.millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      Future.join(lanes).compose(ar -> {
+        long callsMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         LOG.atInfo().addKeyValue("node", nodeId).log(
             "[node: {}] warm-up: {} call(s) in {} ms ({} with the answerer on another member, {} failed); JIT "
-                + "compilation {} ms meanwhile", nodeId, result.completed, result.millis, result.crossNode,
-            result.failed, compilationMillis() - compiledBefore);
+                + "compilation {} ms meanwhile; waiting for the compiler to settle", nodeId, result.completed,
+            callsMillis, result.crossNode, result.failed, compilationMillis() - compiledBefore);
+        return settled(deadline);
+      }).onComplete(ar -> {
+        result.millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] warm-up done after {} ms", nodeId, result.millis);
         finished.complete(result);
       });
     });
     return finished.future();
+  }
+
+  /**
+   * Completes once the JIT compiled less than {@link #SETTLED_COMPILE_MILLIS} in the last
+   * {@link #SETTLE_WINDOW_MILLIS} (the compilations the calls queued are done), or at the deadline: a node whose
+   * compiler is still busy with the warm-up's queue would pay for it in its first real calls.
+   */
+  private Future<Void> settled(long deadline) {
+    Promise<Void> settled = Promise.promise();
+    long[] last = {compilationMillis()};
+    vertx.setPeriodic(SETTLE_WINDOW_MILLIS, id -> {
+      long now = compilationMillis();
+      if (now - last[0] < SETTLED_COMPILE_MILLIS || System.nanoTime() - deadline >= 0 || !accepting.getAsBoolean()) {
+        vertx.cancelTimer(id);
+        settled.complete();
+      }
+      last[0] = now;
+    });
+    return settled.future();
   }
 
   private void nextCall(Promise<Void> lane, int[] startedCalls, long deadline) {
