@@ -58,7 +58,7 @@ public final class Warmup extends VerticleBase {
   static final long SETTLED_COMPILE_MILLIS = 50;
   static final long SETTLE_WINDOW_MILLIS = 1_000;
   /** Answerers a member runs at once for the others' warm-ups; beyond, it turns calls away. */
-  static final int MAX_ANSWERERS = 16;
+  static final int MAX_ANSWERERS = 32;
   static final int FAILED = 2;
 
   private static final SecureRandom RANDOM = new SecureRandom();
