@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every package of the node and what it may not import: the protocol and room layers stay pure Java; only
- * {@code cluster} touches Hazelcast; only {@code transport} and {@code ops} serve HTTP. A new package needs a
+ * {@code cluster} touches Hazelcast; only {@code transport} and {@code ops} serve HTTP ({@code warmup} is a client of
+ * the node's own endpoint). A new package needs a
  * rule here, or this test fails.
  */
 class LayeringTest {
@@ -37,6 +38,9 @@ class LayeringTest {
       "transport", HAZELCAST,
       "ops", concat(HAZELCAST, List.of("import io.signaling.node.transport", "import io.signaling.node.signal")),
       "security", concat(HAZELCAST, HTTP),
+      // a client of the node's own endpoint and of the event bus: no server, no Hazelcast, no internals
+      "warmup", concat(HAZELCAST, List.of("import io.vertx.ext.web", "import io.signaling.node.transport",
+          "import io.signaling.node.cluster", "import io.signaling.node.ops")),
       "", HAZELCAST);
 
   @SafeVarargs
