@@ -131,7 +131,7 @@ final class ScaleDriver implements AutoCloseable {
     long began = System.nanoTime();
     String phase = phases.begin(Phases.Kind.SCALE_UP, began);
     console.printf(Locale.ROOT, "[%5.1fs] scale: %s, starting a node (%s)%n", seconds(began), e, phase);
-    Outcome o = exec(180, "add", "--dir", clusterDir.toString());
+    Outcome o = exec(300, "add", "--dir", clusterDir.toString());
     if (o.status() != 0 || !o.lastLine().startsWith("ws")) {
       fail(e, began, "start failed: " + o.summary(), phases, Phases.Kind.SCALED);
       return;
