@@ -317,6 +317,12 @@ public final class SignalingVerticle extends VerticleBase {
 
       @Override
       public void send(String text) {
+        if (ws.isClosed()) {
+          // closed, its close not processed yet (a drain releasing it, a batch of relays after the node closed it
+          // as a slow reader): nothing more reaches its client, and Vert.x throws on a closed socket's queue
+          LOG.debug("dropped a message to {}: its socket is closed", address);
+          return;
+        }
         if (ws.writeQueueFull()) {
           if (!slowClosed) {
             slowClosed = true;
