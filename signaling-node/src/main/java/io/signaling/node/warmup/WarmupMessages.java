@@ -23,36 +23,64 @@ final class WarmupMessages {
     return candidates;
   }
 
-  static String getIceServerConfig() {
-    return "{\"command\":\"getIceServerConfig\"}";
+  /**
+   * The client shapes warm-up calls take in turn, chosen by the stream id (so both sides of a call, on two members,
+   * agree): the JS SDK's (getIceServerConfig on connect, {@code multiPeer} and {@code mode} in the join, candidates
+   * of three m-lines, {@code leave}); a bare client's (nothing but the command and stream id, candidates of one
+   * m-line); the mobile SDKs' (a ping on connect, {@code mode:"play or both"} and more fields in the join, an empty
+   * end-of-candidates candidate, {@code stop} to leave). The node compiles its decoding for the branches each takes,
+   * not for one client's.
+   */
+  static int shape(String streamId) {
+    return Math.floorMod(streamId.hashCode(), 3);
+  }
+
+  /** What a client sends on connect, before its join (null: nothing). */
+  static String onConnect(String streamId) {
+    return switch (shape(streamId)) {
+      case 0 -> "{\"command\":\"getIceServerConfig\"}";
+      case 2 -> "{\"command\":\"ping\"}";
+      default -> null;
+    };
   }
 
   String join(String streamId) {
-    return "{\"command\":\"join\",\"streamId\":\"" + streamId + "\",\"multiPeer\":false,\"mode\":\"both\"" + tokenField
-        + "}";
+    return switch (shape(streamId)) {
+      case 0 -> "{\"command\":\"join\",\"streamId\":\"" + streamId + "\",\"multiPeer\":false,\"mode\":\"both\""
+          + tokenField + "}";
+      case 1 -> "{\"command\":\"join\",\"streamId\":\"" + streamId + "\"" + tokenField + "}";
+      default -> "{\"command\":\"join\",\"streamId\":\"" + streamId + "\",\"multiPeer\":false,\"mode\":\"play or both\","
+          + "\"streamName\":\"" + streamId + "\",\"role\":\"default\"" + tokenField + "}";
+    };
   }
 
   static String leave(String streamId) {
-    return "{\"command\":\"leave\",\"streamId\":\"" + streamId + "\"}";
+    return "{\"command\":\"" + (shape(streamId) == 2 ? "stop" : "leave") + "\",\"streamId\":\"" + streamId + "\"}";
   }
 
   String offer(String streamId) {
-    return configuration(streamId, "offer", offerSdp);
+    return configuration(streamId, "offer", shape(streamId) == 1 ? offerSdp + EXTRA_LINE : offerSdp);
   }
 
   String answer(String streamId) {
-    return configuration(streamId, "answer", answerSdp);
+    return configuration(streamId, "answer", shape(streamId) == 1 ? answerSdp + EXTRA_LINE : answerSdp);
   }
+
+  private static final String EXTRA_LINE = "a=x-warmup:1\\r\\n";
 
   private static String configuration(String streamId, String type, String sdp) {
     return "{\"command\":\"takeConfiguration\",\"streamId\":\"" + streamId + "\",\"type\":\"" + type + "\",\"sdp\":\""
         + sdp + "\"}";
   }
 
-  static String candidate(String streamId, int n) {
-    return "{\"command\":\"takeCandidate\",\"streamId\":\"" + streamId + "\",\"label\":" + (n % 3) + ",\"id\":\""
-        + (n % 3) + "\",\"candidate\":\"candidate:" + (1_000_000 + n) + " 1 udp 2122260223 127.0.0.1 "
-        + (40_000 + n) + " typ host generation 0 ufrag Ld8x network-id 1\"}";
+  String candidate(String streamId, int n) {
+    int shape = shape(streamId);
+    int mline = shape == 0 ? n % 3 : shape == 1 ? 0 : n % 2;
+    String text = shape == 2 && n == candidates - 1 ? ""
+        : "candidate:" + (1_000_000 + n) + " 1 udp 2122260223 127.0.0.1 " + (40_000 + n)
+            + " typ host generation 0 ufrag Ld8x network-id 1";
+    return "{\"command\":\"takeCandidate\",\"streamId\":\"" + streamId + "\",\"label\":" + mline + ",\"id\":\""
+        + mline + "\",\"candidate\":\"" + text + "\"}";
   }
 
   /** An SDP as a browser writes it, JSON-escaped (its line ends as {@code \r\n}). */

@@ -9,8 +9,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * One side of a warm-up call: a WebSocket client of the node's own endpoint that plays an SDK's part, as the JS SDK
- * sends it: {@code getIceServerConfig} on connect, {@code join}; the offerer sends the offer on {@code start} and its
+ * One side of a warm-up call: a WebSocket client of the node's own endpoint that plays an SDK's part (in one of the
+ * shapes of {@link WarmupMessages}): what it sends on connect, {@code join}; the offerer sends the offer on {@code start} and its
  * candidates after the answer, and leaves once it has the answer and every candidate of its partner; the answerer
  * answers the offer, sends its candidates, and leaves on {@code stop}. Each closes its socket once its leave is
  * answered ({@code leaved}). All on the context that connected it.
@@ -51,7 +51,10 @@ final class WarmupPeer {
       socket.textMessageHandler(this::onText);
       socket.exceptionHandler(e -> fail("socket error: " + e.getMessage()));
       socket.closeHandler(v -> closed());
-      send(WarmupMessages.getIceServerConfig());
+      String first = WarmupMessages.onConnect(streamId);
+      if (first != null) {
+        send(first);
+      }
       send(messages.join(streamId));
     });
     return this;
