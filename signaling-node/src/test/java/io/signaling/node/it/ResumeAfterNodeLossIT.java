@@ -8,10 +8,6 @@ import io.signaling.node.support.NodeProcess;
 import io.signaling.node.support.ProcessCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,18 +22,6 @@ class ResumeAfterNodeLossIT {
   /** Wide against failure detection (2 s) and a reconnect on a busy machine. */
   private static final Map<String, String> ENV = Map.of("SIGNALING_RESUME_SECONDS", "30",
       "SIGNALING_DRAIN_SECONDS", "5");
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-  private static double gauge(NodeProcess node, String name) {
-    try {
-      String text = HTTP.send(HttpRequest.newBuilder(URI.create(node.managementBase() + "/metrics"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).findFirst()
-          .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
-    } catch (Exception e) {
-      return -1;
-    }
-  }
 
   @Test
   void nodeSigkilledUnderAnOptedInCall_thePeerResumesOnAnotherNode_andThePartnerHearsNothing() {
@@ -57,7 +41,7 @@ class ResumeAfterNodeLossIT {
         // WHEN A's node is SIGKILLed, B relays while A is away, and A reconnects to node 2 and joins again
         cluster.node(0).signal("KILL");
         Await.until(Duration.ofSeconds(20), "B's node holds A's slot",
-            () -> gauge(cluster.node(1), "signaling_resume_waiting_partners") == 1.0);
+            () -> cluster.node(1).gauge("signaling_resume_waiting_partners") == 1.0);
         for (int i = 0; i < 3; i++) {
           b.send(new JsonObject().put("command", "takeCandidate").put("streamId", room).put("label", 0)
               .put("id", "0").put("candidate", "candidate:" + i));
@@ -75,7 +59,7 @@ class ResumeAfterNodeLossIT {
           b.expectQuiet(a2, room);
           Calls.relays(a2, b, room, "ice restart offer");
           Calls.relays(b, a2, room, "ice restart answer");
-          assertThat(gauge(cluster.node(2), "signaling_resume_resumed_total")).isEqualTo(1.0);
+          assertThat(cluster.node(2).gauge("signaling_resume_resumed_total")).isEqualTo(1.0);
         } finally {
           a2.close();
         }

@@ -8,10 +8,6 @@ import io.signaling.node.support.NodeProcess;
 import io.signaling.node.support.ProcessCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,18 +23,6 @@ class ResumeAfterPartnerNodeLossIT {
   /** Wide against failure detection (2 s) and a reconnect on a busy machine; nothing here waits for expiry. */
   private static final Map<String, String> ENV = Map.of("SIGNALING_RESUME_SECONDS", "30",
       "SIGNALING_DRAIN_SECONDS", "5");
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-  private static double gauge(NodeProcess node, String name) {
-    try {
-      String text = HTTP.send(HttpRequest.newBuilder(URI.create(node.managementBase() + "/metrics"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).findFirst()
-          .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
-    } catch (Exception e) {
-      return -1;
-    }
-  }
 
   @Test
   void partnersNodeSigkilled_theStayingPeerHearsNothing_andThePartnerResumesWithItsRelaysInOrder() {
@@ -64,7 +48,7 @@ class ResumeAfterPartnerNodeLossIT {
         // WHEN B's node is SIGKILLed, and A, on its own node, relays while B is away
         cluster.node(1).signal("KILL");
         Await.until(Duration.ofSeconds(20), "A's node holds B's slot",
-            () -> gauge(cluster.node(0), "signaling_resume_waiting_partners") == 1.0);
+            () -> cluster.node(0).gauge("signaling_resume_waiting_partners") == 1.0);
         a.send(new JsonObject().put("command", "takeConfiguration").put("streamId", room).put("type", "offer")
             .put("sdp", "v=0 ice restart"));
         for (int i = 0; i < 3; i++) {
@@ -91,8 +75,8 @@ class ResumeAfterPartnerNodeLossIT {
           Calls.relays(b2, a, room, "ice restart answer");
           Calls.relays(a, b2, room, "after the resume");
           Await.until(Duration.ofSeconds(10), "A's node holds no slot",
-              () -> gauge(cluster.node(0), "signaling_resume_waiting_partners") == 0.0);
-          assertThat(gauge(cluster.node(2), "signaling_resume_resumed_total")).isEqualTo(1.0);
+              () -> cluster.node(0).gauge("signaling_resume_waiting_partners") == 0.0);
+          assertThat(cluster.node(2).gauge("signaling_resume_resumed_total")).isEqualTo(1.0);
         } finally {
           b2.close();
         }

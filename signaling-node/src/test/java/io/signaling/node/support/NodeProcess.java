@@ -147,6 +147,24 @@ public final class NodeProcess implements AutoCloseable {
     return health == null ? -1 : health.getInteger("members", -1);
   }
 
+  /**
+   * The value of metric {@code name} (its first series when it has labels) from this node's /metrics, or -1 when
+   * it is not there or nothing answers.
+   */
+  public double gauge(String name) {
+    try {
+      String text = HTTP.send(HttpRequest.newBuilder(URI.create(managementBase() + "/metrics"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).findFirst()
+          .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
   /** The document of /health/ready (node id, members, cluster safety...), or null when nothing answers. */
   public io.vertx.core.json.JsonObject health() {
     try {
