@@ -53,11 +53,6 @@ public record Room(List<PeerRef> peers, long version) {
     return null;
   }
 
-  /** True when a slot of the room is held. */
-  public boolean hasHeldSlot() {
-    return peers.stream().anyMatch(PeerRef::held);
-  }
-
   /** The member that is not {@code peer}, or null. */
   public PeerRef other(PeerRef peer) {
     for (PeerRef p : peers) {

@@ -84,26 +84,65 @@ final class RoomLink {
     return true;
   }
 
-  /** The partner was found unreachable, or its node left: true when that ended this socket's call. */
+  /**
+   * The call with {@code lost} ends for this socket (the lost-partner rule answered END): true when {@code lost} was
+   * its partner, so the socket is to be told {@code stop}.
+   */
   boolean partnerLost(PeerRef lost) {
     if (lost.sameSocket(partner)) {
       partner = null;
       endHold();
+      startUnconfirmed = false;
       return true;
     }
     return false;
   }
 
+  // ------------------------------------------------------------------ a pairing its partner may not have heard of
+
   /**
-   * The partner's node left the cluster: true when that ended this socket's call. A partner that opted in to
-   * resume is not lost when {@code holds}: its slot is held instead (see {@link #holdPartner}).
+   * This socket's node told the partner it is the offerer (a PAIRED notice with {@code start}), and the notice is
+   * not confirmed yet: when the partner's node is lost before it confirms, the partner cannot tell whether its
+   * client got {@code start}, so a resume of the partner is sent {@code start} again ({@link #takeStartOwed}).
    */
-  boolean partnerNodeLeft(String node, boolean holds) {
-    if (partner != null && partner.node().equals(node) && !partnerHeld && !(holds && partner.resumable())) {
-      partner = null;
-      return true;
+  boolean startUnconfirmed;
+  /** Resume: the room version at which this socket took its slot back (0: it did not). */
+  long resumedAt;
+  private boolean owedStartTaken;
+
+  /**
+   * A PAIRED notice with {@code start} at exactly the version this socket resumed at, from its partner: the
+   * partner's node completes a pairing this socket's slot may never have heard of. True once (a retried duplicate
+   * is not a second {@code start}).
+   */
+  boolean takeStartOwed(PeerRef from, long noticeVersion, boolean start) {
+    if (!start || owedStartTaken || resumedAt == 0 || noticeVersion != resumedAt || !from.sameSocket(partner)) {
+      return false;
     }
-    return false;
+    owedStartTaken = true;
+    return true;
+  }
+
+  /**
+   * A RESUMED notice for a socket that has no partner: the room paired it with {@code resumer}'s slot, whose node
+   * was lost before its PAIRED notice arrived, and the peer has now resumed. True when that makes {@code resumer}
+   * this socket's partner (the pairing is completed here: see {@link #offers}).
+   */
+  boolean pairedByResume(PeerRef resumer, long noticeVersion) {
+    if (partner != null || noticeVersion <= version || !resumer.resumable()) {
+      return false;
+    }
+    partner = resumer;
+    version = noticeVersion;
+    return true;
+  }
+
+  /**
+   * Of a pairing completed on resume, where this socket was in the room first: true when this socket is the offerer,
+   * by the room's rule (the first peer offers, unless it is play-only and the other is not).
+   */
+  boolean offers() {
+    return partner != null && !(self.playOnly() && !partner.playOnly());
   }
 
   // ------------------------------------------------------------------ the partner's slot held (resume)
@@ -154,6 +193,7 @@ final class RoomLink {
     }
     version = noticeVersion;
     partner = resumer;
+    startUnconfirmed = false;
     List<String> all = new ArrayList<>(returned.size() + kept.size());
     all.addAll(returned);
     all.addAll(kept);

@@ -2,17 +2,21 @@ package io.signaling.node.signal;
 
 import io.signaling.node.cluster.Envelope;
 import io.vertx.core.Future;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection and the rooms it is in. Confined to its event loop: no locking. Commands run one
  * after another ({@link #tail}), so a leave never overtakes the join before it.
  */
 final class Session {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
   final long id;
   final ClientSocket socket;
@@ -41,6 +45,8 @@ final class Session {
   boolean iceGranted;
   /** A drain let the socket go: told {@code server_will_stop}, its rooms left, closed. */
   boolean released;
+  /** Resume: the socket is kept among the recently gone sockets (see {@link Sessions#gone}). */
+  boolean gone;
 
   Session(long id, ClientSocket socket, TokenBucket bucket, String urlToken, String resumeKey, long nowNanos) {
     this.id = id;
@@ -64,7 +70,24 @@ final class Session {
     }
   }
 
-  void holdWhileJoining(String streamId, Envelope envelope) {
-    joining.computeIfAbsent(streamId, k -> new ArrayList<>()).add(envelope);
+  /**
+   * Runs {@code task} after every earlier command of the socket has finished; a task that throws is logged and
+   * counts as finished.
+   */
+  void enqueue(Supplier<Future<Void>> task) {
+    if (tail.isComplete()) {
+      tail = run(task);
+    } else {
+      tail = tail.transform(ignored -> run(task));
+    }
+  }
+
+  private static Future<Void> run(Supplier<Future<Void>> task) {
+    try {
+      return task.get();
+    } catch (RuntimeException e) {
+      LOG.error("Command failed", e);
+      return Future.succeededFuture();
+    }
   }
 }
