@@ -260,18 +260,20 @@ final class Memberships {
       }
       s.rooms.remove(streamId);
       calls.forget(link);
-      events.held(streamId, link.self);
       if (partner == null || partner.held()) {
+        events.held(streamId, link.self);
         return Future.succeededFuture();
       }
-      // awaited, so a drain's deadline closes the node only after the partner knows to keep its relays
+      // awaited (and only then reported), so a drain's deadline closes the node only after the partner knows to
+      // keep its relays
       return outbound.deliver(partner, Envelope.held(link.self, partner, streamId, version))
           .recover(e -> {
             // the partner's own node finds this slot's peer gone: nothing to decide here
             LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] could not tell {} that its partner's"
                 + " slot is held: {}", node, streamId, partner, e.toString());
             return Future.succeededFuture();
-          });
+          })
+          .andThen(ignored -> events.held(streamId, link.self));
     });
   }
 
