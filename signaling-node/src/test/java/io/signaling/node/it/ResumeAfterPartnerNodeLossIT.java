@@ -4,86 +4,266 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.support.Await;
 import io.signaling.node.support.Calls;
-import io.signaling.node.support.NodeProcess;
 import io.signaling.node.support.ProcessCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Resume seen from the partner that stays: three node processes; A, the offerer, stays connected on node 0 while
- * the node of its partner B (opted in, the answerer) is SIGKILLed. A's node holds B's slot and keeps what A relays
- * (an ICE restart's offer and candidates, say); A is told nothing; B resumes on the third node and gets A's relays
- * in order, and the call goes on both ways.
+ * Resume seen from the partner that stays, on one cluster of three node processes: node 1 (X) is lost under a
+ * call of one of its sockets (opted in), the partner on node 0 (Y) holds its slot and hears nothing, and the peer
+ * resumes on node 2 (Z). Node 1 is started again before each case.
+ *
+ * <ul>
+ *   <li>under a running call, after the offer and answer: what the partner relays meanwhile arrives in order;</li>
+ *   <li>within milliseconds of the offerer's {@code start}: Y's pairing notice to X may fail after Y already held
+ *       the slot (or before X leaves the cluster): the partner gets no {@code stop} either way;</li>
+ *   <li>before X could tell its socket {@code start} (X frozen, then killed): the pairing is completed on resume,
+ *       the offerer gets {@code start}.</li>
+ * </ul>
+ * In each, the call goes on after the resume: an offer and an answer, and candidates both ways.
  */
 class ResumeAfterPartnerNodeLossIT {
 
   /** Wide against failure detection (2 s) and a reconnect on a busy machine; nothing here waits for expiry. */
   private static final Map<String, String> ENV = Map.of("SIGNALING_RESUME_SECONDS", "30",
       "SIGNALING_DRAIN_SECONDS", "5");
+  private static final int Y = 0;
+  private static final int X = 1;
+  private static final int Z = 2;
+
+  private static ProcessCluster cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = ProcessCluster.start(3, ENV);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @BeforeEach
+  void everyNodeUp() throws InterruptedException {
+    if (!cluster.node(X).process().isAlive()) {
+      cluster.node(X).process().waitFor(30, TimeUnit.SECONDS);
+      cluster.restart(X);
+    }
+    for (int i = 0; i < 3; i++) {
+      cluster.node(i).awaitSafe(3, Duration.ofSeconds(60));
+    }
+  }
+
+  private static JsonObject offer(String room, String sdp) {
+    return new JsonObject().put("command", "takeConfiguration").put("streamId", room).put("type", "offer")
+        .put("sdp", sdp);
+  }
+
+  private static JsonObject answer(String room, String sdp) {
+    return new JsonObject().put("command", "takeConfiguration").put("streamId", room).put("type", "answer")
+        .put("sdp", sdp);
+  }
+
+  private static JsonObject candidate(String room, String candidate) {
+    return new JsonObject().put("command", "takeCandidate").put("streamId", room).put("label", 0).put("id", "0")
+        .put("candidate", candidate);
+  }
+
+  /** The next message of {@code peer} that is not a {@code start} (a repeated one is allowed where noted). */
+  private static JsonObject expectSkippingStart(TestPeer peer, String command, String room) {
+    JsonObject m = peer.next();
+    while ("start".equals(m.getString("command"))) {
+      m = peer.next();
+    }
+    assertThat(m.getString("command")).as(peer.name() + " received " + m).isEqualTo(command);
+    assertThat(m.getString("streamId")).as(peer.name() + " received " + m).isEqualTo(room);
+    return m;
+  }
+
+  /** The call goes on after a resume: {@code offerer} offers, the other answers, candidates both ways. */
+  private static void callGoesOn(TestPeer offerer, TestPeer answerer, String room) {
+    offerer.send(offer(room, "v=0 offer after resume"));
+    assertThat(expectSkippingStart(answerer, "takeConfiguration", room).getString("sdp"))
+        .isEqualTo("v=0 offer after resume");
+    answerer.send(answer(room, "v=0 answer after resume"));
+    assertThat(expectSkippingStart(offerer, "takeConfiguration", room).getString("sdp"))
+        .isEqualTo("v=0 answer after resume");
+    for (int i = 0; i < 2; i++) {
+      offerer.send(candidate(room, "candidate:o" + i));
+      answerer.send(candidate(room, "candidate:a" + i));
+    }
+    for (int i = 0; i < 2; i++) {
+      assertThat(expectSkippingStart(answerer, "takeCandidate", room).getString("candidate"))
+          .isEqualTo("candidate:o" + i);
+      assertThat(expectSkippingStart(offerer, "takeCandidate", room).getString("candidate"))
+          .isEqualTo("candidate:a" + i);
+    }
+  }
 
   @Test
   void partnersNodeSigkilled_theStayingPeerHearsNothing_andThePartnerResumesWithItsRelaysInOrder() {
-    try (ProcessCluster cluster = ProcessCluster.start(3, ENV)) {
+    // GIVEN a call between A (opted in, node Y, the offerer) and B (opted in, node X), after the offer and answer
+    String room = "resume-partner-kill";
+    String idA = ResumeTest.peerId();
+    String idB = ResumeTest.peerId();
+    TestPeer a = TestPeer.connect("a", cluster.node(Y).url() + "?peer=" + idA);
+    TestPeer b = TestPeer.connect("b", cluster.node(X).url() + "?peer=" + idB);
+    try {
+      Calls.pair(a, b, room);
+      a.send(offer(room, "v=0 offer"));
+      assertThat(b.expect("takeConfiguration", room).getString("sdp")).isEqualTo("v=0 offer");
+      b.send(answer(room, "v=0 answer"));
+      assertThat(a.expect("takeConfiguration", room).getString("sdp")).isEqualTo("v=0 answer");
+
+      // WHEN B's node is SIGKILLed, and A, on its own node, relays while B is away
+      cluster.node(X).signal("KILL");
+      Await.until(Duration.ofSeconds(20), "A's node holds B's slot",
+          () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 1.0);
+      a.send(offer(room, "v=0 ice restart"));
       for (int i = 0; i < 3; i++) {
-        cluster.node(i).awaitSafe(3, Duration.ofSeconds(60));
+        a.send(candidate(room, "candidate:" + i));
       }
-      // GIVEN a call between A (opted in, node 0, the offerer) and B (opted in, node 1), after the offer and answer
-      String room = "resume-partner-kill";
-      String idA = ResumeTest.peerId();
-      String idB = ResumeTest.peerId();
-      TestPeer a = TestPeer.connect("a", cluster.node(0).url() + "?peer=" + idA);
-      TestPeer b = TestPeer.connect("b", cluster.node(1).url() + "?peer=" + idB);
+      // THEN A is told nothing: no stop (its own node answers a ping with nothing before the pong)
+      a.expectNothingFromItsNode();
+
+      // WHEN B reconnects to node Z and joins again
+      double resumedBefore = cluster.node(Z).gauge("signaling_resume_resumed_total");
+      TestPeer b2 = TestPeer.connect("b2", cluster.node(Z).url() + "?peer=" + idB);
       try {
-        Calls.pair(a, b, room);
-        a.send(new JsonObject().put("command", "takeConfiguration").put("streamId", room).put("type", "offer")
-            .put("sdp", "v=0 offer"));
-        assertThat(b.expect("takeConfiguration", room).getString("sdp")).isEqualTo("v=0 offer");
-        b.send(new JsonObject().put("command", "takeConfiguration").put("streamId", room).put("type", "answer")
-            .put("sdp", "v=0 answer"));
-        assertThat(a.expect("takeConfiguration", room).getString("sdp")).isEqualTo("v=0 answer");
+        b2.join(room);
 
-        // WHEN B's node is SIGKILLed, and A, on its own node, relays while B is away
-        cluster.node(1).signal("KILL");
-        Await.until(Duration.ofSeconds(20), "A's node holds B's slot",
-            () -> cluster.node(0).gauge("signaling_resume_waiting_partners") == 1.0);
-        a.send(new JsonObject().put("command", "takeConfiguration").put("streamId", room).put("type", "offer")
-            .put("sdp", "v=0 ice restart"));
+        // THEN B gets joined, then A's relays in the order sent, and no start; A hears nothing
+        b2.expectNotification("joined", room);
+        assertThat(b2.expect("takeConfiguration", room).getString("sdp")).isEqualTo("v=0 ice restart");
         for (int i = 0; i < 3; i++) {
-          a.send(new JsonObject().put("command", "takeCandidate").put("streamId", room).put("label", 0)
-              .put("id", "0").put("candidate", "candidate:" + i));
+          assertThat(b2.expect("takeCandidate", room).getString("candidate")).isEqualTo("candidate:" + i);
         }
-        // THEN A is told nothing: no stop (its own node answers a ping with nothing before the pong)
-        a.expectNothingFromItsNode();
-
-        // WHEN B reconnects to node 2 and joins again
-        TestPeer b2 = TestPeer.connect("b2", cluster.node(2).url() + "?peer=" + idB);
-        try {
-          b2.join(room);
-
-          // THEN B gets joined, then A's relays in the order sent, and no start; A hears nothing
-          b2.expectNotification("joined", room);
-          assertThat(b2.expect("takeConfiguration", room).getString("sdp")).isEqualTo("v=0 ice restart");
-          for (int i = 0; i < 3; i++) {
-            assertThat(b2.expect("takeCandidate", room).getString("candidate")).isEqualTo("candidate:" + i);
-          }
-          b2.expectQuiet(a, room);
-          a.expectQuiet(b2, room);
-          // AND the call goes on both ways, and A's node holds nothing any more
-          Calls.relays(b2, a, room, "ice restart answer");
-          Calls.relays(a, b2, room, "after the resume");
-          Await.until(Duration.ofSeconds(10), "A's node holds no slot",
-              () -> cluster.node(0).gauge("signaling_resume_waiting_partners") == 0.0);
-          assertThat(cluster.node(2).gauge("signaling_resume_resumed_total")).isEqualTo(1.0);
-        } finally {
-          b2.close();
-        }
+        b2.expectQuiet(a, room);
+        a.expectQuiet(b2, room);
+        // AND the call goes on both ways, and A's node holds nothing any more
+        Calls.relays(b2, a, room, "ice restart answer");
+        Calls.relays(a, b2, room, "after the resume");
+        Await.until(Duration.ofSeconds(10), "A's node holds no slot",
+            () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 0.0);
+        assertThat(cluster.node(Z).gauge("signaling_resume_resumed_total")).isEqualTo(resumedBefore + 1);
       } finally {
-        a.close();
-        b.abort();
+        b2.close();
       }
+    } finally {
+      a.close();
+      b.abort();
+    }
+  }
+
+  @Test
+  void offerersNodeSigkilledRightAfterItsStart_thePartnerGetsNoStop_andTheOffererResumesOnAThirdNode() {
+    // GIVEN P (opted in) alone in a room on node X, and Q (opted in) joining it on node Y
+    String room = "resume-kill-at-start";
+    String idP = ResumeTest.peerId();
+    TestPeer p = TestPeer.connect("p", cluster.node(X).url() + "?peer=" + idP);
+    TestPeer q = TestPeer.connect("q", cluster.node(Y).url() + "?peer=" + ResumeTest.peerId());
+    try {
+      p.joined(room);
+      q.join(room);
+      q.expectNotification("joined", room);
+      // WHEN P gets start, and X is SIGKILLed at once (Y may not have the acknowledgement of its notice yet)
+      p.expect("start", room);
+      cluster.node(X).signal("KILL");
+
+      // THEN Y holds P's slot, and Q is told nothing: no stop, also once Y's notice to X has failed
+      Await.until(Duration.ofSeconds(20), "Q's node holds P's slot",
+          () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 1.0);
+      q.expectNothingFromItsNode();
+
+      // WHEN P reconnects to node Z and joins again
+      TestPeer p2 = TestPeer.connect("p2", cluster.node(Z).url() + "?peer=" + idP);
+      try {
+        p2.join(room);
+        p2.expectNotification("joined", room);
+        // THEN the call goes on: P (which may be sent start again: Y could not know that its start arrived) offers,
+        // Q answers, candidates both ways; Q never got stop
+        callGoesOn(p2, q, room);
+        Await.until(Duration.ofSeconds(10), "Q's node holds no slot",
+            () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 0.0);
+        assertThat(q.barrier()).as("Q's node sent nothing more").isEmpty();
+        assertThat(p2.barrier()).as("P's new node sent nothing more but, at most, a start")
+            .allMatch(m -> "start".equals(m.getString("command")));
+      } finally {
+        p2.close();
+      }
+    } finally {
+      q.close();
+      p.abort();
+    }
+  }
+
+  @Test
+  void offerersNodeLostBeforeItCouldSendStart_thePairingIsCompletedOnResume_andTheCallGoesOn() {
+    // GIVEN P (opted in) alone in a room on node X, and X frozen (SIGSTOP): it processes nothing any more
+    String room = "resume-lost-before-start";
+    String idP = ResumeTest.peerId();
+    TestPeer p = TestPeer.connect("p", cluster.node(X).url() + "?peer=" + idP);
+    TestPeer q = TestPeer.connect("q", cluster.node(Y).url() + "?peer=" + ResumeTest.peerId());
+    try {
+      p.joined(room);
+      cluster.node(X).signal("STOP");
+      double failedBefore = cluster.node(Y).gauge("signaling_cluster_send_failures_total");
+      // WHEN Q joins on node Y (the room is decided once the cluster no longer waits for X), and X is killed once
+      // Y's pairing notice to it has failed
+      q.join(room);
+      q.expectNotification("joined", room);
+      // (no notice is sent when the room was decided after X left: then Q was alone in it)
+      Await.until(Duration.ofSeconds(30), "Y's notice to X failed, or X left",
+          () -> cluster.node(Y).gauge("signaling_cluster_send_failures_total") > failedBefore
+              || cluster.node(Y).members() == 2);
+      cluster.node(X).signal("KILL");
+      Await.until(Duration.ofSeconds(20), "X left the cluster",
+          () -> cluster.node(Z).members() == 2 && cluster.node(Y).members() == 2);
+
+      // THEN Q was told nothing
+      q.expectNothingFromItsNode();
+      assertThat(p.poll()).as("P's frozen node sent nothing after joined").noneMatch(
+          m -> "start".equals(m.getString("command")));
+
+      // WHEN P reconnects to node Z and joins again
+      TestPeer p2 = TestPeer.connect("p2", cluster.node(Z).url() + "?peer=" + idP);
+      try {
+        p2.join(room);
+        p2.expectNotification("joined", room);
+        // THEN whoever the room made the offerer is told start, exactly once (P, unless the room was decided after
+        // X's purge let Q have it alone), and the call goes on
+        List<String> starts = new ArrayList<>();
+        Await.until(Duration.ofSeconds(10), "one of them got start", () -> {
+          for (TestPeer peer : List.of(p2, q)) {
+            for (JsonObject m : peer.poll()) {
+              assertThat(m.getString("command")).as(peer.name() + " received " + m).isEqualTo("start");
+              starts.add(peer.name());
+            }
+          }
+          return !starts.isEmpty();
+        });
+        assertThat(starts).hasSize(1);
+        TestPeer offerer = starts.get(0).equals("p2") ? p2 : q;
+        callGoesOn(offerer, offerer == p2 ? q : p2, room);
+        p2.expectQuiet(q, room);
+        q.expectQuiet(p2, room);
+      } finally {
+        p2.close();
+      }
+    } finally {
+      q.close();
+      p.abort();
     }
   }
 }
