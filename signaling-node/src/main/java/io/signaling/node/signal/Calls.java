@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * for a partner found gone ({@link #partnerGone}, deciding by {@link LostPartner}). Every path that finds a partner
  * gone comes here; a hold is started, or the call ended (an eviction first where the partner's slot must be taken
  * out, awaited and re-checked for a resume before the socket is told {@code stop}), or nothing happens.
+ *
+ * <p>A little over 300 lines, on purpose: the notices about a partner and the decision for a lost one change the
+ * same link and the same hold timers, and are kept together so that every way a call can end is read in one place.
  */
 final class Calls {
 

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A socket's own memberships: its joins (and resumes), its leaves, its slots held when it goes without a leave,
  * and the check of its rooms against the cluster after a merge. What concerns the partner goes to {@link Calls}.
+ *
+ * <p>A little over 300 lines, on purpose: these are the steps of one membership's life (join or resume, leave,
+ * hold, taken over, reconciled), each writing the same link table and reporting the same events; split further,
+ * the order of those steps would be spread over classes that must then share the table.
  */
 final class Memberships {
 
@@ -114,16 +118,19 @@ final class Memberships {
 
   /**
    * The join may still have been applied (a timeout): the socket is taken out again, quietly (nobody was told of
-   * it), so the room does not keep a member its client believes it is not. A resume's join is not undone: the slot
-   * it may have taken over is the peer's, and stays for its next try.
+   * it), so the room does not keep a member its client believes it is not. A resumable socket's slot is held
+   * instead, when it has a partner: it may be the peer's slot taken over (a resume), which stays the peer's; the
+   * client's next join resumes it, and the partner is told then (a pairing it never heard of is completed then).
    */
   private void joinFailed(Session s, String streamId, PeerRef self, Throwable cause) {
     LOG.atWarn().addKeyValue("node", node).log("[node: {}] join of room {} failed: {}", node, streamId,
         cause.toString());
-    if (!self.resumable()) {
-      directory.leave(streamId, self).onFailure(e -> LOG.atWarn().addKeyValue("node", node)
-          .log("[node: {}] [room: {}] undoing a failed join failed: {}", node, streamId, e.toString()));
-    }
+    Future<LeaveDecision> undone = self.resumable() && resume.seconds() > 0
+        ? directory.hold(streamId, self).compose(d -> d.removed() ? Future.succeededFuture(d)
+            : directory.leave(streamId, self))
+        : directory.leave(streamId, self);
+    undone.onFailure(e -> LOG.atWarn().addKeyValue("node", node)
+        .log("[node: {}] [room: {}] undoing a failed join failed: {}", node, streamId, e.toString()));
     metrics.error(ErrorDefinition.TEMPORARILY_UNAVAILABLE);
     s.send(ProtocolCodec.error(ErrorDefinition.TEMPORARILY_UNAVAILABLE, streamId));
   }

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
  * resumes on node 2 (Z). Node 1 is started again before each case.
  *
  * <ul>
- *   <li>under a running call, after the offer and answer: what the partner relays meanwhile arrives in order;</li>
- *   <li>within milliseconds of the offerer's {@code start}: Y's pairing notice to X may fail after Y already held
- *       the slot (or before X leaves the cluster): the partner gets no {@code stop} either way;</li>
+ *   <li>under a running call, after the offer and answer (what the partner relays meanwhile arrives in order), and
+ *       at the same time within milliseconds of another offerer's {@code start} (Y's pairing notice to X may fail
+ *       after Y already held the slot, or before X leaves the cluster): the partners get no {@code stop};</li>
  *   <li>before X could tell its socket {@code start} (X frozen, then killed): the pairing is completed on resume,
  *       the offerer gets {@code start}.</li>
  * </ul>
@@ -112,34 +112,46 @@ class ResumeAfterPartnerNodeLossIT {
   }
 
   @Test
-  void partnersNodeSigkilled_theStayingPeerHearsNothing_andThePartnerResumesWithItsRelaysInOrder() {
+  void partnersNodeSigkilled_underACallAndRightAfterAStart_theStayingPeersHearNothing_andBothResumeOnAThirdNode() {
     // GIVEN a call between A (opted in, node Y, the offerer) and B (opted in, node X), after the offer and answer
     String room = "resume-partner-kill";
     String idA = ResumeTest.peerId();
     String idB = ResumeTest.peerId();
     TestPeer a = TestPeer.connect("a", cluster.node(Y).url() + "?peer=" + idA);
     TestPeer b = TestPeer.connect("b", cluster.node(X).url() + "?peer=" + idB);
+    // AND P (opted in) alone in another room on node X, which Q (opted in) joins on node Y
+    String room2 = "resume-kill-at-start";
+    String idP = ResumeTest.peerId();
+    TestPeer p = TestPeer.connect("p", cluster.node(X).url() + "?peer=" + idP);
+    TestPeer q = TestPeer.connect("q", cluster.node(Y).url() + "?peer=" + ResumeTest.peerId());
     try {
       Calls.pair(a, b, room);
       a.send(offer(room, "v=0 offer"));
       assertThat(b.expect("takeConfiguration", room).getString("sdp")).isEqualTo("v=0 offer");
       b.send(answer(room, "v=0 answer"));
       assertThat(a.expect("takeConfiguration", room).getString("sdp")).isEqualTo("v=0 answer");
+      p.joined(room2);
+      q.join(room2);
+      q.expectNotification("joined", room2);
 
-      // WHEN B's node is SIGKILLed, and A, on its own node, relays while B is away
+      // WHEN P gets start, and X is SIGKILLed at once (Y may not have the acknowledgement of its notice yet)
+      p.expect("start", room2);
       cluster.node(X).signal("KILL");
-      Await.until(Duration.ofSeconds(20), "A's node holds B's slot",
-          () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 1.0);
+      // AND A, on its own node, relays while B is away
+      Await.until(Duration.ofSeconds(20), "Y holds the slots of B and P",
+          () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 2.0);
       a.send(offer(room, "v=0 ice restart"));
       for (int i = 0; i < 3; i++) {
         a.send(candidate(room, "candidate:" + i));
       }
-      // THEN A is told nothing: no stop (its own node answers a ping with nothing before the pong)
+      // THEN A and Q are told nothing: no stop (their own node answers a ping with nothing before the pong)
       a.expectNothingFromItsNode();
+      q.expectNothingFromItsNode();
 
       // WHEN B reconnects to node Z and joins again
       double resumedBefore = cluster.node(Z).gauge("signaling_resume_resumed_total");
       TestPeer b2 = TestPeer.connect("b2", cluster.node(Z).url() + "?peer=" + idB);
+      TestPeer p2 = TestPeer.connect("p2", cluster.node(Z).url() + "?peer=" + idP);
       try {
         b2.join(room);
 
@@ -151,59 +163,31 @@ class ResumeAfterPartnerNodeLossIT {
         }
         b2.expectQuiet(a, room);
         a.expectQuiet(b2, room);
-        // AND the call goes on both ways, and A's node holds nothing any more
+        // AND the call goes on both ways
         Calls.relays(b2, a, room, "ice restart answer");
         Calls.relays(a, b2, room, "after the resume");
-        Await.until(Duration.ofSeconds(10), "A's node holds no slot",
-            () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 0.0);
-        assertThat(cluster.node(Z).gauge("signaling_resume_resumed_total")).isEqualTo(resumedBefore + 1);
-      } finally {
-        b2.close();
-      }
-    } finally {
-      a.close();
-      b.abort();
-    }
-  }
 
-  @Test
-  void offerersNodeSigkilledRightAfterItsStart_thePartnerGetsNoStop_andTheOffererResumesOnAThirdNode() {
-    // GIVEN P (opted in) alone in a room on node X, and Q (opted in) joining it on node Y
-    String room = "resume-kill-at-start";
-    String idP = ResumeTest.peerId();
-    TestPeer p = TestPeer.connect("p", cluster.node(X).url() + "?peer=" + idP);
-    TestPeer q = TestPeer.connect("q", cluster.node(Y).url() + "?peer=" + ResumeTest.peerId());
-    try {
-      p.joined(room);
-      q.join(room);
-      q.expectNotification("joined", room);
-      // WHEN P gets start, and X is SIGKILLed at once (Y may not have the acknowledgement of its notice yet)
-      p.expect("start", room);
-      cluster.node(X).signal("KILL");
-
-      // THEN Y holds P's slot, and Q is told nothing: no stop, also once Y's notice to X has failed
-      Await.until(Duration.ofSeconds(20), "Q's node holds P's slot",
-          () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 1.0);
-      q.expectNothingFromItsNode();
-
-      // WHEN P reconnects to node Z and joins again
-      TestPeer p2 = TestPeer.connect("p2", cluster.node(Z).url() + "?peer=" + idP);
-      try {
-        p2.join(room);
-        p2.expectNotification("joined", room);
+        // WHEN P reconnects to node Z and joins again
+        p2.join(room2);
+        p2.expectNotification("joined", room2);
         // THEN the call goes on: P (which may be sent start again: Y could not know that its start arrived) offers,
         // Q answers, candidates both ways; Q never got stop
-        callGoesOn(p2, q, room);
-        Await.until(Duration.ofSeconds(10), "Q's node holds no slot",
-            () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 0.0);
+        callGoesOn(p2, q, room2);
         assertThat(q.barrier()).as("Q's node sent nothing more").isEmpty();
         assertThat(p2.barrier()).as("P's new node sent nothing more but, at most, a start")
             .allMatch(m -> "start".equals(m.getString("command")));
+        // AND Y holds nothing any more
+        Await.until(Duration.ofSeconds(10), "Y holds no slot",
+            () -> cluster.node(Y).gauge("signaling_resume_waiting_partners") == 0.0);
+        assertThat(cluster.node(Z).gauge("signaling_resume_resumed_total")).isEqualTo(resumedBefore + 2);
       } finally {
+        b2.close();
         p2.close();
       }
     } finally {
+      a.close();
       q.close();
+      b.abort();
       p.abort();
     }
   }
