@@ -310,10 +310,9 @@ final class Calls {
     for (var entry : List.copyOf(s.rooms.entrySet())) {
       RoomLink link = entry.getValue();
       if (link.partner != null && link.partner.node().equals(departed)) {
-        boolean wasInCall = link.partner != null;
         partnerGone(s, entry.getKey(), link.partner, LostPartner.Situation.NODE_LEFT, windowFromNow(),
             "node " + departed + " left");
-        if (wasInCall && link.partner == null) {
+        if (link.partner == null) {
           ended++;
         }
       }

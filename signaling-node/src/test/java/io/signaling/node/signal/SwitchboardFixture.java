@@ -40,6 +40,11 @@ final class SwitchboardFixture implements AutoCloseable {
 
   SwitchboardFixture(RulesDirectory directory, NodeSettings.Resume resume, Courier.Listener courierListener)
       throws Exception {
+    this(directory, resume, courierListener, List.of());
+  }
+
+  SwitchboardFixture(RulesDirectory directory, NodeSettings.Resume resume, Courier.Listener courierListener,
+      List<CallListener> listeners) throws Exception {
     this.directory = directory;
     vertx.eventBus().registerCodec(new EnvelopeCodec());
     vertx.eventBus().registerCodec(new EnvelopeBatchCodec());
@@ -48,7 +53,7 @@ final class SwitchboardFixture implements AutoCloseable {
         new Courier(vertx, context, 300, 2, courierListener), new ProtocolCodec(128),
         IceServerConfig.fixed(ProtocolCodec.iceServerConfig("", "", "")), () -> ++ids[0], SignalingMetrics.NOOP,
         new NodeSettings.Limits(1000, 1000, 100, 16, 0, 0, 1 << 20, 3600), (room, token) -> true, () -> true,
-        resume, List.of(), 300));
+        resume, listeners, 300));
   }
 
   @Override
