@@ -144,4 +144,36 @@ class CallEventsTest {
     awaitEvent("ended 1 node_lost");
     assertThat(a.got("stop", null)).isTrue();
   }
+
+  @Test
+  void afterAMerge_aRoomThatNoLongerListsThePartner_endsTheCallAsRemoved_andOneWithoutTheSocketEndsItThere()
+      throws Exception {
+    start(0);
+    // GIVEN A (here) paired with P on another node
+    PeerRef p = new PeerRef("node-x", "signaling.inbox.node-x.1", 9, false);
+    f.vertx.eventBus().consumer("signaling.inbox.node-x.1", m -> m.reply(null));
+    f.directory.join(ROOM, p);
+    Socket a = f.open(null);
+    a.join();
+    awaitEvent("paired 1 9");
+    // WHEN, as the cluster has it after a merge, P is no longer in the room
+    f.directory.leave(ROOM, p);
+    f.onLoop(() -> {
+      f.board.reconcile();
+      return null;
+    });
+    // THEN A's call ends as removed (A stays in the room, alone)
+    awaitEvent("ended 1 removed");
+    assertThat(a.got("stop", null)).isTrue();
+    assertThat(events).noneMatch(e -> e.startsWith("left 1"));
+    // WHEN the room no longer lists A either
+    f.directory.leave(ROOM, new PeerRef("node", "signaling.inbox.node.1", 1, false));
+    f.onLoop(() -> {
+      f.board.reconcile();
+      return null;
+    });
+    // THEN A is told leaved, and left as removed
+    awaitEvent("left 1 removed");
+    Await.until(Duration.ofSeconds(10), "A got leaved", () -> a.got("notification", "leaved"));
+  }
 }
