@@ -35,7 +35,8 @@ final class Manifests {
   static List<Path> yamlFiles() {
     try (Stream<Path> files = Files.walk(root())) {
       return files.filter(f -> f.toString().endsWith(".yaml"))
-          .filter(f -> !f.toString().contains("/src/") && !f.toString().contains("/target/"))
+          .filter(f -> !f.toString().contains("/src/") && !f.toString().contains("/target/")
+              && !f.toString().contains("/helm/"))
           .sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -74,22 +75,55 @@ final class Manifests {
         process.destroyForcibly();
         throw new AssertionError("kubectl kustomize " + dir + " failed: " + err.join());
       }
-      List<JsonNode> objects = new ArrayList<>();
-      try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(out)) {
-        while (docs.hasNext()) {
-          JsonNode doc = docs.next();
-          if (doc != null && !doc.isNull() && !doc.isEmpty()) {
-            objects.add(doc);
-          }
-        }
-      }
-      return objects;
+      return documents(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** The objects of a multi-document YAML text, each as a YAML tree (empty documents left out). */
+  static List<JsonNode> documents(String yaml) {
+    List<JsonNode> objects = new ArrayList<>();
+    try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+      while (docs.hasNext()) {
+        JsonNode doc = docs.next();
+        if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+          objects.add(doc);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return objects;
+  }
+
+  /**
+   * The prod overlay with components added, as kustomize renders it (and as the operator gets it who adds them to
+   * the overlay's {@code components}: in the overlay's namespace).
+   */
+  static List<JsonNode> prodWith(String... components) {
+    String name = String.join("+", components);
+    Path dir = root().resolve("target/kustomize/prod-" + name);
+    try {
+      Files.createDirectories(dir);
+      StringBuilder k = new StringBuilder(String.join("\n",
+          "apiVersion: kustomize.config.k8s.io/v1beta1",
+          "kind: Kustomization",
+          "namespace: signaling",
+          "resources:",
+          "  - ../../../overlays/prod",
+          "components:", ""));
+      for (String c : components) {
+        k.append("  - ../../../components/").append(c).append('\n');
+      }
+      Files.writeString(dir.resolve("kustomization.yaml"), k.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return kustomize(dir);
   }
 
   /** The one rendered object of a kind, as its typed fabric8 model. */
