@@ -180,6 +180,25 @@ class HelmChartTest {
   }
 
   @Test
+  void installNotes_tellWhereClientsConnect_andWhereTheMetricsAre() {
+    // WHEN the chart is installed (client-side dry run) into namespace media with the production values
+    String out = new com.marcnuri.helm.Helm(Chart.dir()).install().withName("signaling").withNamespace("media")
+        .withKubeVersion(Chart.KUBE_VERSION).withValuesFile(Chart.valuesFile("prod-values.yaml")).dryRun()
+        .clientOnly().call().getOutput();
+    String notes = out.substring(out.indexOf("NOTES:"));
+
+    // THEN the notes name the client Service's in-cluster URL, a port-forward to it, and the management port's
+    // metrics and health, all as rendered
+    assertThat(notes).contains("ws://signaling.media.svc.cluster.local:5080/WebRTCAppEE/websocket")
+        .contains("kubectl -n media port-forward service/signaling 5080:5080")
+        .contains("kubectl -n media port-forward deployment/signaling 9000:9000")
+        .contains("curl localhost:9000" + io.signaling.node.ops.ManagementServer.METRICS)
+        .contains("curl localhost:9000" + io.signaling.node.ops.ManagementServer.HEALTH_READY)
+        .contains("A ServiceMonitor")
+        .contains("my-registry.example/signaling/signaling-node:0.1.0");
+  }
+
+  @Test
   void theDashboard_isTheOneInMonitoring() throws IOException {
     // GIVEN the chart with its dashboard switched on
     List<JsonNode> docs = Chart.template("signaling", List.of(Chart.valuesFile("prod-values.yaml")));
