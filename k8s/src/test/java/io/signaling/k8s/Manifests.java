@@ -57,6 +57,19 @@ final class Manifests {
    * test is skipped on a developer's machine and fails in CI (environment variable {@code CI=true}).
    */
   static List<JsonNode> kustomize(Path dir) {
+    // the files do not change during a test run: each directory is rendered once per JVM (read-only trees)
+    List<JsonNode> known = RENDERED.get(dir.toAbsolutePath().normalize().toString());
+    if (known != null) {
+      return known;
+    }
+    List<JsonNode> rendered = List.copyOf(render(dir));
+    RENDERED.put(dir.toAbsolutePath().normalize().toString(), rendered);
+    return rendered;
+  }
+
+  private static final java.util.Map<String, List<JsonNode>> RENDERED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static List<JsonNode> render(Path dir) {
     Process process;
     try {
       process = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
