@@ -37,9 +37,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HelmChartTest {
 
   @Test
-  void theChart_lintsStrictly_withItsDefaults_andWithTheProductionValues() {
+  void theChart_lintsStrictly_withItsDefaults_theProductionValues_andEverySwitchOn() {
     for (List<Path> values : List.of(List.<Path>of(), List.of(Chart.valuesFile("prod-values.yaml")),
-        List.of(Chart.valuesFile("dev-values.yaml")))) {
+        List.of(Chart.valuesFile("dev-values.yaml")),
+        List.of(Chart.valuesFile("prod-values.yaml"), Chart.values("lint-every-switch-on", Renderings.EVERY_SWITCH_ON)))) {
       // WHEN helm lint --strict runs on the chart with these values
       LintResult result = Chart.lintStrict(values);
 
