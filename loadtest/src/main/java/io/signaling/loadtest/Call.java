@@ -208,8 +208,13 @@ final class Call {
     } else if (ok) {
       stats.count(completedCounter);
       // setup: from the call's intended start until both sides had every message (the hold is not part of it)
-      long end = negotiatedNanos > 0 ? negotiatedNanos : System.nanoTime();
+      long now = System.nanoTime();
+      long end = negotiatedNanos > 0 ? negotiatedNanos : now;
       stats.record("setup", a.node, end - intendedNanos);
+      if (holdMillis > 0) {
+        // the whole call, hold and leave included (what "setup" measured before the hold was taken out of it)
+        stats.record("call", -1, now - intendedNanos);
+      }
       done.complete();
     } else {
       done.fail(new IllegalStateException("call " + streamId + " failed"));
