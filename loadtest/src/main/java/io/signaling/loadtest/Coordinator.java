@@ -160,6 +160,7 @@ final class Coordinator implements AutoCloseable {
         if (w.lost == null) {
           w.result = body;
           console.printf(Locale.ROOT, "worker %d delivered its figures%n", w.index);
+          printReady();
         }
         request.response().end("{}");
       }
@@ -209,7 +210,8 @@ final class Coordinator implements AutoCloseable {
       if (delivered < live) {
         return;
       }
-      console.println(Progress.line(scenario, interval(s)) + " | workers " + live + "/" + count);
+      long alive = workers.stream().filter(x -> x.lost == null).count();
+      console.println(Progress.line(scenario, interval(s)) + " | workers " + alive + "/" + count);
       nextToPrint++;
     }
   }
@@ -236,6 +238,8 @@ final class Coordinator implements AutoCloseable {
         w.process = p;
       }
       console.printf(Locale.ROOT, "worker %d started: pid %d%n", w.index, p.pid());
+      // the workers started here end with this process, however it ends
+      Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
       p.onExit().thenAccept(done -> lose(w, "its process exited with status " + done.exitValue()));
     }
   }

@@ -122,10 +122,16 @@ public final class LoadTest implements Runnable {
     @Option(names = "--worker-count", hidden = true, defaultValue = "1")
     int workerCount;
 
-    /** Coordinator options, not passed on to the workers (the number says whether each takes a value). */
-    private static final Map<String, Boolean> COORDINATOR_ONLY = Map.of("--workers", true, "--external-workers", false,
-        "--coordinator-port", true, "--worker-timeout", true, "-o", true, "--out", true, "--server-pids", true,
-        "--server-pids-from", true, "--threads", true);
+    /**
+     * Options not passed on to the workers as given (true: the option takes a value): the coordinator's own, and
+     * the targets and lanes, which the workers get as the coordinator resolved them (one list, in one order, for
+     * all: a headless Service's addresses may come back in another order on every pod).
+     */
+    private static final Map<String, Boolean> COORDINATOR_ONLY = Map.ofEntries(Map.entry("--workers", true),
+        Map.entry("--external-workers", false), Map.entry("--coordinator-port", true),
+        Map.entry("--worker-timeout", true), Map.entry("-o", true), Map.entry("--out", true),
+        Map.entry("--server-pids", true), Map.entry("--server-pids-from", true), Map.entry("--threads", true),
+        Map.entry("-t", true), Map.entry("--target", true), Map.entry("--expand-dns", false));
 
     PrintStream console() {
       return System.out;
@@ -217,7 +223,8 @@ public final class LoadTest implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--server-pids: not with --workers (the workers' machines need not see the servers' processes)");
       }
-      List<String> args = workerArgs(spec.commandLine().getParseResult().originalArgs(), spec.name(), options.threads());
+      List<String> args = workerArgs(spec.commandLine().getParseResult().originalArgs(), spec.name(), options.threads(),
+          options.targets());
       Scenario meta = scenario.apply(seconds);
       boolean sliced = Share.sliced(options.targets().size(), n, options.crossNode());
       Path out = outDir(meta.name());
@@ -241,7 +248,7 @@ public final class LoadTest implements Runnable {
     }
 
     /** The scenario's own arguments from the command line, without the coordinator's, with the lanes fixed. */
-    static List<String> workerArgs(List<String> original, String scenario, int lanes) {
+    static List<String> workerArgs(List<String> original, String scenario, int lanes, List<Target> targets) {
       List<String> args = new java.util.ArrayList<>();
       int from = original.indexOf(scenario);
       for (int i = from + 1; i < original.size(); i++) {
@@ -255,6 +262,8 @@ public final class LoadTest implements Runnable {
         }
       }
       args.add(0, scenario);
+      args.add("--target");
+      args.add(String.join(",", targets.stream().map(t -> t.uri().toString()).toList()));
       args.add("--threads");
       args.add(Integer.toString(lanes));
       return args;

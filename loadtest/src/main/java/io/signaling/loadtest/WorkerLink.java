@@ -73,16 +73,29 @@ final class WorkerLink implements Harness.Gate, AutoCloseable {
     }
   }
 
+  /** A worker that cannot reach its coordinator for this long gives up (exit 1): nobody would read its figures. */
+  static final long COORDINATOR_GONE_MILLIS = 30_000;
+
   private void startHeartbeat() {
     heartbeat = new Thread(() -> {
+      long lastAnswer = System.nanoTime();
       while (!Thread.currentThread().isInterrupted()) {
         try {
           post("/alive", new JsonObject().put("index", index), Duration.ofSeconds(5));
-          Thread.sleep(2_000);
+          lastAnswer = System.nanoTime();
         } catch (InterruptedException e) {
           return;
         } catch (IOException e) {
-          // the coordinator will notice silence; the run goes on
+          if (System.nanoTime() - lastAnswer > COORDINATOR_GONE_MILLIS * 1_000_000L) {
+            System.out.println("FAILED: the coordinator did not answer for " + COORDINATOR_GONE_MILLIS / 1000
+                + " s (" + e.getMessage() + "); giving up");
+            Runtime.getRuntime().halt(1);
+          }
+        }
+        try {
+          Thread.sleep(2_000);
+        } catch (InterruptedException e) {
+          return;
         }
       }
     }, "worker-heartbeat");
