@@ -26,7 +26,8 @@ import org.HdrHistogram.Histogram;
  * ({@code /interval}) and, at the end, their whole-run figures ({@code /result}). The coordinator merges the
  * seconds into one progress line and one time series, and the whole-run histograms by adding them up
  * ({@link Histogram#add}), into one {@link RunResult} with a per-worker breakdown. A worker that dies (its
- * process exits, or it is silent for {@link #SILENCE_MILLIS}) before delivering is reported and fails the run.
+ * process exits, or it is silent for {@link #SILENCE_MILLIS}) before delivering is reported and fails the run;
+ * one lost before the start calls the run off.
  */
 final class Coordinator implements AutoCloseable {
 
@@ -73,9 +74,16 @@ final class Coordinator implements AutoCloseable {
   private long nextToPrint;
   private String abort;
   private Long startAtEpochMillis;
+  private final long silenceMillis;
 
   /** @param workerArgs the scenario's command line every worker runs (its share of) */
   Coordinator(Scenario scenario, int count, List<String> workerArgs, PrintStream console) {
+    this(scenario, count, workerArgs, console, SILENCE_MILLIS);
+  }
+
+  /** As above; a worker silent for {@code silenceMillis} is lost. */
+  Coordinator(Scenario scenario, int count, List<String> workerArgs, PrintStream console, long silenceMillis) {
+    this.silenceMillis = silenceMillis;
     this.scenario = scenario;
     this.count = count;
     this.workerArgs = List.copyOf(workerArgs);
@@ -294,8 +302,8 @@ final class Coordinator implements AutoCloseable {
   private void checkSilence(boolean running) {
     for (Worker w : workers) {
       if (!w.settled() && (w.registered || running)
-          && System.nanoTime() - w.lastHeard > TimeUnit.MILLISECONDS.toNanos(SILENCE_MILLIS)) {
-        lose(w, "silent for " + SILENCE_MILLIS / 1000 + " s");
+          && System.nanoTime() - w.lastHeard > TimeUnit.MILLISECONDS.toNanos(silenceMillis)) {
+        lose(w, String.format(Locale.ROOT, "silent for %.1f s", silenceMillis / 1000.0));
       }
     }
   }

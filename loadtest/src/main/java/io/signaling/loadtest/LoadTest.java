@@ -195,6 +195,10 @@ public final class LoadTest implements Runnable {
       if (workerLink != null) {
         return runAsWorker(scenario, seconds, extraSeconds, console);
       }
+      if (workers < 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--workers must be 0 (run in this process) or more (was " + workers + ")");
+      }
       if (workers > 0) {
         if (driver != null) {
           throw new CommandLine.ParameterException(spec.commandLine(),
@@ -437,6 +441,10 @@ public final class LoadTest implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintStream console = common.console();
+      if (common.workers != 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--workers: scale runs in one process (its scale events change the targets while it runs)");
+      }
       double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
       List<ScaleEvent> plan;
       try {

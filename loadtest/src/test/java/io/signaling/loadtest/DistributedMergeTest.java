@@ -114,6 +114,36 @@ class DistributedMergeTest {
   }
 
   @Test
+  void a_worker_that_goes_silent_before_the_start_is_lost_and_the_run_is_called_off_for_the_others() throws Exception {
+    // GIVEN a coordinator for 2 workers that loses a worker after 6 s of silence (3 heartbeats of a live one)
+    PairsScenario scenario = new PairsScenario(30, 2, CallModel.ams(2, 0, 10_000, 0), 100);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    try (Coordinator coordinator = new Coordinator(scenario, 2, List.of("pairs"),
+        new PrintStream(console, true, StandardCharsets.UTF_8), 6_000)) {
+      int port = coordinator.listen(0);
+      URI uri = URI.create("http://127.0.0.1:" + port + "/");
+      // WHEN worker 0 registers (and keeps its heartbeat) and waits for the start, and worker 1 registers with
+      // a bare request and then says nothing more
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> registered = http.send(java.net.http.HttpRequest.newBuilder(
+              uri.resolve("/register")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+              new JsonObject().put("index", 1).encode())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(registered.statusCode()).isEqualTo(200);
+      try (WorkerLink live = new WorkerLink(uri)) {
+        assertThat(live.register(0, 5_000).index()).isZero();
+        CompletableFuture<Long> start = CompletableFuture.supplyAsync(live::awaitStart);
+        String failed = coordinator.await(30_000, 30_000);
+
+        // THEN the silent worker is reported lost, the run does not start, and the waiting worker is told so
+        assertThat(failed).contains("worker 1 was lost before the start", "silent for 6.0 s");
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("WORKER 1 LOST: silent for 6.0 s");
+        assertThat(start).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(
+            java.util.concurrent.ExecutionException.class).withMessageContaining("the coordinator called the run off");
+      }
+    }
+  }
+
+  @Test
   void a_worker_registering_beyond_the_count_is_refused_and_the_coordinator_keeps_going() throws Exception {
     PairsScenario scenario = new PairsScenario(30, 2, CallModel.ams(2, 0, 10_000, 0), 100);
     try (Coordinator coordinator = new Coordinator(scenario, 1, List.of("pairs"), new PrintStream(
