@@ -396,7 +396,7 @@ class HarnessSmokeIT {
   void a_worker_that_dies_mid_run_is_reported_and_fails_the_run() throws Exception {
     // GIVEN a run over 3 worker processes that is under way
     Path out = OUT.resolve("distributed-lost");
-    Process coordinator = start("distributed-lost", "pairs", "-t", urls, "--rate", "20", "--duration", "5",
+    Process coordinator = start("distributed-lost", "pairs", "-t", urls, "--rate", "20", "--duration", "3",
         "--hold", "200", "--workers", "3");
     Path console = out.resolve("console.txt");
     java.util.regex.Pattern started = java.util.regex.Pattern.compile("worker 1 started: pid (\\d+)");
