@@ -93,10 +93,15 @@ final class Coordinator implements AutoCloseable {
     }
   }
 
-  /** Listens on {@code port} (0: any free one); returns the port. */
+  /** Listens on {@code port} (0: any free one) of loopback only; returns the port. */
   int listen(int port) throws Exception {
+    return listen(port, "127.0.0.1");
+  }
+
+  /** Listens on {@code port} (0: any free one) of {@code host} (0.0.0.0: every interface); returns the port. */
+  int listen(int port, String host) throws Exception {
     server = vertx.createHttpServer().requestHandler(this::handle);
-    server.listen(port, "0.0.0.0").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    server.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     return server.actualPort();
   }
 

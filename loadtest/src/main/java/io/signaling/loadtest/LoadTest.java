@@ -233,7 +233,8 @@ public final class LoadTest implements Runnable {
       boolean sliced = Share.sliced(options.targets().size(), n, options.crossNode());
       Path out = outDir(meta.name());
       try (Coordinator coordinator = new Coordinator(meta, n, args, console)) {
-        int actual = coordinator.listen(port);
+        // workers started here reach it on loopback; external ones from other machines
+        int actual = coordinator.listen(port, externalWorkers ? "0.0.0.0" : "127.0.0.1");
         console.printf(Locale.ROOT, "coordinator listening on port %d for %d worker(s), %d lane(s) each; %s%n", actual,
             n, options.threads(), sliced ? "each worker drives its own slice of the targets"
                 : "every worker drives every target (fewer targets than workers need for slices)");
@@ -284,7 +285,13 @@ public final class LoadTest implements Runnable {
         Harness.run(scenario.apply(w), local, w + extraSeconds);
       }
       try (WorkerLink link = WorkerLink.registered(java.net.URI.create(workerLink), workerIndex)) {
-        RunResult r = Harness.run(scenario.apply(seconds), local.withShare(share, link), seconds + extraSeconds);
+        RunResult r;
+        try {
+          r = Harness.run(scenario.apply(seconds), local.withShare(share, link), seconds + extraSeconds);
+        } catch (IllegalStateException e) {
+          console.println("FAILED: " + e.getMessage());
+          return 1;
+        }
         console.print(Report.table(r));
         link.deliver(WorkerLink.result(r));
         console.println("figures delivered to the coordinator");
