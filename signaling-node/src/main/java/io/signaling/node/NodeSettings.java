@@ -270,7 +270,7 @@ public record NodeSettings(
       "JWKS (JSON Web Key Set) file with RS256 public keys for join tokens.", NodeSettings::readableFile);
   public static final Setting<List<String>> ALLOWED_ORIGINS = Setting.of("SIGNALING_ALLOWED_ORIGINS", "",
       "Comma-separated WebSocket Origins allowed (e.g. https://app.example.com); unset: any.",
-      Parsers.list(Parsers.string()));
+      Parsers.list(NodeSettings::origin));
   public static final Setting<String> TLS_CERT_FILE = Setting.of("SIGNALING_TLS_CERT_FILE", "",
       "PEM certificate chain: serve https:// and wss:// (with SIGNALING_TLS_KEY_FILE).", NodeSettings::readableFile);
   public static final Setting<String> TLS_KEY_FILE = Setting.of("SIGNALING_TLS_KEY_FILE", "",
@@ -436,6 +436,14 @@ public record NodeSettings(
   private static String appName(String text) {
     if (!text.matches("[A-Za-z0-9_.-]+")) {
       throw new IllegalArgumentException("application names may only contain letters, digits, '_', '.' and '-'");
+    }
+    return text;
+  }
+
+  private static String origin(String text) {
+    if (!text.matches("[A-Za-z][A-Za-z0-9+.-]*://[^/\\s]+")) {
+      throw new IllegalArgumentException("'" + text + "' is not an Origin: scheme://host[:port], e.g. "
+          + "https://app.example.com (no path)");
     }
     return text;
   }

@@ -51,14 +51,14 @@ public record ClusterSettings(
       "How many ports from SIGNALING_CLUSTER_PORT a member may take (and local discovery probes).",
       Parsers.intRange(1, 100));
   public static final Setting<List<String>> MEMBERS = Setting.of("SIGNALING_CLUSTER_MEMBERS", "",
-      "Comma-separated host[:port] members for static discovery.", Parsers.list(Parsers.string()));
+      "Comma-separated host[:port] members for static discovery.", Parsers.list(Parsers.host()));
   public static final Setting<String> K8S_SERVICE_DNS = Setting.of("SIGNALING_CLUSTER_K8S_SERVICE_DNS", "",
       "kubernetes-dns: the headless Service's DNS name, e.g. signaling-hz.default.svc.cluster.local.",
       Parsers.optionalHost());
   public static final Setting<String> K8S_NAMESPACE = Setting.of("SIGNALING_CLUSTER_K8S_NAMESPACE", "",
-      "kubernetes-api: namespace to look in (unset: the pod's own namespace).", Parsers.string());
+      "kubernetes-api: namespace to look in (unset: the pod's own namespace).", Parsers.optionalName());
   public static final Setting<String> K8S_SERVICE_NAME = Setting.of("SIGNALING_CLUSTER_K8S_SERVICE_NAME", "",
-      "kubernetes-api: the Service whose endpoints are the members.", Parsers.string());
+      "kubernetes-api: the Service whose endpoints are the members.", Parsers.optionalName());
   public static final Setting<Integer> HEARTBEAT_SECONDS = Setting.of("SIGNALING_CLUSTER_HEARTBEAT_SECONDS", "1",
       "Hazelcast heartbeat interval.", Parsers.intRange(1, 60));
   public static final Setting<Integer> FAILURE_TIMEOUT_SECONDS = Setting.of("SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS",
