@@ -131,6 +131,9 @@ public final class SignalingNode {
   /** Leaves the cluster, then fails the start-up with {@code cause}. */
   private static void undo(Vertx vertx, Lifecycle lifecycle, Promise<SignalingNode> started, Throwable cause) {
     vertx.close().onComplete(closed -> {
+      if (lifecycle.stopRequested()) {
+        LOG.info("Stopped during start-up: left the cluster{}", closed.succeeded() ? "" : " with error: " + closed.cause());
+      }
       lifecycle.abandoned();
       started.fail(cause);
     });

@@ -116,6 +116,9 @@ class InvalidSettingsTest {
   @Test
   void validSettings_startANode_helpAndVersion_exit0() {
     assertThat(configure(Map.of("SIGNALING_LOG_LEVEL", "DEBUG"), "--log-format", "json").exitStatus()).isEqualTo(-1);
+    assertThat(configure(Map.of("SIGNALING_CLUSTER_MEMBERS", "127.0.0.1:5701, [::1]:5702,node-a,10.0.0.1-3",
+        "SIGNALING_ALLOWED_ORIGINS", "https://app.example.com,http://localhost:8080",
+        "SIGNALING_CLUSTER_K8S_NAMESPACE", "signaling")).exitStatus()).isEqualTo(-1);
     Outcome version = configure(Map.of(), "--version");
     assertThat(version.exitStatus()).isZero();
     assertThat(version.out().strip()).matches("signaling-node [0-9]+\\.[0-9]+\\.[0-9]+.*");
