@@ -11,7 +11,7 @@ import io.vertx.core.Promise;
  */
 public final class Lifecycle {
 
-  private final Promise<Void> abandoned = Promise.promise();
+  private final Promise<Void> stopped = Promise.promise();
   private SignalingNode node;
   private boolean stopRequested;
 
@@ -25,7 +25,15 @@ public final class Lifecycle {
       stopRequested = true;
       serving = node;
     }
-    return serving != null ? serving.shutdown() : abandoned.future();
+    if (serving != null) {
+      serving.shutdown().onComplete(ar -> stopped.tryComplete());
+    }
+    return stopped.future();
+  }
+
+  /** Completes once a stop asked for has been carried out; asks for nothing itself. */
+  public Future<Void> stopped() {
+    return stopped.future();
   }
 
   /** True once a stop was asked for. */
@@ -49,6 +57,6 @@ public final class Lifecycle {
 
   /** The start-up ended without a serving node and has left the cluster. */
   void abandoned() {
-    abandoned.tryComplete();
+    stopped.tryComplete();
   }
 }

@@ -63,7 +63,7 @@ public final class Main {
     } catch (ExecutionException e) {
       if (lifecycle.stopRequested()) {
         // a stop signal came during the start-up: exit as the signal's handler does once that is undone
-        lifecycle.stop().toCompletionStage().toCompletableFuture().join();
+        lifecycle.stopped().toCompletionStage().toCompletableFuture().join();
         System.exit(128 + stopSignal.get());
       }
       Throwable cause = e.getCause() != null ? e.getCause() : e;

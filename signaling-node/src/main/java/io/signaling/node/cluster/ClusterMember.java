@@ -194,13 +194,18 @@ public final class ClusterMember {
       if (!checking.compareAndSet(false, true)) {
         return;
       }
-      worker.executeBlocking(() -> {
-        int before = members();
-        return new int[] {before, running() && hazelcast.getPartitionService().isLocalMemberSafe() ? 1 : 0};
-      }, false).onComplete(ar -> {
-        listener.checked(ar.succeeded() && ar.result()[1] == 1, ar.succeeded() ? ar.result()[0] : -1);
-        checking.set(false);
-      });
+      try {
+        worker.executeBlocking(() -> {
+          int before = members();
+          return new int[] {before, running() && hazelcast.getPartitionService().isLocalMemberSafe() ? 1 : 0};
+        }, false).onComplete(ar -> {
+          listener.checked(ar.succeeded() && ar.result()[1] == 1, ar.succeeded() ? ar.result()[0] : -1);
+          checking.set(false);
+        });
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // Vert.x is closing (its workers are gone before its timers): nothing left to watch
+        vertx.cancelTimer(t);
+      }
     });
   }
 

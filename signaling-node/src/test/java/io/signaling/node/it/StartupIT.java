@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,18 +67,20 @@ class StartupIT {
   @Test
   void aSecondNodeOnATakenHttpPort_exits1InSeconds_namingThePort_andLeavesTheCluster() throws Exception {
     // GIVEN a node serving, and a second node of its cluster started on the same HTTP port
-    long t0 = System.nanoTime();
     try (NodeProcess second = NodeProcess.start("startup-second", first.httpPort(), Map.of(),
         staticCluster(CLUSTER, HZ2, HZ1, HZ2))) {
       // THEN the second exits with status 1 (it joins the cluster first: the port is taken when it serves)
-      int status = awaitExit(second, Duration.ofSeconds(30));
-      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+      int status = awaitExit(second, Duration.ofSeconds(60));
       String output = second.output();
       assertThat(status).as(output).isEqualTo(1);
-      assertThat(seconds).as("seconds from the process start to its exit").isLessThan(20);
-      // AND says why in one line naming the port and its setting, with no stack trace
+      // AND says why in one line naming the port and its setting, with no stack trace, within seconds of the
+      // moment it could not serve (its join before, a JVM's start on a busy machine, is not what is measured)
       List<String> errors = output.lines().filter(l -> l.contains("cannot start")).toList();
       assertThat(errors).as(output).hasSize(1);
+      String joined = output.lines().filter(l -> l.contains("joined cluster")).findFirst().orElseThrow();
+      assertThat(Duration.between(Instant.parse(joined.substring(0, joined.indexOf(' '))),
+          Instant.parse(errors.get(0).substring(0, errors.get(0).indexOf(' ')))))
+          .as("from the join to the reason").isLessThan(Duration.ofSeconds(10));
       assertThat(errors.get(0)).contains(":" + first.httpPort()).contains("SIGNALING_HTTP_PORT").contains("in use");
       assertThat(output).doesNotContain("\tat ").doesNotContain("Exception in thread");
     }
