@@ -188,7 +188,6 @@ await_ready() {
   watcher=$!
   "$java_bin" -jar "$loadtest_jar" await --target "$targets" --management "$managements" --members "$members" \
     --timeout 300 >&2 || status=$?
-  sleep 1
   kill "$watcher" 2>/dev/null || true
   wait "$watcher" 2>/dev/null || true
   return "$status"
