@@ -87,8 +87,8 @@ public record NodeSettings(
    * @param addressBurst bytes all connections from one remote address may send at once, on this node
    */
   public record ByteBudgets(int perSecond, int burst, int addressPerSecond, int addressBurst) {
-    public static final ByteBudgets DEFAULTS = new ByteBudgets(256 * 1024, 2 * 1024 * 1024, 4 * 1024 * 1024,
-        32 * 1024 * 1024);
+    public static final ByteBudgets DEFAULTS = new ByteBudgets(256 * 1024, 2 * 1024 * 1024, 8 * 1024 * 1024,
+        64 * 1024 * 1024);
 
     public boolean perAddress() {
       return addressPerSecond > 0;

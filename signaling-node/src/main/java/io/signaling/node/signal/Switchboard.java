@@ -179,8 +179,10 @@ public final class Switchboard {
     if (s.bucket.tryTake(now) && s.bytes.tryTake(bytes, now)) {
       return true;
     }
-    // over the limit: refuse this message, and stop reading the socket until a token is due, so a flood
-    // backs up in the client's TCP window instead of costing this event loop
+    // over the limit (messages or bytes): refuse this message, and stop reading the socket until a message token
+    // is due, so a flood backs up in the client's TCP window instead of costing this event loop; a socket sending
+    // large messages past its byte budget is refused again at once and closed after the refusals the abuse limit
+    // allows (docs/PERFORMANCE.md, "A burst of large messages")
     violation(s, ErrorDefinition.RATE_LIMIT_EXCEEDED, null);
     if (!s.closing) {
       s.socket.pauseReading(Math.max(10, 1000 / Math.max(1, limits.ratePerSecond())));

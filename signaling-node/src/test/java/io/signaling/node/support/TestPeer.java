@@ -240,10 +240,15 @@ public final class TestPeer implements AutoCloseable {
 
   /** Waits for the server to close the socket and returns the close code. */
   public int awaitClose() {
+    return awaitClose(TIMEOUT);
+  }
+
+  /** Waits at most {@code timeout} for the server to close the socket and returns the close code. */
+  public int awaitClose(Duration timeout) {
     try {
-      return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      throw new AssertionError(name + ": socket not closed within " + TIMEOUT, e);
+      throw new AssertionError(name + ": socket not closed within " + timeout, e);
     }
   }
 
