@@ -26,7 +26,7 @@ final class Session {
    */
   private final Map<String, String> resumeKeys = new HashMap<>(2);
   /** What the connection may still send, in bytes. */
-  ByteBudget bytes = ByteBudget.UNLIMITED;
+  final ByteBudget bytes;
   /** Resume: a newer socket of the same peer took over; this one gets nothing more. */
   boolean superseded;
   long lastSeenNanos;
@@ -49,10 +49,12 @@ final class Session {
   /** A drain let the socket go: told {@code server_will_stop}, its rooms left, closed. */
   boolean released;
 
-  Session(long id, ClientSocket socket, TokenBucket bucket, String urlToken, String peerId, long nowNanos) {
+  Session(long id, ClientSocket socket, TokenBucket bucket, ByteBudget bytes, String urlToken, String peerId,
+      long nowNanos) {
     this.id = id;
     this.socket = socket;
     this.bucket = bucket;
+    this.bytes = bytes;
     this.urlToken = urlToken;
     this.peerId = peerId;
     this.lastSeenNanos = nowNanos;

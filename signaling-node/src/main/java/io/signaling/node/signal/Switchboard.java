@@ -150,9 +150,8 @@ public final class Switchboard {
   public Connection open(ClientSocket socket, String urlToken, String peerId, ByteBudget bytes) {
     long now = System.nanoTime();
     Session session = new Session(sessionIds.getAsLong(), socket,
-        new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), now), urlToken,
+        new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), now), bytes, urlToken,
         resume.seconds() == 0 ? null : peerId, now);
-    session.bytes = bytes;
     sessions.put(session.id, session);
     metrics.connectionOpened();
     return new Connection(session);
