@@ -9,6 +9,7 @@ import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.room.RoomDirectory;
 import io.signaling.node.security.JwtJoinAuthorizer;
 import io.signaling.node.signal.JoinAuthorizer;
+import io.signaling.node.transport.AddressLimits;
 import io.signaling.node.transport.ConnectionGate;
 import io.signaling.node.transport.SignalingVerticle;
 import io.signaling.node.warmup.Warmup;
@@ -169,6 +170,7 @@ public final class SignalingNode {
     ConnectionGate gate = new ConnectionGate(settings.limits().maxConnectionsPerAddress(),
         settings.handshakes().maxPending());
     metrics.bindConnections(gate::pending, gate::open);
+    AddressLimits addressLimits = AddressLimits.from(settings);
     JoinAuthorizer tokens = JwtJoinAuthorizer.from(settings.security());
     String warmupToken = tokens == JoinAuthorizer.OPEN ? null : Warmup.newToken();
     JoinAuthorizer authorizer = warmupToken == null ? tokens : Warmup.admitting(tokens, warmupToken);
@@ -179,14 +181,14 @@ public final class SignalingNode {
     }
     // not ready until the warm-up is done: set before any event loop reports its inbox
     health.setWarming(settings.warmup().enabled());
-    String managementAt = settings.httpHost() + ":" + settings.managementPort();
+    String managementAt = settings.managementBindHost() + ":" + settings.managementPort();
     String clientsAt = settings.httpHost() + ":" + settings.httpPort();
-    return ManagementServer.start(vertx, settings.httpHost(), settings.managementPort(),
+    return ManagementServer.start(vertx, settings.managementBindHost(), settings.managementPort(),
             settings.handshakes().keepAliveSeconds(), health, metrics)
         .recover(e -> Future.failedFuture(new StartupException("cannot serve the management port " + managementAt
             + " (" + NodeSettings.MANAGEMENT_PORT.env() + "): " + reason(e), e)))
         .compose(management -> vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health,
-                metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer), deployment)
+                metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer, addressLimits), deployment)
             .recover(e -> Future.failedFuture(new StartupException("cannot serve clients on " + clientsAt + " ("
                 + NodeSettings.HTTP_PORT.env() + (settings.security().tls() ? ", TLS from "
                 + NodeSettings.TLS_CERT_FILE.env() + " and " + NodeSettings.TLS_KEY_FILE.env() : "") + "): "
@@ -216,7 +218,7 @@ public final class SignalingNode {
               }
               LOG.atInfo().addKeyValue("node", nodeId).log(
                   "[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket, management http://{}:{}",
-                  nodeId, settings.instances(), settings.httpHost(), settings.httpPort(), settings.httpHost(),
+                  nodeId, settings.instances(), settings.httpHost(), settings.httpPort(), settings.managementBindHost(),
                   management.actualPort());
               return Future.succeededFuture(node);
             }));
