@@ -31,6 +31,7 @@ final class Commands {
   private final SignalingMetrics metrics;
   private final NodeSettings.Limits limits;
   private final JoinAuthorizer authorizer;
+  private final ResumeBinding binding;
   private final Memberships memberships;
   private final Calls calls;
   private final Consumer<Envelope> early;
@@ -41,8 +42,8 @@ final class Commands {
    * @param settled runs after each command of a socket has finished (the drain checks the socket then)
    */
   Commands(String node, ProtocolCodec codec, IceServerConfig iceServers, SignalingMetrics metrics,
-      NodeSettings.Limits limits, JoinAuthorizer authorizer, Memberships memberships, Calls calls,
-      Consumer<Envelope> early, Consumer<Session> settled) {
+      NodeSettings.Limits limits, JoinAuthorizer authorizer, ResumeBinding binding, Memberships memberships,
+      Calls calls, Consumer<Envelope> early, Consumer<Session> settled) {
     this.node = node;
     this.codec = codec;
     this.iceServers = iceServers;
@@ -50,6 +51,7 @@ final class Commands {
     this.metrics = metrics;
     this.limits = limits;
     this.authorizer = authorizer;
+    this.binding = binding;
     this.memberships = memberships;
     this.calls = calls;
     this.early = early;
@@ -58,18 +60,23 @@ final class Commands {
 
   // ------------------------------------------------------------------ admission
 
-  /** Rate limit: true when the message may be handled; otherwise it was answered (or the socket closed). */
-  boolean admit(Session s) {
+  /**
+   * Rate limit and byte budget: true when a message of {@code bytes} may be handled; otherwise it was answered (or
+   * the socket closed).
+   */
+  boolean admit(Session s, int bytes) {
     long now = System.nanoTime();
     s.lastSeenNanos = now;
     if (s.closed || s.closing) {
       return false;
     }
-    if (s.bucket.tryTake(now)) {
+    if (s.bucket.tryTake(now) && s.bytes.tryTake(bytes, now)) {
       return true;
     }
-    // over the limit: refuse this message, and stop reading the socket until a token is due, so a flood
-    // backs up in the client's TCP window instead of costing this event loop
+    // over the limit (messages or bytes): refuse this message, and stop reading the socket until a message token
+    // is due, so a flood backs up in the client's TCP window instead of costing this event loop; a socket sending
+    // large messages past its byte budget is refused again at once and closed after the refusals the abuse limit
+    // allows (docs/PERFORMANCE.md, "A burst of large messages")
     violation(s, ErrorDefinition.RATE_LIMIT_EXCEEDED, null);
     if (!s.closing) {
       s.socket.pauseReading(Math.max(10, 1000 / Math.max(1, limits.ratePerSecond())));
@@ -173,13 +180,15 @@ final class Commands {
             violation(s, ErrorDefinition.TOO_MANY_ROOMS, m.streamId());
             return Future.succeededFuture();
           }
-          if (!authorizer.mayJoin(m.streamId(), m.token() != null ? m.token() : s.urlToken)) {
+          String token = ResumeBinding.authorising(m.token(), s.urlToken);
+          if (!authorizer.mayJoin(m.streamId(), token) || binding.disagree(s.urlToken, m.token())) {
             violation(s, ErrorDefinition.UNAUTHORIZED_ACCESS, m.streamId());
             return Future.succeededFuture();
           }
           grantIce(s);
+          return memberships.join(s, m.streamId(), m.playOnly(), binding.key(s.peerId, token), early);
         }
-        return memberships.join(s, m.streamId(), m.playOnly(), early);
+        return memberships.join(s, m.streamId(), m.playOnly(), null, early);
       case TAKE_CONFIGURATION:
         return relay(s, m, ProtocolCodec.takeConfiguration(m));
       case TAKE_CANDIDATE:

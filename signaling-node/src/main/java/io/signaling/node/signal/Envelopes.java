@@ -51,7 +51,7 @@ final class Envelopes {
     Session s = sessions.get(e.target());
     if (s == null || s.closed) {
       Session g = s != null ? s : sessions.gone(e.target());
-      if (g != null && g.resumeKey != null && e.kind() == Envelope.Kind.RELAY) {
+      if (g != null && g.resumable() && e.kind() == Envelope.Kind.RELAY) {
         returnRelay(g, e);
       }
       return;
@@ -59,7 +59,7 @@ final class Envelopes {
     String streamId = e.streamId();
     RoomLink link = s.rooms.get(streamId);
     if (link == null) {
-      if (e.kind() == Envelope.Kind.RELAY && s.resumeKey != null && sessions.isGone(s.id)) {
+      if (e.kind() == Envelope.Kind.RELAY && s.resumable() && sessions.isGone(s.id)) {
         // its slot here is held (a drain let it go, and it is not closed yet), or was taken over by a newer
         // socket whose notice has not reached the sender yet: the sender keeps it for the peer's new socket
         returnRelay(s, e);
@@ -102,7 +102,7 @@ final class Envelopes {
 
   /** A relay reached a socket of this loop that is gone with a held slot: back to its sender, which keeps it. */
   private void returnRelay(Session g, Envelope e) {
-    PeerRef self = new PeerRef(node, inbox, g.id, false, g.resumeKey, 0);
+    PeerRef self = new PeerRef(node, inbox, g.id, false, g.resumeKey(e.streamId()), 0);
     outbound.send(e.peer(), Envelope.returned(self, e.peer(), e.streamId(), e.text()));
   }
 }

@@ -60,10 +60,10 @@ final class Memberships {
   // ------------------------------------------------------------------ joins
 
   /**
-   * A join; {@code early} takes the notices that arrived for the room before the directory answered (handled
-   * once the socket's link exists).
+   * A join; {@code resumeKey}: the join's resume key (see {@link ResumeBinding}), or null; {@code early} takes the
+   * notices that arrived for the room before the directory answered (handled once the socket's link exists).
    */
-  Future<Void> join(Session s, String streamId, boolean playOnly, Consumer<Envelope> early) {
+  Future<Void> join(Session s, String streamId, boolean playOnly, String resumeKey, Consumer<Envelope> early) {
     if (s.rooms.containsKey(streamId)) {
       s.send(ProtocolCodec.joined(streamId));
       return Future.succeededFuture();
@@ -74,7 +74,7 @@ final class Memberships {
       s.send(ProtocolCodec.error(ErrorDefinition.TEMPORARILY_UNAVAILABLE, streamId));
       return Future.succeededFuture();
     }
-    PeerRef self = new PeerRef(node, inbox, s.id, playOnly, s.resumeKey, 0);
+    PeerRef self = new PeerRef(node, inbox, s.id, playOnly, resumeKey, 0);
     s.joining.put(streamId, new ArrayList<>(0));
     long started = System.nanoTime();
     return directory.join(streamId, self).transform(ar -> {
@@ -103,6 +103,9 @@ final class Memberships {
           break;
         default:
           throw new IllegalStateException("unhandled outcome " + d.outcome());
+      }
+      if (s.rooms.containsKey(streamId)) {
+        s.rememberResumeKey(streamId, self.resumeKey());
       }
       if (arrived != null) {
         arrived.forEach(early);
@@ -186,6 +189,7 @@ final class Memberships {
   /** Leaves one room; for {@link CallListener.Reason#LEAVE} the socket is open and gets {@code leaved}. */
   private Future<Void> leave(Session s, String streamId, CallListener.Reason reason) {
     RoomLink link = s.rooms.remove(streamId);
+    s.forgetResumeKey(streamId);
     if (link == null) {
       return Future.succeededFuture();
     }
@@ -237,7 +241,7 @@ final class Memberships {
    */
   Future<Void> holdOrLeave(Session s, String streamId) {
     RoomLink link = s.rooms.get(streamId);
-    if (link == null || s.resumeKey == null || link.partner == null) {
+    if (link == null || !link.self.resumable() || link.partner == null) {
       return leave(s, streamId, CallListener.Reason.CLOSED);
     }
     sessions.markGone(s);

@@ -9,11 +9,7 @@ import io.signaling.node.room.RoomDirectory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -48,7 +44,6 @@ public final class Switchboard {
   private final LongSupplier sessionIds;
   private final SignalingMetrics metrics;
   private final NodeSettings.Limits limits;
-  private final JoinAuthorizer authorizer;
   private final NodeSettings.Resume resume;
   private final Sessions sessions;
   private final CallDrain drain;
@@ -77,7 +72,6 @@ public final class Switchboard {
     this.sessionIds = sessionIds;
     this.metrics = metrics;
     this.limits = limits;
-    this.authorizer = authorizer;
     this.resume = resume;
     this.sessions = new Sessions(context.owner(), resume.seconds());
     this.drain = new CallDrain(this::release);
@@ -95,7 +89,8 @@ public final class Switchboard {
         acceptingJoins, resume, System::currentTimeMillis);
     this.envelopes = new Envelopes(node, inbox, sessions, calls, memberships, outbound);
     inboxOfThisLoop[0] = envelopes;
-    this.commands = new Commands(node, codec, iceServers, metrics, limits, authorizer, memberships, calls,
+    this.commands = new Commands(node, codec, iceServers, metrics, limits, authorizer,
+        new ResumeBinding(authorizer), memberships, calls,
         envelopes::onEnvelope, s -> drain.callMayHaveEnded(s, sessions.all()));
   }
 
@@ -135,14 +130,23 @@ public final class Switchboard {
     }
 
     public void onText(String text) {
-      if (commands.admit(session)) {
+      onText(text, text.length());
+    }
+
+    /** A text message of {@code bytes} bytes on the wire. */
+    public void onText(String text, int bytes) {
+      if (commands.admit(session, bytes)) {
         commands.onText(session, text);
       }
     }
 
-    /** Binary frames are not part of the protocol: answered with an error, the socket stays open. */
     public void onBinary() {
-      if (commands.admit(session)) {
+      onBinary(0);
+    }
+
+    /** Binary frames are not part of the protocol: answered with an error, the socket stays open. */
+    public void onBinary(int bytes) {
+      if (commands.admit(session, bytes)) {
         commands.onBinary(session);
       }
     }
@@ -166,10 +170,15 @@ public final class Switchboard {
    * {@code peer} parameter (resume, opt-in; already checked for form), or null.
    */
   public Connection open(ClientSocket socket, String urlToken, String peerId) {
+    return open(socket, urlToken, peerId, ByteBudget.UNLIMITED);
+  }
+
+  /** A new socket, as above, whose messages spend {@code bytes}. */
+  public Connection open(ClientSocket socket, String urlToken, String peerId, ByteBudget bytes) {
     long now = System.nanoTime();
-    String key = peerId == null || resume.seconds() == 0 ? null : resumeKey(authorizer.subject(urlToken), peerId);
     Session session = new Session(sessionIds.getAsLong(), socket,
-        new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), now), urlToken, key, now);
+        new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), now), bytes, urlToken,
+        resume.seconds() == 0 ? null : peerId, now);
     sessions.add(session);
     metrics.connectionOpened();
     return new Connection(session);
@@ -187,23 +196,6 @@ public final class Switchboard {
   /** Rooms of this loop's sockets whose partner's slot is held now; safe to read from any thread. */
   public int heldPartners() {
     return calls.heldPartners();
-  }
-
-  /**
-   * The resume key of a peer id: a digest of it and of the join token's subject (null: tokens are off), so a
-   * peer id is bound to its subject and never stored or logged itself.
-   */
-  static String resumeKey(String subject, String peerId) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update("signaling-resume\0".getBytes(StandardCharsets.UTF_8));
-      sha.update((subject == null ? "" : subject).getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      sha.update(peerId.getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(sha.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Closes sockets that sent nothing for the idle timeout. */

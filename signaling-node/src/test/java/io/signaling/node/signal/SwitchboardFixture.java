@@ -51,7 +51,7 @@ final class SwitchboardFixture implements AutoCloseable {
     long[] ids = {0};
     this.board = onLoop(() -> new Switchboard("node", "signaling.inbox.node.1", context, directory,
         new Courier(vertx, context, 300, 2, courierListener), new ProtocolCodec(128),
-        IceServerConfig.fixed(ProtocolCodec.iceServerConfig("", "", "")), () -> ++ids[0], SignalingMetrics.NOOP,
+        IceServerConfig.fixed(ProtocolCodec.iceServerConfig("", "", ""), ProtocolCodec.iceServerConfig("", "", "")), () -> ++ids[0], SignalingMetrics.NOOP,
         new NodeSettings.Limits(1000, 1000, 100, 16, 0, 0, 1 << 20, 3600), (room, token) -> true, () -> true,
         resume, listeners, 300));
   }

@@ -64,7 +64,7 @@ class UnconfirmedPairingTest {
   void theNoticeFailsAfterTheNodeLeft_theCallIsHeld_andTheResumedOffererGetsStart() throws Exception {
     // GIVEN resume on, and P (opted in) on node X, the offerer, whose node does not acknowledge Q's pairing notice
     start(30);
-    Socket q = qJoinsP(Switchboard.resumeKey(null, "peer-p"));
+    Socket q = qJoinsP(ResumeBinding.digest(null, "peer-p"));
     // WHEN X leaves the cluster (its slot held here) and then the notice fails
     f.onLoop(() -> {
       f.board.onNodeLeft(X_NODE);
@@ -99,7 +99,7 @@ class UnconfirmedPairingTest {
   void theNoticeFailsFirst_aResumablePartnerIsHeld_notEvicted() throws Exception {
     // GIVEN resume on, and P (opted in) on node X, whose node does not acknowledge Q's pairing notice
     start(30);
-    Socket q = qJoinsP(Switchboard.resumeKey(null, "peer-p"));
+    Socket q = qJoinsP(ResumeBinding.digest(null, "peer-p"));
     // WHEN the notice fails (node X has not left: it is only unreachable)
     Await.until(Duration.ofSeconds(10), "the pairing notice failed", () -> failedNotices.get() >= 1);
     // THEN P's slot is held here and stays in the room; Q is told nothing
