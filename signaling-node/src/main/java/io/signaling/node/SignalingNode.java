@@ -1,6 +1,7 @@
 package io.signaling.node;
 
 import io.signaling.cluster.config.ClusterFactory;
+
 import io.signaling.node.cluster.ClusterMember;
 import io.signaling.node.ops.ManagementServer;
 import io.signaling.node.ops.MicrometerSignalingMetrics;
@@ -80,7 +81,8 @@ public final class SignalingNode {
     }
     int httpPort = settings.httpPort() == 0 ? freePort(settings.httpHost()) : settings.httpPort();
     NodeSettings effective = settings.withHttpPort(httpPort);
-    ClusterMember member = ClusterMember.create(settings.cluster(), settings.roomMaxIdleSeconds());
+    ClusterMember member = ClusterMember.create(settings.cluster(), settings.roomMaxIdleSeconds(),
+        settings.backend().webhooks());
     VertxOptions options = ClusterFactory.applyEventBus(settings.cluster(), new VertxOptions());
     LOG.info("Joining cluster '{}' ({} discovery, member port {})", settings.cluster().clusterName(),
         settings.cluster().discovery().wireName(), settings.cluster().port());
@@ -125,8 +127,10 @@ public final class SignalingNode {
     }
     // not ready until the warm-up is done: set before any event loop reports its inbox
     health.setWarming(settings.warmup().enabled());
-    return ManagementServer.start(vertx, settings.httpHost(), settings.managementPort(),
-            settings.handshakes().keepAliveSeconds(), health, metrics)
+    ApplicationBackend backend = ApplicationBackend.start(settings, vertx, member, blocking, nodeId, health, metrics);
+    return backend.ready()
+        .compose(v -> ManagementServer.start(vertx, settings.httpHost(), settings.managementPort(),
+            settings.handshakes().keepAliveSeconds(), health, metrics, backend::mount))
         .compose(management -> vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health,
                 metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer), deployment)
             .compose(id -> vertx.deployVerticle(warmup))

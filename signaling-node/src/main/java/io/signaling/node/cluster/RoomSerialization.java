@@ -52,10 +52,18 @@ public final class RoomSerialization {
    * @param roomMaxIdleSeconds a room entry nobody joined or left for this long is dropped (its lifetime)
    */
   public static void configure(Config config, int roomMaxIdleSeconds) {
+    configure(config, roomMaxIdleSeconds, false);
+  }
+
+  /**
+   * @param syncBackup one synchronous backup instead of an asynchronous one (webhooks: the events of a change are
+   *     on two members before the change is answered)
+   */
+  public static void configure(Config config, int roomMaxIdleSeconds, boolean syncBackup) {
     config.addMapConfig(new MapConfig(ROOMS_MAP)
         .setMaxIdleSeconds(roomMaxIdleSeconds)
-        .setBackupCount(0)
-        .setAsyncBackupCount(1)
+        .setBackupCount(syncBackup ? 1 : 0)
+        .setAsyncBackupCount(syncBackup ? 0 : 1)
         .setStatisticsEnabled(false)
         .setPerEntryStatsEnabled(false));
     config.getSerializationConfig()
