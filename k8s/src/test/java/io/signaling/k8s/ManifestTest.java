@@ -154,7 +154,9 @@ class ManifestTest {
 
   /** What the Secrets an operator creates would hold, by "name/key". */
   private static final Map<String, String> SECRETS = Map.of(
-      "signaling-turn/secrets", "current-turn-secret-0123456789,previous-turn-secret-012345");
+      "signaling-turn/secrets", "current-turn-secret-0123456789,previous-turn-secret-012345",
+      "signaling-backend/webhook-secret", "webhook-secret-0123456789abcdef0123456789",
+      "signaling-backend/admin-token", "admin-token-0123456789abcdef0123456789ab");
 
   /**
    * The environment the node's container gets from a rendered Deployment: the ConfigMap it names, then its own
@@ -275,6 +277,41 @@ class ManifestTest {
     assertThat(settings.turn().secrets()).containsExactly("current-turn-secret-0123456789",
         "previous-turn-secret-012345");
     assertThat(settings.turn().lifetimeSeconds()).isEqualTo(86_400);
+  }
+
+  @Test
+  void theBackendComponent_readsTheWebhookSecretAndAdminTokenFromASecret_andTheClientServiceHasNoManagementPort()
+      throws IOException {
+    // GIVEN the prod overlay with the application-backend component, as kustomize renders it
+    List<JsonNode> rendered = prodWithComponent("application-backend");
+    Deployment d = Manifests.one(rendered, "Deployment", Deployment.class);
+    ConfigMap config = Manifests.one(rendered, "ConfigMap", ConfigMap.class);
+    assertThat(Manifests.unknownFields(d)).isEmpty();
+
+    // THEN the secret and the token come from the Secret, and nothing rendered holds them
+    for (String env : List.of(NodeSettings.WEBHOOK_SECRET.env(), NodeSettings.ADMIN_TOKEN.env())) {
+      EnvVar v = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+          .filter(e -> e.getName().equals(env)).findFirst().orElseThrow();
+      assertThat(v.getValue()).isNull();
+      assertThat(v.getValueFrom().getSecretKeyRef().getName()).isEqualTo("signaling-backend");
+      assertThat(config.getData()).doesNotContainKey(env);
+    }
+    assertThat(rendered).noneMatch(r -> r.path("kind").asText().equals("Secret"));
+
+    // AND the node reads webhooks and the admin API from what the pod gets
+    NodeSettings settings = NodeSettings.from(SettingsSource.of(podEnvironment(d, config, DOWNWARD_API)));
+    assertThat(settings.backend().webhooks()).isTrue();
+    assertThat(settings.backend().admin()).isTrue();
+
+    // AND the client Service exposes the client port only (the admin API is on the management port)
+    for (JsonNode r : rendered) {
+      if (r.path("kind").asText().equals("Service") && r.path("metadata").path("name").asText().equals("signaling")) {
+        for (JsonNode port : r.path("spec").path("ports")) {
+          assertThat(port.path("targetPort").asText()).isNotEqualTo("management");
+          assertThat(port.path("port").asInt()).isNotEqualTo(NodeSettings.MANAGEMENT_PORT.parse(null));
+        }
+      }
+    }
   }
 
   @Test
