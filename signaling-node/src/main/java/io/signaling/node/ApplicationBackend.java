@@ -59,7 +59,7 @@ final class ApplicationBackend {
     Future<Void> ready = Future.succeededFuture();
     if (backend.admin()) {
       admin = new ClusterAdmin(vertx, member.hazelcast(), blocking, nodeId, settings.sendTimeoutMillis(),
-          settings.sendAttempts(), () -> stats(nodeId, health, metrics));
+          settings.sendAttempts(), settings.resume().seconds() * 1000L, () -> stats(nodeId, health, metrics));
       api = new AdminApi(backend.adminToken(), admin);
       ready = admin.start();
       LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] admin API on at /admin on the management port", nodeId);

@@ -49,12 +49,14 @@ public final class ClusterAdmin implements AdminRooms {
   private final Courier courier;
   private final String nodeId;
   private final Supplier<JsonObject> localStats;
+  private final long resumeMillis;
   /** For each partition, a key that falls in it (to address it with a partition predicate). */
   private volatile String[] partitionKeys;
   private MessageConsumer<Object> consumer;
 
   public ClusterAdmin(Vertx vertx, HazelcastInstance hazelcast, Executor blocking, String nodeId,
-      int sendTimeoutMillis, int sendAttempts, Supplier<JsonObject> localStats) {
+      int sendTimeoutMillis, int sendAttempts, long resumeMillis, Supplier<JsonObject> localStats) {
+    this.resumeMillis = resumeMillis;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.hazelcast = hazelcast;
@@ -198,7 +200,7 @@ public final class ClusterAdmin implements AdminRooms {
   /** Takes {@code peer} out of the room, then tells it {@code stop} (and its partner, when {@code tellPartner}). */
   private Future<Boolean> remove(String streamId, PeerRef peer, boolean tellPartner) {
     return Future.fromCompletionStage(rooms.submitToKey(streamId,
-        new RoomProcessors.Leave(peer, null, LeaveReason.REMOVED)), context).map(d -> {
+        new RoomProcessors.Leave(peer, null, LeaveReason.REMOVED, resumeMillis)), context).map(d -> {
           if (!d.removed()) {
             return false;
           }

@@ -54,13 +54,13 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
 
   @Override
   public CompletionStage<LeaveDecision> leave(String streamId, PeerRef leaver, LeaveReason reason) {
-    return rooms.submitToKey(streamId, new RoomProcessors.Leave(leaver, null, reason));
+    return rooms.submitToKey(streamId, new RoomProcessors.Leave(leaver, null, reason, resumeMillis));
   }
 
   @Override
   public CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor,
       LeaveReason reason) {
-    return rooms.submitToKey(streamId, new RoomProcessors.Leave(partner, evictor, reason));
+    return rooms.submitToKey(streamId, new RoomProcessors.Leave(partner, evictor, reason, resumeMillis));
   }
 
   @Override

@@ -256,6 +256,8 @@ final class RoomProcessors {
     private PeerRef onlyWith;
     /** Why (appended with webhooks; null from an earlier release: a leave, or an eviction as a lost node). */
     private LeaveReason reason;
+    /** How long a resumable slot of a departed node found here is held (appended with the reason). */
+    private long resumeMillis;
     private transient HazelcastInstance hazelcast;
     /** The change to replay on the backup (one instance per submitToKey), or null when nothing changed. */
     private transient SetRoom<LeaveDecision> backup;
@@ -268,9 +270,14 @@ final class RoomProcessors {
     }
 
     Leave(PeerRef leaver, PeerRef onlyWith, LeaveReason reason) {
+      this(leaver, onlyWith, reason, 0);
+    }
+
+    Leave(PeerRef leaver, PeerRef onlyWith, LeaveReason reason, long resumeMillis) {
       this.leaver = leaver;
       this.onlyWith = onlyWith;
       this.reason = reason;
+      this.resumeMillis = resumeMillis;
     }
 
     @Override
@@ -285,14 +292,26 @@ final class RoomProcessors {
         return LeaveDecision.NOT_MEMBER;
       }
       long now = System.currentTimeMillis();
+      OutboxHooks hooks = OutboxHooks.of(hazelcast);
+      Room before = room;
+      if (room != null && room.life() != null) {
+        // in a life, peers of departed nodes leave first, as node_lost (whichever decision meets them first
+        // reports them: the purge, a join, or this leave), so the call's end is reported as the node loss it was
+        room = withEvents(entry.getKey(), room, withoutStalePeers(room, hazelcast, now, resumeMillis),
+            LeaveReason.NODE_LOST, now, hooks);
+      }
       LeaveDecision decision = RoomRules.leave(room, leaver, now);
+      if (!decision.removed() && room != before) {
+        entry.setValue(room.stored());
+        backup = new SetRoom<>(entry.getKey(), room);
+        announce(entry.getKey(), before, room, hooks);
+      }
       if (decision.removed()) {
-        OutboxHooks hooks = OutboxHooks.of(hazelcast);
         LeaveReason why = reason != null ? reason : onlyWith == null ? LeaveReason.LEAVE : LeaveReason.NODE_LOST;
         Room after = withEvents(entry.getKey(), room, decision.room(), why, now, hooks);
         entry.setValue(after.stored());
         backup = new SetRoom<>(entry.getKey(), after);
-        announce(entry.getKey(), room, after, hooks);
+        announce(entry.getKey(), before, after, hooks);
         decision = new LeaveDecision(true, decision.remaining(), after);
       }
       return decision;
@@ -318,7 +337,7 @@ final class RoomProcessors {
       WireBody.Writer body = new WireBody.Writer().peer(leaver).peer(onlyWith);
       // appended with webhooks: the reason, after the slot block
       if (reason != null) {
-        body.slots(true).u8(reason.code());
+        body.slots(true).u8(reason.code()).i64(resumeMillis);
       } else {
         body.slots(false);
       }
@@ -334,6 +353,7 @@ final class RoomProcessors {
       leaver = body.slotted(leaver);
       onlyWith = body.slotted(onlyWith);
       reason = body.more() ? LeaveReason.of(body.u8()) : null;
+      resumeMillis = body.more() ? body.i64() : 0;
     }
   }
 

@@ -106,7 +106,7 @@ class WireFormatGoldenTest {
     m.put("processor-set-room-held", () -> new RoomProcessors.SetRoom<>("room-4", HELD));
     m.put("processor-purge-node-resume", () -> new RoomProcessors.PurgeNode(B.node(), 1_764_600_000_123L, 30_000));
     m.put("processor-without-node-resume", () -> new RoomProcessors.WithoutNode(B.node(), 1_764_600_000_123L, 30_000));
-    m.put("processor-leave-reason", () -> new RoomProcessors.Leave(B, null, LeaveReason.REMOVED));
+    m.put("processor-leave-reason", () -> new RoomProcessors.Leave(B, null, LeaveReason.REMOVED, 30_000));
     m.put("processor-evict-reason", () -> new RoomProcessors.Leave(B, A, LeaveReason.EXPIRED));
     m.put("processor-set-room-life", () -> new RoomProcessors.SetRoom<>("room-5", PAIRED_IN_LIFE));
     m.put("processor-acknowledge", () -> new RoomProcessors.Acknowledge(1, 4, 2));
