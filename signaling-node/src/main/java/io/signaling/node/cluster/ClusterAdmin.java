@@ -130,6 +130,7 @@ public final class ClusterAdmin implements AdminRooms {
         }
         List<Listed> listed = new ArrayList<>(limit);
         String next = null;
+        int lastPartition = startPartition;
         for (int p = startPartition; p < keys.length && next == null; p++) {
           TreeMap<String, Room> sorted = new TreeMap<>();
           for (Map.Entry<String, Room> e : rooms.entrySet(Predicates.partitionPredicate(keys[p],
@@ -141,10 +142,12 @@ public final class ClusterAdmin implements AdminRooms {
           Map<String, Room> rest = p == startPartition && after != null ? sorted.tailMap(after, false) : sorted;
           for (Map.Entry<String, Room> e : rest.entrySet()) {
             if (listed.size() == limit) {
-              next = cursor(p, listed.get(listed.size() - 1).streamId());
+              // the cursor names the partition of the last room listed, which may be an earlier one
+              next = cursor(lastPartition, listed.get(listed.size() - 1).streamId());
               break;
             }
             listed.add(new Listed(e.getKey(), e.getValue()));
+            lastPartition = p;
           }
         }
         page.complete(new Page(listed, next));
