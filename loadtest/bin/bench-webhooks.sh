@@ -12,7 +12,7 @@
 #
 # Build first: mvn -B package -DskipTests. --quick: rounds of 300 calls, 600 warm-up calls, one warm round and a
 # 20 s outage (a check that it works, not a measurement). Ports: NODE_HTTP_PORT 5080.., NODE_MANAGEMENT_PORT
-# 9000.., NODE_CLUSTER_PORT 5701.., SINK_PORT 8088.
+# 9000.., NODE_CLUSTER_PORT 5701.., SINK_PORT 8088. SIGNALING_WARMUP_CALLS (default 6000) sets the nodes' warm-up.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -46,6 +46,8 @@ ports=(--http-port "${NODE_HTTP_PORT:-5080}" --management-port "$mgmt_port"
   --cluster-port "${NODE_CLUSTER_PORT:-5701}" --dir "$cluster_dir")
 rounds=(--calls "$calls" --warmup-calls "$warmup" --warm-rounds "$warm_rounds" --in-flight "$in_flight" --allow-errors)
 mkdir -p "$out"
+# the nodes' warm-up before readiness (the same for both clusters)
+export SIGNALING_WARMUP_CALLS="${SIGNALING_WARMUP_CALLS:-6000}"
 export SIGNALING_WEBHOOK_SECRET="${SIGNALING_WEBHOOK_SECRET:-bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 
 sink_pid=""

@@ -144,10 +144,10 @@ final class WebhookSink implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     long started = System.currentTimeMillis();
     HttpServer[] server = {null};
-    Runnable listen = () -> {
-      server[0] = vertx.createHttpServer().requestHandler(req -> handle(req, secret)).listen(port, host)
-          .toCompletionStage().toCompletableFuture().join();
-    };
+    // never waits on the event loop: listening completes on it
+    Runnable listen = () -> vertx.createHttpServer().requestHandler(req -> handle(req, secret)).listen(port, host)
+        .onSuccess(s -> server[0] = s)
+        .onFailure(e -> System.out.println("cannot listen on " + host + ":" + port + ": " + e.getMessage()));
     vertx.runOnContext(v -> listen.run());
     System.out.printf("webhook-sink listening on http://%s:%d/ (POST any path)%n", host, port);
     if (downAt >= 0) {

@@ -597,16 +597,17 @@ final class RoomProcessors {
   /**
    * A receiver has the events of a room's outbox up to an ordinal (delivered, or given up after the retry
    * window): its cursor moves, and events every receiver has leave the outbox; an entry with neither peers nor
-   * events left is removed. Returns the number of events removed. Added with webhooks (class id 17): only the
-   * delivering node sends it, to its own partition.
+   * events left is removed. Returns the receiver's next event ({@link #encodeNext}), or null when it has none, so
+   * that the deliverer needs no read of its own. Added with webhooks (class id 17): only the delivering node sends
+   * it, to its own partition.
    */
-  static final class Acknowledge implements EntryProcessor<String, Room, Integer>, IdentifiedDataSerializable,
+  static final class Acknowledge implements EntryProcessor<String, Room, String>, IdentifiedDataSerializable,
       HazelcastInstanceAware {
     private int receiver;
     private long ordinal;
     private int receivers;
     private transient HazelcastInstance hazelcast;
-    private transient SetRoom<Integer> backup;
+    private transient SetRoom<String> backup;
 
     Acknowledge() {
     }
@@ -623,14 +624,14 @@ final class RoomProcessors {
     }
 
     @Override
-    public Integer process(Map.Entry<String, Room> entry) {
+    public String process(Map.Entry<String, Room> entry) {
       Room room = entry.getValue();
       if (room == null || room.life() == null) {
-        return 0;
+        return null;
       }
       RoomLife life = room.life().acknowledged(receiver, ordinal, receivers);
       if (life == room.life()) {
-        return 0;
+        return encodeNext(life.next(receiver));
       }
       Room after = room.withLife(life);
       entry.setValue(after.stored());
@@ -640,11 +641,26 @@ final class RoomProcessors {
       if (hooks != null && removed > 0) {
         hooks.removed(removed);
       }
-      return removed;
+      return encodeNext(life.next(receiver));
+    }
+
+    /** An event as the acknowledgement's answer: {@code <ordinal>:<createdAt>:<json>}, or null. */
+    static String encodeNext(io.signaling.node.room.RoomEvent e) {
+      return e == null ? null : e.ordinal() + ":" + e.createdAt() + ":" + e.json();
+    }
+
+    static io.signaling.node.room.RoomEvent decodeNext(String text) {
+      if (text == null) {
+        return null;
+      }
+      int a = text.indexOf(':');
+      int b = text.indexOf(':', a + 1);
+      return new io.signaling.node.room.RoomEvent(Long.parseLong(text.substring(0, a)),
+          Long.parseLong(text.substring(a + 1, b)), text.substring(b + 1));
     }
 
     @Override
-    public EntryProcessor<String, Room, Integer> getBackupProcessor() {
+    public EntryProcessor<String, Room, String> getBackupProcessor() {
       return backup;
     }
 

@@ -300,11 +300,21 @@ public final class WebhookDispatcher implements OutboxHooks {
         return;
       }
       Room room = ar.result();
-      RoomEvent next = room == null || room.life() == null ? null : room.life().next(w.receiver);
+      send(w, room == null || room.life() == null ? null : room.life().next(w.receiver));
+    });
+  }
+
+  /** Sends {@code next} (the receiver's first event not delivered), or ends the worker when there is none. */
+  private void send(Worker w, RoomEvent next) {
+    {
       if (next == null) {
         if (!finish(w)) {
           pump(w);
         }
+        return;
+      }
+      if (closed || !owned(w.key)) {
+        finishNow(w);
         return;
       }
       w.headCreatedAt = next.createdAt();
@@ -342,7 +352,7 @@ public final class WebhookDispatcher implements OutboxHooks {
         long backoff = Math.min(settings.webhookMaxBackoffMillis(), 1000L << Math.min(16, w.attempts - 1));
         retryLater(w, backoff);
       });
-    });
+    }
   }
 
   private void acknowledge(Worker w, RoomEvent event) {
@@ -354,7 +364,8 @@ public final class WebhookDispatcher implements OutboxHooks {
                 + " shortly: {}", nodeId, w.key, ar.cause().toString());
             retryLater(w, 1000);
           } else {
-            pump(w);
+            // the acknowledgement answers with the receiver's next event: no read of our own
+            send(w, RoomProcessors.Acknowledge.decodeNext(ar.result()));
           }
         });
   }
