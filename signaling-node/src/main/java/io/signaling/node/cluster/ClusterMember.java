@@ -97,6 +97,22 @@ public final class ClusterMember {
     return hazelcast.getLifecycleService().isRunning();
   }
 
+  /**
+   * Each member's Hazelcast UUID (what Hazelcast's own log lines name) with its node id (what this node's log lines
+   * name), e.g. {@code 7d18f495-...=3ac52785-... (this)}: logged once at the join, so the two can be matched.
+   */
+  public String nodeIdsByMember() {
+    java.util.List<String> pairs = new java.util.ArrayList<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      pairs.add(describe(m) + (m.localMember() ? " (this)" : ""));
+    }
+    return String.join(", ", pairs);
+  }
+
+  private static String describe(Member m) {
+    return m.getUuid() + "=" + m.getAttribute(RoomSerialization.NODE_ID_ATTRIBUTE);
+  }
+
   /** Members as this node sees them (0 once it has left). */
   public int members() {
     return running() ? hazelcast.getCluster().getMembers().size() : 0;
@@ -131,7 +147,9 @@ public final class ClusterMember {
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        events.memberJoined(String.valueOf(event.getMember().getAddress()), event.getMembers().size());
+        // the member's Hazelcast UUID next to its node id: the mapping, once, for each member that joins later
+        events.memberJoined(event.getMember().getAddress() + " (member " + describe(event.getMember()) + ")",
+            event.getMembers().size());
       }
 
       @Override
@@ -184,13 +202,18 @@ public final class ClusterMember {
       if (!checking.compareAndSet(false, true)) {
         return;
       }
-      worker.executeBlocking(() -> {
-        int before = members();
-        return new int[] {before, running() && hazelcast.getPartitionService().isLocalMemberSafe() ? 1 : 0};
-      }, false).onComplete(ar -> {
-        listener.checked(ar.succeeded() && ar.result()[1] == 1, ar.succeeded() ? ar.result()[0] : -1);
-        checking.set(false);
-      });
+      try {
+        worker.executeBlocking(() -> {
+          int before = members();
+          return new int[] {before, running() && hazelcast.getPartitionService().isLocalMemberSafe() ? 1 : 0};
+        }, false).onComplete(ar -> {
+          listener.checked(ar.succeeded() && ar.result()[1] == 1, ar.succeeded() ? ar.result()[0] : -1);
+          checking.set(false);
+        });
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // Vert.x is closing (its workers are gone before its timers): nothing left to watch
+        vertx.cancelTimer(t);
+      }
     });
   }
 
