@@ -1,6 +1,7 @@
 package io.signaling.node;
 
 import io.signaling.cluster.config.ClusterFactory;
+
 import io.signaling.node.cluster.ClusterMember;
 import io.signaling.node.ops.ManagementServer;
 import io.signaling.node.ops.MicrometerSignalingMetrics;
@@ -91,7 +92,8 @@ public final class SignalingNode {
     }
     int httpPort = settings.httpPort() == 0 ? freePort(settings.httpHost()) : settings.httpPort();
     NodeSettings effective = settings.withHttpPort(httpPort);
-    ClusterMember member = ClusterMember.create(settings.cluster(), settings.roomMaxIdleSeconds());
+    ClusterMember member = ClusterMember.create(settings.cluster(), settings.roomMaxIdleSeconds(),
+        settings.backend().webhooks());
     VertxOptions options = ClusterFactory.applyEventBus(settings.cluster(), new VertxOptions());
     LOG.info("Joining cluster '{}' ({} discovery, member port {})", settings.cluster().clusterName(),
         settings.cluster().discovery().wireName(), settings.cluster().port());
@@ -183,8 +185,10 @@ public final class SignalingNode {
     health.setWarming(settings.warmup().enabled());
     String managementAt = settings.managementBindHost() + ":" + settings.managementPort();
     String clientsAt = settings.httpHost() + ":" + settings.httpPort();
-    return ManagementServer.start(vertx, settings.managementBindHost(), settings.managementPort(),
-            settings.handshakes().keepAliveSeconds(), health, metrics)
+    ApplicationBackend backend = ApplicationBackend.start(settings, vertx, member, blocking, nodeId, health, metrics);
+    return backend.ready()
+        .compose(v -> ManagementServer.start(vertx, settings.managementBindHost(), settings.managementPort(),
+            settings.handshakes().keepAliveSeconds(), health, metrics, backend::mount))
         .recover(e -> Future.failedFuture(new StartupException("cannot serve the management port " + managementAt
             + " (" + NodeSettings.MANAGEMENT_PORT.env() + "): " + reason(e), e)))
         .compose(management -> vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health,

@@ -57,8 +57,16 @@ public final class ClusterMember {
 
   /** A member for these settings, the rooms map and the serializers configured; not started. */
   public static ClusterMember create(ClusterSettings settings, int roomMaxIdleSeconds) {
+    return create(settings, roomMaxIdleSeconds, false);
+  }
+
+  /**
+   * @param syncBackup the rooms map's backup is synchronous (webhooks: a change, and the events it created, is
+   *     answered only once its backup has it, so losing the owner right after loses no event)
+   */
+  public static ClusterMember create(ClusterSettings settings, int roomMaxIdleSeconds, boolean syncBackup) {
     return new ClusterMember(ClusterFactory.clusterManager(settings, config -> {
-      RoomSerialization.configure(config, roomMaxIdleSeconds);
+      RoomSerialization.configure(config, roomMaxIdleSeconds, syncBackup);
       // Hazelcast's own metrics (collected and compressed every 5 s for its Management Center) are not read by
       // the node, which exports its own: about 3.5 ms of CPU per second per idle member (docs/PERFORMANCE.md)
       config.getMetricsConfig().setEnabled(false);

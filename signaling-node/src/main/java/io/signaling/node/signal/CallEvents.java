@@ -1,5 +1,6 @@
 package io.signaling.node.signal;
 
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.room.PeerRef;
 import java.util.List;
 import java.util.function.Consumer;
@@ -38,12 +39,12 @@ final class CallEvents implements CallListener {
   }
 
   @Override
-  public void ended(String streamId, PeerRef self, Reason reason) {
+  public void ended(String streamId, PeerRef self, LeaveReason reason) {
     each("ended", l -> l.ended(streamId, self, reason));
   }
 
   @Override
-  public void left(String streamId, PeerRef self, Reason reason) {
+  public void left(String streamId, PeerRef self, LeaveReason reason) {
     each("left", l -> l.left(streamId, self, reason));
   }
 

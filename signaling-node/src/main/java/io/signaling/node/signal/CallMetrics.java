@@ -1,5 +1,6 @@
 package io.signaling.node.signal;
 
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.room.PeerRef;
 
@@ -18,7 +19,7 @@ final class CallMetrics implements CallListener {
   }
 
   @Override
-  public void left(String streamId, PeerRef self, Reason reason) {
+  public void left(String streamId, PeerRef self, LeaveReason reason) {
     metrics.roomClosed();
   }
 
@@ -29,8 +30,8 @@ final class CallMetrics implements CallListener {
   }
 
   @Override
-  public void ended(String streamId, PeerRef self, Reason reason) {
-    if (reason == Reason.EXPIRED) {
+  public void ended(String streamId, PeerRef self, LeaveReason reason) {
+    if (reason == LeaveReason.EXPIRED) {
       metrics.slotExpired();
     }
   }

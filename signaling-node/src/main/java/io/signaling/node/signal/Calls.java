@@ -1,5 +1,6 @@
 package io.signaling.node.signal;
 
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.cluster.Envelope;
 import io.signaling.node.protocol.ProtocolCodec;
@@ -101,9 +102,9 @@ final class Calls {
    * Takes the partner's slot out of the room, awaited; then, unless it was resumed meanwhile (its notice is on its
    * way) or the call moved on, the call ends.
    */
-  private void evictThenEnd(Session s, String streamId, RoomLink link, PeerRef lost, CallListener.Reason reason) {
+  private void evictThenEnd(Session s, String streamId, RoomLink link, PeerRef lost, LeaveReason reason) {
     holdEnded(link);
-    directory.evict(streamId, lost, link.self).compose(d -> d.removed()
+    directory.evict(streamId, lost, link.self, reason).compose(d -> d.removed()
         ? Future.succeededFuture(false)
         // not removed: resumed just now (its notice is on its way), unless the room moved on without it
         : directory.room(streamId).map(room -> room.peers().stream()
@@ -121,7 +122,7 @@ final class Calls {
   }
 
   /** The call ends for the socket: {@code stop}, once, when {@code lost} is still its partner. */
-  void endCall(Session s, String streamId, RoomLink link, PeerRef lost, CallListener.Reason reason) {
+  void endCall(Session s, String streamId, RoomLink link, PeerRef lost, LeaveReason reason) {
     if (link.partnerLost(lost)) {
       holdEnded(link);
       s.send(ProtocolCodec.stop(streamId));

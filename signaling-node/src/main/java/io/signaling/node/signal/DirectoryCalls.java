@@ -2,6 +2,7 @@ package io.signaling.node.signal;
 
 import io.signaling.node.room.JoinDecision;
 import io.signaling.node.room.LeaveDecision;
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.room.PeerRef;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomDirectory;
@@ -43,16 +44,17 @@ final class DirectoryCalls {
     return call(() -> directory.join(streamId, joiner));
   }
 
-  Future<LeaveDecision> leave(String streamId, PeerRef leaver) {
-    return call(() -> directory.leave(streamId, leaver));
+  /** A leave for {@code reason} (the room's events for the application backend report it). */
+  Future<LeaveDecision> leave(String streamId, PeerRef leaver, LeaveReason reason) {
+    return call(() -> directory.leave(streamId, leaver, reason));
   }
 
   Future<LeaveDecision> hold(String streamId, PeerRef peer) {
     return call(() -> directory.hold(streamId, peer));
   }
 
-  Future<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor) {
-    return call(() -> directory.evict(streamId, partner, evictor));
+  Future<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor, LeaveReason reason) {
+    return call(() -> directory.evict(streamId, partner, evictor, reason));
   }
 
   Future<Room> room(String streamId) {

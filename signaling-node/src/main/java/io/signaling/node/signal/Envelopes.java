@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * This event loop's inbox: envelopes from any node (this one included), each handed to the socket it is for:
- * relays written to it, notices about its partner to {@link Calls}, a takeover of its slot to {@link Memberships}.
+ * relays written to it, notices about its partner to {@link Calls}, a takeover of its slot or its removal by the
+ * admin API to {@link Memberships}.
  * A relay for a socket that is gone with its slot held goes back to its sender, which keeps it.
  */
 final class Envelopes {
@@ -91,6 +92,9 @@ final class Envelopes {
         break;
       case RESUMED:
         calls.onResumed(s, streamId, link, e);
+        break;
+      case REMOVED:
+        memberships.removed(s, streamId, link);
         break;
       case SUPERSEDED:
         memberships.superseded(s, streamId, link);

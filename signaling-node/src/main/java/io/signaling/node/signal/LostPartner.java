@@ -1,5 +1,6 @@
 package io.signaling.node.signal;
 
+import io.signaling.node.room.LeaveReason;
 /**
  * The one rule for a call whose other side is found gone, whichever way it was found: what the socket that
  * stays (or, for {@link Situation#OWN_HOLD_FAILED}, the socket that went) does about it. Pure: no I/O, no clock;
@@ -8,7 +9,7 @@ package io.signaling.node.signal;
  * <ul>
  *   <li>{@link Action#HOLD}: the partner opted in to resume and its window is open: its slot is held, what this
  *       socket relays meanwhile is kept, and this socket is told nothing.</li>
- *   <li>{@link Action#END}: the call ends for this socket with a {@link CallListener.Reason}; where the partner's
+ *   <li>{@link Action#END}: the call ends for this socket with a {@link LeaveReason}; where the partner's
  *       slot is taken out of the room first (an eviction), that is awaited and the room re-checked for a resume
  *       before the socket is told {@code stop}.</li>
  *   <li>{@link Action#IGNORE}: stale (the call has moved on, or the partner named is not this socket's partner) or
@@ -48,11 +49,11 @@ final class LostPartner {
   }
 
   /** The answer: an action, and for {@link Action#END} the reason the call ended. */
-  record Decision(Action action, CallListener.Reason reason) {
+  record Decision(Action action, LeaveReason reason) {
     static final Decision HOLD = new Decision(Action.HOLD, null);
     static final Decision IGNORE = new Decision(Action.IGNORE, null);
 
-    static Decision end(CallListener.Reason reason) {
+    static Decision end(LeaveReason reason) {
       return new Decision(Action.END, reason);
     }
   }
@@ -82,16 +83,16 @@ final class LostPartner {
         if (f.held()) {
           return Decision.IGNORE;
         }
-        return mayHold ? Decision.HOLD : Decision.end(CallListener.Reason.NODE_LOST);
+        return mayHold ? Decision.HOLD : Decision.end(LeaveReason.NODE_LOST);
       case RECONCILED_AWAY:
-        return Decision.end(CallListener.Reason.REMOVED);
+        return Decision.end(LeaveReason.REMOVED);
       case HOLD_EXPIRED:
       case KEPT_OVERFLOW:
-        return f.held() ? Decision.end(CallListener.Reason.EXPIRED) : Decision.IGNORE;
+        return f.held() ? Decision.end(LeaveReason.EXPIRED) : Decision.IGNORE;
       case PARTNER_LEFT:
-        return Decision.end(CallListener.Reason.LEAVE);
+        return Decision.end(LeaveReason.LEAVE);
       case OWN_HOLD_FAILED:
-        return mayHold ? Decision.HOLD : Decision.end(CallListener.Reason.CLOSED);
+        return mayHold ? Decision.HOLD : Decision.end(LeaveReason.CLOSED);
       default:
         throw new IllegalStateException("unhandled situation " + f.situation());
     }

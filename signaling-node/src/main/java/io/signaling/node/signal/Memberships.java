@@ -1,5 +1,6 @@
 package io.signaling.node.signal;
 
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.cluster.Envelope;
 import io.signaling.node.ops.SignalingMetrics;
@@ -130,8 +131,8 @@ final class Memberships {
         cause.toString());
     Future<LeaveDecision> undone = self.resumable() && resume.seconds() > 0
         ? directory.hold(streamId, self).compose(d -> d.removed() ? Future.succeededFuture(d)
-            : directory.leave(streamId, self))
-        : directory.leave(streamId, self);
+            : directory.leave(streamId, self, LeaveReason.CLOSED))
+        : directory.leave(streamId, self, LeaveReason.CLOSED);
     undone.onFailure(e -> LOG.atWarn().addKeyValue("node", node)
         .log("[node: {}] [room: {}] undoing a failed join failed: {}", node, streamId, e.toString()));
     metrics.error(ErrorDefinition.TEMPORARILY_UNAVAILABLE);
@@ -183,11 +184,11 @@ final class Memberships {
       s.send(ProtocolCodec.error(ErrorDefinition.NO_PEER_ASSOCIATED_BEFORE, streamId));
       return Future.succeededFuture();
     }
-    return leave(s, streamId, CallListener.Reason.LEAVE);
+    return leave(s, streamId, LeaveReason.LEAVE);
   }
 
-  /** Leaves one room; for {@link CallListener.Reason#LEAVE} the socket is open and gets {@code leaved}. */
-  private Future<Void> leave(Session s, String streamId, CallListener.Reason reason) {
+  /** Leaves one room; for {@link LeaveReason#LEAVE} the socket is open and gets {@code leaved}. */
+  private Future<Void> leave(Session s, String streamId, LeaveReason reason) {
     RoomLink link = s.rooms.remove(streamId);
     s.forgetResumeKey(streamId);
     if (link == null) {
@@ -195,7 +196,7 @@ final class Memberships {
     }
     calls.forget(link);
     s.leaving++;
-    return directory.leave(streamId, link.self).transform(ar -> {
+    return directory.leave(streamId, link.self, reason).transform(ar -> {
       s.leaving--;
       PeerRef remaining;
       // the notice carries the room's version after the leave, so a late retry cannot end a later pairing;
@@ -220,7 +221,7 @@ final class Memberships {
             .onFailure(e -> LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] could not tell {} that"
                 + " its partner left: {}", node, streamId, to, e.toString()));
       }
-      if (reason == CallListener.Reason.LEAVE) {
+      if (reason == LeaveReason.LEAVE) {
         s.send(ProtocolCodec.leaved(streamId));
       }
       if (link.partner != null) {
@@ -242,7 +243,7 @@ final class Memberships {
   Future<Void> holdOrLeave(Session s, String streamId) {
     RoomLink link = s.rooms.get(streamId);
     if (link == null || !link.self.resumable() || link.partner == null) {
-      return leave(s, streamId, CallListener.Reason.CLOSED);
+      return leave(s, streamId, LeaveReason.CLOSED);
     }
     sessions.markGone(s);
     long windowEnds = clockMillis.getAsLong() + resume.seconds() * 1000L;
@@ -252,7 +253,7 @@ final class Memberships {
       if (ar.succeeded()) {
         if (!ar.result().removed()) {
           // not held (alone, or the slot was already taken over): a leave as without resume
-          return leave(s, streamId, CallListener.Reason.CLOSED);
+          return leave(s, streamId, LeaveReason.CLOSED);
         }
         partner = ar.result().remaining();
         version = ar.result().room().version();
@@ -262,7 +263,7 @@ final class Memberships {
         LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] hold failed ({}): {}", node, streamId,
             ar.cause().toString(), d.action());
         if (d.action() != LostPartner.Action.HOLD) {
-          return leave(s, streamId, d.reason() == null ? CallListener.Reason.CLOSED : d.reason());
+          return leave(s, streamId, d.reason() == null ? LeaveReason.CLOSED : d.reason());
         }
         // the slot stays in the room, attached to this closed socket: a resume takes it over all the same, and the
         // partner's window ends it otherwise (by an eviction)
@@ -303,10 +304,22 @@ final class Memberships {
     calls.forget(link);
     s.superseded = true;
     sessions.markGone(s);
-    events.left(streamId, link.self, CallListener.Reason.REMOVED);
+    events.left(streamId, link.self, LeaveReason.REMOVED);
     LOG.atInfo().addKeyValue("node", node).log("[node: {}] [room: {}] {} superseded by a newer socket of its"
         + " peer: closing it", node, streamId, link.self);
     s.close(Switchboard.CLOSE_SUPERSEDED, "superseded by a newer connection");
+  }
+
+  /** The admin API took the socket out of the room (the directory has it out already): {@code stop}, and out. */
+  void removed(Session s, String streamId, RoomLink link) {
+    s.rooms.remove(streamId);
+    s.forgetResumeKey(streamId);
+    calls.forget(link);
+    s.send(ProtocolCodec.stop(streamId));
+    if (link.partner != null) {
+      events.ended(streamId, link.self, LeaveReason.REMOVED);
+    }
+    events.left(streamId, link.self, LeaveReason.REMOVED);
   }
 
   // ------------------------------------------------------------------ after a merge
@@ -338,10 +351,10 @@ final class Memberships {
       calls.forget(link);
       if (link.partner != null) {
         s.send(ProtocolCodec.stop(streamId));
-        events.ended(streamId, link.self, CallListener.Reason.REMOVED);
+        events.ended(streamId, link.self, LeaveReason.REMOVED);
       }
       s.send(ProtocolCodec.leaved(streamId));
-      events.left(streamId, link.self, CallListener.Reason.REMOVED);
+      events.left(streamId, link.self, LeaveReason.REMOVED);
       return Future.succeededFuture();
     });
   }

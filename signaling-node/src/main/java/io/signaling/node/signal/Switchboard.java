@@ -1,5 +1,6 @@
 package io.signaling.node.signal;
 
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.ops.SignalingMetrics;
@@ -106,12 +107,12 @@ public final class Switchboard {
     }
 
     @Override
-    public void ended(String streamId, PeerRef self, Reason reason) {
+    public void ended(String streamId, PeerRef self, LeaveReason reason) {
       check(self);
     }
 
     @Override
-    public void left(String streamId, PeerRef self, Reason reason) {
+    public void left(String streamId, PeerRef self, LeaveReason reason) {
       check(self);
     }
 

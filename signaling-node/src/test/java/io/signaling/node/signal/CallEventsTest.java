@@ -1,5 +1,6 @@
 package io.signaling.node.signal;
 
+import io.signaling.node.room.LeaveReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.NodeSettings;
@@ -43,12 +44,12 @@ class CallEventsTest {
     }
 
     @Override
-    public void ended(String streamId, PeerRef self, Reason reason) {
+    public void ended(String streamId, PeerRef self, LeaveReason reason) {
       events.add("ended " + self.session() + " " + reason.wire());
     }
 
     @Override
-    public void left(String streamId, PeerRef self, Reason reason) {
+    public void left(String streamId, PeerRef self, LeaveReason reason) {
       events.add("left " + self.session() + " " + reason.wire());
     }
 
@@ -70,7 +71,7 @@ class CallEventsTest {
     }
 
     @Override
-    public void ended(String streamId, PeerRef self, Reason reason) {
+    public void ended(String streamId, PeerRef self, LeaveReason reason) {
       throw new IllegalStateException("a listener that fails");
     }
   };

@@ -2,7 +2,7 @@ package io.signaling.node.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.signal.CallListener.Reason;
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.signal.LostPartner.Action;
 import io.signaling.node.signal.LostPartner.Decision;
 import io.signaling.node.signal.LostPartner.Facts;
@@ -22,7 +22,7 @@ class LostPartnerTest {
     return LostPartner.decide(new Facts(situation, current, held, resumable, resumeOn, windowOpen));
   }
 
-  private static Decision end(Reason reason) {
+  private static Decision end(LeaveReason reason) {
     return Decision.end(reason);
   }
 
@@ -32,11 +32,11 @@ class LostPartnerTest {
     // THEN a resumable partner is held (resume on, window open), anything else ends as node_lost
     assertThat(decide(Situation.NOTICE_FAILED, true, false, true, true, true)).isEqualTo(Decision.HOLD);
     assertThat(decide(Situation.NOTICE_FAILED, true, false, true, false, true)).as("resume off")
-        .isEqualTo(end(Reason.NODE_LOST));
+        .isEqualTo(end(LeaveReason.NODE_LOST));
     assertThat(decide(Situation.NOTICE_FAILED, true, false, false, true, true)).as("did not opt in")
-        .isEqualTo(end(Reason.NODE_LOST));
+        .isEqualTo(end(LeaveReason.NODE_LOST));
     assertThat(decide(Situation.NOTICE_FAILED, true, false, true, true, false)).as("window passed")
-        .isEqualTo(end(Reason.NODE_LOST));
+        .isEqualTo(end(LeaveReason.NODE_LOST));
     // AND a hold already running is left alone (the node-left path held the slot first)
     assertThat(decide(Situation.NOTICE_FAILED, true, true, true, true, true)).isEqualTo(Decision.IGNORE);
     assertThat(decide(Situation.NOTICE_FAILED, true, true, false, false, true)).isEqualTo(Decision.IGNORE);
@@ -49,8 +49,8 @@ class LostPartnerTest {
   void aNodeThatLeft_holdsItsResumablePartners_whenResumeIsOn_elseEndsTheirCallsAsNodeLost() {
     assertThat(decide(Situation.NODE_LEFT, true, false, true, true, true)).isEqualTo(Decision.HOLD);
     assertThat(decide(Situation.NODE_LEFT, true, false, true, false, false)).as("resume off")
-        .isEqualTo(end(Reason.NODE_LOST));
-    assertThat(decide(Situation.NODE_LEFT, true, false, false, true, true)).isEqualTo(end(Reason.NODE_LOST));
+        .isEqualTo(end(LeaveReason.NODE_LOST));
+    assertThat(decide(Situation.NODE_LEFT, true, false, false, true, true)).isEqualTo(end(LeaveReason.NODE_LOST));
     assertThat(decide(Situation.NODE_LEFT, true, true, true, true, true)).as("held already")
         .isEqualTo(Decision.IGNORE);
     assertThat(decide(Situation.NODE_LEFT, false, false, true, true, true)).isEqualTo(Decision.IGNORE);
@@ -60,9 +60,9 @@ class LostPartnerTest {
   void aPartnerTheRoomNoLongerListsAfterAMerge_endsTheCallAsRemoved_resumeOrNot() {
     for (boolean resumeOn : new boolean[] {true, false}) {
       assertThat(decide(Situation.RECONCILED_AWAY, true, false, true, resumeOn, resumeOn))
-          .isEqualTo(end(Reason.REMOVED));
+          .isEqualTo(end(LeaveReason.REMOVED));
       assertThat(decide(Situation.RECONCILED_AWAY, true, true, true, resumeOn, resumeOn))
-          .isEqualTo(end(Reason.REMOVED));
+          .isEqualTo(end(LeaveReason.REMOVED));
       assertThat(decide(Situation.RECONCILED_AWAY, false, false, true, resumeOn, resumeOn))
           .isEqualTo(Decision.IGNORE);
     }
@@ -71,8 +71,8 @@ class LostPartnerTest {
   @Test
   void aHoldThatExpiresOrOverflows_endsTheCallAsExpired_unlessTheHoldIsNoLongerThere() {
     for (Situation s : List.of(Situation.HOLD_EXPIRED, Situation.KEPT_OVERFLOW)) {
-      assertThat(decide(s, true, true, true, true, false)).isEqualTo(end(Reason.EXPIRED));
-      assertThat(decide(s, true, true, true, true, true)).isEqualTo(end(Reason.EXPIRED));
+      assertThat(decide(s, true, true, true, true, false)).isEqualTo(end(LeaveReason.EXPIRED));
+      assertThat(decide(s, true, true, true, true, true)).isEqualTo(end(LeaveReason.EXPIRED));
       assertThat(decide(s, true, false, true, true, false)).as("resumed meanwhile: not held any more")
           .isEqualTo(Decision.IGNORE);
       assertThat(decide(s, false, true, true, true, false)).as("the call moved on").isEqualTo(Decision.IGNORE);
@@ -82,8 +82,8 @@ class LostPartnerTest {
   @Test
   void aPartnerThatLeft_endsTheCallAsLeave_evenWhenItsSlotWasHeld() {
     for (boolean resumeOn : new boolean[] {true, false}) {
-      assertThat(decide(Situation.PARTNER_LEFT, true, false, true, resumeOn, true)).isEqualTo(end(Reason.LEAVE));
-      assertThat(decide(Situation.PARTNER_LEFT, true, true, true, resumeOn, true)).isEqualTo(end(Reason.LEAVE));
+      assertThat(decide(Situation.PARTNER_LEFT, true, false, true, resumeOn, true)).isEqualTo(end(LeaveReason.LEAVE));
+      assertThat(decide(Situation.PARTNER_LEFT, true, true, true, resumeOn, true)).isEqualTo(end(LeaveReason.LEAVE));
       assertThat(decide(Situation.PARTNER_LEFT, false, false, true, resumeOn, true)).isEqualTo(Decision.IGNORE);
     }
   }
@@ -92,10 +92,10 @@ class LostPartnerTest {
   void aHoldTheDirectoryFails_isHeldAllTheSame_whileTheWindowAllows_elseTheSocketLeavesAsClosed() {
     assertThat(decide(Situation.OWN_HOLD_FAILED, true, false, true, true, true)).isEqualTo(Decision.HOLD);
     assertThat(decide(Situation.OWN_HOLD_FAILED, true, false, true, true, false)).as("the directory took longer"
-        + " than the window").isEqualTo(end(Reason.CLOSED));
+        + " than the window").isEqualTo(end(LeaveReason.CLOSED));
     assertThat(decide(Situation.OWN_HOLD_FAILED, true, false, true, false, false)).as("resume off")
-        .isEqualTo(end(Reason.CLOSED));
-    assertThat(decide(Situation.OWN_HOLD_FAILED, true, false, false, true, true)).isEqualTo(end(Reason.CLOSED));
+        .isEqualTo(end(LeaveReason.CLOSED));
+    assertThat(decide(Situation.OWN_HOLD_FAILED, true, false, false, true, true)).isEqualTo(end(LeaveReason.CLOSED));
     assertThat(decide(Situation.OWN_HOLD_FAILED, false, false, true, true, true)).as("left meanwhile")
         .isEqualTo(Decision.IGNORE);
   }
@@ -108,11 +108,11 @@ class LostPartnerTest {
     }
     boolean mayHold = resumable && resumeOn && windowOpen;
     return switch (s) {
-      case NOTICE_FAILED, NODE_LEFT -> held ? Decision.IGNORE : mayHold ? Decision.HOLD : end(Reason.NODE_LOST);
-      case RECONCILED_AWAY -> end(Reason.REMOVED);
-      case HOLD_EXPIRED, KEPT_OVERFLOW -> held ? end(Reason.EXPIRED) : Decision.IGNORE;
-      case PARTNER_LEFT -> end(Reason.LEAVE);
-      case OWN_HOLD_FAILED -> mayHold ? Decision.HOLD : end(Reason.CLOSED);
+      case NOTICE_FAILED, NODE_LEFT -> held ? Decision.IGNORE : mayHold ? Decision.HOLD : end(LeaveReason.NODE_LOST);
+      case RECONCILED_AWAY -> end(LeaveReason.REMOVED);
+      case HOLD_EXPIRED, KEPT_OVERFLOW -> held ? end(LeaveReason.EXPIRED) : Decision.IGNORE;
+      case PARTNER_LEFT -> end(LeaveReason.LEAVE);
+      case OWN_HOLD_FAILED -> mayHold ? Decision.HOLD : end(LeaveReason.CLOSED);
     };
   }
 
