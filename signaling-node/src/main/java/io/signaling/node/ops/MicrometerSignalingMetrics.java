@@ -10,6 +10,7 @@ import io.signaling.node.protocol.Command;
 import io.signaling.node.protocol.ErrorDefinition;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,8 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
   private final Counter failures;
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<Timeout, Counter> timeouts = new EnumMap<>(Timeout.class);
+  /** What the function counters read, held here: Micrometer keeps only a weak reference. */
+  private final List<LongSupplier> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public MicrometerSignalingMetrics() {
     Gauge.builder("signaling.connections", connections, AtomicInteger::get)
@@ -172,10 +175,10 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
   }
 
   private void traffic(String layer, String direction, String unit, LongSupplier count) {
+    counted.add(count); // a function counter holds its object weakly
     FunctionCounter.builder("signaling.cluster.traffic." + unit, count, c -> c.getAsLong())
         .tag("layer", layer).tag("direction", direction)
-        .description("Node-to-node " + unit + " " + direction + (direction.equals("sent") ? " to" : " from")
-            + " other members, by layer")
+        .description("Node-to-node " + unit + " sent to or received from other members, by layer")
         .register(registry);
   }
 
