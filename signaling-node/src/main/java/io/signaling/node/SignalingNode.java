@@ -107,6 +107,7 @@ public final class SignalingNode {
     if (metrics instanceof MicrometerSignalingMetrics prometheus) {
       prometheus.bind(health::members, health::isDraining);
       bindTraffic(prometheus, member.traffic());
+      prometheus.bindProcessCpu();
     }
     ClusterMember.Safety safety = member.watchSafety(vertx);
     health.bindSafety(safety::safe, safety::checks);

@@ -174,6 +174,21 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
     return this;
   }
 
+  /**
+   * Adds {@code signaling_process_cpu_seconds_total}: the CPU time the node's process has used (user and system,
+   * all threads), so that CPU per call can be read from the metrics alone where {@code /proc} is out of reach.
+   */
+  public MicrometerSignalingMetrics bindProcessCpu() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      LongSupplier nanos = os::getProcessCpuTime;
+      counted.add(nanos);
+      FunctionCounter.builder("signaling.process.cpu.seconds", nanos, n -> n.getAsLong() / 1e9)
+          .description("CPU time used by the node's process").register(registry);
+    }
+    return this;
+  }
+
   private void traffic(String layer, String direction, String unit, LongSupplier count) {
     counted.add(count); // a function counter holds its object weakly
     FunctionCounter.builder("signaling.cluster.traffic." + unit, count, c -> c.getAsLong())

@@ -108,6 +108,8 @@ class IdleClusterTrafficTest {
         .as("hazelcast messages sent, at /metrics").isPositive().isGreaterThanOrEqualTo(hazelcastSent);
     assertThat(value(metrics, "signaling_cluster_traffic_bytes_total{direction=\"received\",layer=\"eventbus\"}"))
         .as("event-bus bytes received, at /metrics").isPositive().isGreaterThanOrEqualTo(eventBusReceived);
+    assertThat(metrics).as("the process's CPU time, for CPU per call from the metrics alone")
+        .containsPattern("(?m)^signaling_process_cpu_seconds_total [0-9.eE+-]+$");
   }
 
   private static long value(String scrape, String series) {
