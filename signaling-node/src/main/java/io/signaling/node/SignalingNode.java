@@ -110,7 +110,7 @@ public final class SignalingNode {
       prometheus.bindProcessCpu();
     }
     ClusterMember.Safety safety = member.watchSafety(vertx);
-    health.bindSafety(safety::safe, safety::checks);
+    health.bindSafety(safety::safe, safety::checks, safety::checkNow);
     List<SignalingVerticle> verticles = new CopyOnWriteArrayList<>();
     AtomicLong sessionIds = new AtomicLong();
     member.listen(new ClusterEvents(nodeId, vertx, member, directory, health, verticles));

@@ -167,6 +167,9 @@ public final class ClusterMember {
 
     /** Checks run so far. */
     int checks();
+
+    /** A check begun now: true when it finds the member safe (and nothing changed while it ran). */
+    Future<Boolean> checkNow();
   }
 
   /**
@@ -226,6 +229,11 @@ public final class ClusterMember {
       @Override
       public int checks() {
         return watch.checks();
+      }
+
+      @Override
+      public Future<Boolean> checkNow() {
+        return watch.checkNow();
       }
     };
   }

@@ -1,5 +1,6 @@
 package io.signaling.node.cluster;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -71,13 +72,29 @@ final class SafetyWatch {
     }
   }
 
+  /**
+   * Checks now, once, whatever the state (for a caller that needs a check begun after its own writes: the rooms'
+   * backups are asynchronous). A safe result counts as any check's does.
+   */
+  Future<Boolean> checkNow() {
+    long seen = changes.get();
+    return worker.executeBlocking(() -> running.getAsBoolean() && localMemberSafe.getAsBoolean(), false)
+        .map(safe -> {
+          if (safe) {
+            safeAt.accumulateAndGet(seen, Math::max);
+          }
+          checks.incrementAndGet();
+          return safe && changes.get() == seen;
+        });
+  }
+
   private void check() {
     long seen = changes.get();
     worker.executeBlocking(() -> running.getAsBoolean() && localMemberSafe.getAsBoolean(), false)
         .onComplete(ar -> {
           boolean safe = ar.succeeded() && ar.result();
           if (safe) {
-            safeAt.set(seen);
+            safeAt.accumulateAndGet(seen, Math::max);
           }
           checks.incrementAndGet();
           pending.set(false);

@@ -1,9 +1,11 @@
 package io.signaling.node.ops;
 
+import io.vertx.core.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Liveness and readiness of a node. Ready means: member of a running cluster, every event loop's inbox
@@ -23,6 +25,7 @@ public final class NodeHealth {
   private volatile BooleanSupplier memberSafe = () -> false;
   /** Safety checks run so far. */
   private volatile IntSupplier safetyChecks = () -> 0;
+  private volatile Supplier<Future<Boolean>> checkSafetyNow = () -> Future.succeededFuture(false);
 
   public NodeHealth(String nodeId, int expectedInboxes, BooleanSupplier clusterRunning, IntSupplier members) {
     this.nodeId = nodeId;
@@ -80,9 +83,16 @@ public final class NodeHealth {
    * running, no replica without an owner, the backups of every partition this member owns in sync), checked after
    * each membership change and migration event until it holds, and {@code checks}, how many checks ran.
    */
-  public void bindSafety(BooleanSupplier safe, IntSupplier checks) {
+  public void bindSafety(BooleanSupplier safe, IntSupplier checks, Supplier<Future<Boolean>> checkNow) {
     this.memberSafe = safe;
     this.safetyChecks = checks;
+    this.checkSafetyNow = checkNow;
+  }
+
+  /** A safety check begun now (for {@code /health/safe}: backups are asynchronous, so after writes of its own a
+   * caller may need a check that began after them). */
+  public Future<Boolean> checkSafetyNow() {
+    return checkSafetyNow.get();
   }
 
   /**

@@ -70,6 +70,14 @@ class IdleClusterTrafficTest {
 
       // WHEN the two left stay idle, THEN the same holds at two members
       idleMembersSendLittle(cluster, 2);
+
+      // AND /health/safe checks when asked (for a caller that needs a check begun after its own writes)
+      int before = health(cluster.node(1)).getInteger("safetyChecks");
+      HttpResponse<String> safe = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + cluster.node(1).managementPort() + "/health/safe")).timeout(Duration.ofSeconds(15)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(safe.statusCode()).as("/health/safe of a settled member").isEqualTo(200);
+      assertThat(new JsonObject(safe.body()).getInteger("safetyChecks")).isEqualTo(before + 1);
     }
   }
 
