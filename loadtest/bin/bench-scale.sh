@@ -18,8 +18,16 @@
 #                               [--warm-calls 2000] [--heap 384m] [--out DIR]
 #
 # Build first: mvn -B package -DskipTests. Ports (override with the environment): NODE_HTTP_PORT 5080..,
-# NODE_MANAGEMENT_PORT 9000.., NODE_CLUSTER_PORT 5701... Needs curl and ss (iproute2). On Kubernetes, read the
-# same counters from each pod's /metrics instead (see docs/PERFORMANCE.md).
+# NODE_MANAGEMENT_PORT 9000.., NODE_CLUSTER_PORT 5701... Needs curl and ss (iproute2).
+#
+# Against a cluster already running elsewhere (Kubernetes: port-forward or reach each pod's management port):
+#
+#   loadtest/bin/bench-scale.sh --management http://pod-a:9000,http://pod-b:9000,... -t ws://signaling/WebRTCAppEE/websocket
+#
+# measures that cluster once, the same way, reading everything from the nodes' own /metrics: messages and bytes
+# from the traffic counters, CPU from signaling_process_cpu_seconds_total (no ss: no segment columns). -t is what
+# the load client calls (a Service, or every pod's URL); with a Service, "each peer's partner on another node"
+# is up to the balancer. The cluster is neither started nor stopped.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -31,6 +39,8 @@ calls=1000
 in_flight=10
 warm_calls=2000
 heap=384m
+remote=""
+remote_targets=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes_list="$2"; shift 2 ;;
@@ -40,6 +50,8 @@ while [ $# -gt 0 ]; do
     --warm-calls) warm_calls="$2"; shift 2 ;;
     --heap) heap="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --management) remote="$2"; shift 2 ;;
+    -t|--target) remote_targets="$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +59,11 @@ for v in "$idle_seconds" "$calls" "$in_flight" "$warm_calls"; do
   [[ "$v" =~ ^[0-9]+$ ]] || { echo "--idle-seconds, --calls, --in-flight and --warm-calls take whole numbers" >&2; exit 2; }
 done
 command -v curl >/dev/null && command -v ss >/dev/null || { echo "needs curl and ss" >&2; exit 2; }
+if [ -n "$remote" ]; then
+  [ -n "$remote_targets" ] || { echo "--management needs -t (the WebSocket URLs the load client calls)" >&2; exit 2; }
+  IFS=, read -r -a remote_urls <<<"$remote"
+  nodes_list="${#remote_urls[@]}"
+fi
 
 java_bin="${JAVA:-java}"
 harness=("$java_bin" -Xms1g -Xmx1g -jar "$root/loadtest/target/loadtest.jar")
@@ -62,11 +79,31 @@ mkdir -p "$out"
 cleanup() {
   "$cluster" stop --dir "$cluster_dir" >/dev/null 2>&1 || true
 }
-trap cleanup EXIT
+[ -n "$remote" ] || trap cleanup EXIT
+
+# metrics URL: "cpu_ms messages_sent bytes_sent" from a node's /metrics
+from_metrics() {
+  curl -sf "$1/metrics" | awk '
+    /^signaling_cluster_traffic_messages_total[{].*direction="sent"/ { m += $NF }
+    /^signaling_cluster_traffic_bytes_total[{].*direction="sent"/ { b += $NF }
+    /^signaling_process_cpu_seconds_total / { c = $NF * 1000 }
+    END { printf "%d %d %d", c, m, b }'
+}
+
+management_url() {
+  if [ -n "$remote" ]; then echo "${remote_urls[$(($1 - 1))]}"; else echo "http://127.0.0.1:$(cat "$cluster_dir/node-$1.mport")"; fi
+}
 
 # snapshot N: one line per node: pid cpu_ms segs_out bytes_sent(ss) messages_sent bytes_sent(metrics)
 snapshot() {
   local n="$1" k pid mport excluded
+  if [ -n "$remote" ]; then
+    for k in $(seq 1 "$n"); do
+      read -r c m b <<<"$(from_metrics "$(management_url "$k")")"
+      echo "0 $c 0 0 $m $b"
+    done
+    return
+  fi
   excluded=" "
   for k in $(seq 0 $((n - 1))); do
     excluded+="$((http_base + k)) $((management_base + k)) "
@@ -92,12 +129,9 @@ snapshot() {
         mine = 0
       }
       END { printf "%d %d", segs, bytes }')
-    local metrics
-    metrics=$(curl -sf "http://127.0.0.1:$mport/metrics" | awk '
-      /^signaling_cluster_traffic_messages_total\{.*direction="sent"/ { m += $NF }
-      /^signaling_cluster_traffic_bytes_total\{.*direction="sent"/ { b += $NF }
-      END { printf "%d %d", m, b }')
-    echo "$pid $cpu $wire $metrics"
+    local m b
+    read -r _ m b <<<"$(from_metrics "http://127.0.0.1:$mport")"
+    echo "$pid $cpu $wire $m $b"
   done
 }
 
@@ -108,11 +142,11 @@ delta() {
 }
 
 all_safe() {
-  local n="$1" k mport
+  local n="$1" k health
   for k in $(seq 1 "$n"); do
-    mport="$(cat "$cluster_dir/node-$k.mport")"
-    curl -sf "http://127.0.0.1:$mport/health/ready" | grep -q '"memberSafe":true' || return 1
-    curl -sf "http://127.0.0.1:$mport/health/ready" | grep -q "\"members\":$n[,}]" || return 1
+    health="$(curl -sf "$(management_url "$k")/health/ready" || true)"
+    grep -q '"memberSafe":true' <<<"$health" || return 1
+    grep -q "\"members\":$n[,}]" <<<"$health" || return 1
   done
 }
 
@@ -121,7 +155,13 @@ now_ms() { date +%s%3N; }
 printf 'nodes\tidle_seconds\tidle_cpu_ms\tidle_segs\tidle_bytes\tidle_messages\tidle_mbytes\tcalls\tcall_seconds\tcall_cpu_ms\tcall_segs\tcall_bytes\tcall_messages\tcall_mbytes\n' >"$out/scale.tsv"
 for n in $nodes_list; do
   echo "== $n node(s)"
-  urls="$("$cluster" start --nodes "$n" "${ports[@]}" -- --warmup-calls 0 | tail -n 1)"
+  if [ -n "$remote" ]; then
+    urls="$remote_targets"
+  else
+    # nodes starting together on a busy machine sometimes fail to form one cluster in time: one more try
+    urls="$("$cluster" start --nodes "$n" "${ports[@]}" -- --warmup-calls 0 | tail -n 1)" \
+      || urls="$("$cluster" start --nodes "$n" "${ports[@]}" -- --warmup-calls 0 | tail -n 1)"
+  fi
   for _ in $(seq 1 600); do all_safe "$n" && break; sleep 0.1; done
   all_safe "$n" || { echo "the cluster of $n did not report every member safe" >&2; exit 1; }
 
@@ -144,10 +184,10 @@ for n in $nodes_list; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$idle_s" "${idle// /$'\t'}" "$((2 * calls))" "$calls_s" \
     "${during// /$'\t'}" >>"$out/scale.tsv"
   grep -E "errors|lost" "$out/$n-calls.log" | tail -n 2 || true
-  "$cluster" stop --dir "$cluster_dir"
+  [ -n "$remote" ] || "$cluster" stop --dir "$cluster_dir"
 done
 
-awk -F'\t' '
+awk -F'\t' -v segments="$([ -n "$remote" ] && echo no || echo yes)" '
   NR == 1 { next }
   {
     n = $1; is = $2; calls = $8; cs = $9
@@ -155,8 +195,9 @@ awk -F'\t' '
     # call-driven: what the calls added over the idle rate during the run
     seg_call = ($11 - $4 / is * cs) / calls; byte_call = ($12 - $5 / is * cs) / calls
     msg_call = ($13 - $6 / is * cs) / calls; cpu_call = ($10 - $3 / is * cs) / calls
-    rows[++r] = sprintf("| %d | %.1f | %.1f | %.0f | %.1f | %.1f | %.1f | %.1f | %.2f | %.0f |", n, idle_segs, idle_msgs,
-      idle_bytes, idle_cpu, seg_call, msg_call, byte_call / 1024, cpu_call, calls / cs)
+    is_ = segments == "yes" ? sprintf("%.1f", idle_segs) : "-"; cs_ = segments == "yes" ? sprintf("%.1f", seg_call) : "-"
+    rows[++r] = sprintf("| %d | %s | %.1f | %.0f | %.1f | %s | %.1f | %.1f | %.2f | %.0f |", n, is_, idle_msgs,
+      idle_bytes, idle_cpu, cs_, msg_call, byte_call / 1024, cpu_call, calls / cs)
   }
   END {
     print "| nodes | idle: node-to-node segments/s per node | idle: messages/s per node | idle: bytes/s per node | idle: CPU ms/s per node | per call: node-to-node segments | per call: messages | per call: KB | per call: CPU ms (all nodes) | calls/s |"
