@@ -33,7 +33,8 @@ import java.util.function.LongSupplier;
  * {@code signaling_tcp_connections}, {@code signaling_handshakes_pending},
  * {@code signaling_connections_refused_total{reason}} and {@code signaling_connection_timeouts_total{deadline}}; the
  * node-to-node traffic {@code signaling_cluster_traffic_messages_total{layer,direction}} and
- * {@code signaling_cluster_traffic_bytes_total{layer,direction}}; and the process's memory (see {@link ProcessMemory})
+ * {@code signaling_cluster_traffic_bytes_total{layer,direction}}; the process's CPU time
+ * {@code signaling_process_cpu_seconds_total}; and the process's memory (see {@link ProcessMemory})
  * with the JVM's standard memory, GC and thread meters.
  */
 public final class MicrometerSignalingMetrics implements SignalingMetrics {
