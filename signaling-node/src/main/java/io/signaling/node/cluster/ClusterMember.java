@@ -51,6 +51,7 @@ public final class ClusterMember {
   private final HazelcastClusterManager manager;
   private final ClusterTraffic traffic = new ClusterTraffic();
   private volatile HazelcastInstance hazelcast;
+  private volatile Vertx vertx;
   private volatile UUID membershipListener;
 
   private ClusterMember(HazelcastClusterManager manager) {
@@ -70,6 +71,7 @@ public final class ClusterMember {
   /** Starts the clustered Vert.x instance (which joins the cluster) and registers the envelope codecs. */
   public Future<Vertx> start(VertxOptions options) {
     return ClusteredVertx.start(options, manager, traffic).map(vertx -> {
+      this.vertx = vertx;
       hazelcast = manager.getHazelcastInstance();
       traffic.watch(hazelcast);
       vertx.eventBus().registerCodec(new EnvelopeCodec());
@@ -245,9 +247,14 @@ public final class ClusterMember {
 
   /** Announces this node's event-bus address to the cluster again (the inboxes are re-registered by the caller). */
   public Future<Void> reannounce() {
-    Promise<Void> done = Promise.promise();
-    manager.setNodeInfo(manager.getNodeInfo(), done);
-    return done.future();
+    // getNodeInfo and setNodeInfo take the cluster manager's lock, which its clean-up after a member left holds
+    // while it waits on the cluster: never on an event loop (8 nodes starting together on a busy machine blocked
+    // one for over a minute, a join's re-announcement waiting behind a departure's clean-up)
+    return vertx.executeBlocking(() -> {
+      Promise<Void> done = Promise.promise();
+      manager.setNodeInfo(manager.getNodeInfo(), done);
+      return done.future();
+    }, false).compose(done -> done);
   }
 
   /** The Hazelcast member, for tests that inspect the cluster's state. */
