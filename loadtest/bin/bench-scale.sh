@@ -158,9 +158,14 @@ for n in $nodes_list; do
   if [ -n "$remote" ]; then
     urls="$remote_targets"
   else
-    # nodes starting together on a busy machine sometimes fail to form one cluster in time: one more try
-    urls="$("$cluster" start --nodes "$n" "${ports[@]}" -- --warmup-calls 0 | tail -n 1)" \
-      || urls="$("$cluster" start --nodes "$n" "${ports[@]}" -- --warmup-calls 0 | tail -n 1)"
+    # many nodes starting together on a busy machine may fail to form one cluster in time (members starved of
+    # CPU miss heartbeats and are suspected): two first, then one at a time, each added once the others are ready
+    first=$((n < 2 ? n : 2))
+    "$cluster" start --nodes "$first" "${ports[@]}" -- --warmup-calls 0 >/dev/null
+    for _ in $(seq $((first + 1)) "$n"); do
+      "$cluster" add --dir "$cluster_dir" >/dev/null
+    done
+    urls="$("$cluster" urls --dir "$cluster_dir")"
   fi
   for _ in $(seq 1 600); do all_safe "$n" && break; sleep 0.1; done
   all_safe "$n" || { echo "the cluster of $n did not report every member safe" >&2; exit 1; }
