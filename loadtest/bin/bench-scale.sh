@@ -15,7 +15,11 @@
 # CPU per call is summed over the nodes. Writes scale.tsv and SCALE.md (the table) in --out.
 #
 #   loadtest/bin/bench-scale.sh [--nodes "2 3 4 6 8"] [--idle-seconds 20] [--calls 1000] [--in-flight 10]
-#                               [--warm-calls 2000] [--heap 384m] [--out DIR]
+#                               [--warm-calls 2000] [--heap 384m] [--failure-timeout SECONDS] [--out DIR]
+#
+# --failure-timeout sets the nodes' SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS (default: theirs, 5): on a machine with
+# fewer cores than node JVMs, a node starved of CPU for 5 s misses heartbeats and is suspected and removed, and the
+# cluster splits and merges under the load it is measured with.
 #
 # Build first: mvn -B package -DskipTests. Ports (override with the environment): NODE_HTTP_PORT 5080..,
 # NODE_MANAGEMENT_PORT 9000.., NODE_CLUSTER_PORT 5701... Needs curl and ss (iproute2).
@@ -39,6 +43,7 @@ calls=1000
 in_flight=10
 warm_calls=2000
 heap=384m
+node_flags=(--warmup-calls 0)
 remote=""
 remote_targets=""
 while [ $# -gt 0 ]; do
@@ -49,6 +54,7 @@ while [ $# -gt 0 ]; do
     --in-flight) in_flight="$2"; shift 2 ;;
     --warm-calls) warm_calls="$2"; shift 2 ;;
     --heap) heap="$2"; shift 2 ;;
+    --failure-timeout) node_flags+=(--cluster-failure-timeout-seconds "$2"); shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --management) remote="$2"; shift 2 ;;
     -t|--target) remote_targets="$2"; shift 2 ;;
@@ -161,7 +167,7 @@ for n in $nodes_list; do
     # many nodes starting together on a busy machine may fail to form one cluster in time (members starved of
     # CPU miss heartbeats and are suspected): two first, then one at a time, each added once the others are ready
     first=$((n < 2 ? n : 2))
-    "$cluster" start --nodes "$first" "${ports[@]}" -- --warmup-calls 0 >/dev/null
+    "$cluster" start --nodes "$first" "${ports[@]}" -- "${node_flags[@]}" >/dev/null
     for _ in $(seq $((first + 1)) "$n"); do
       "$cluster" add --dir "$cluster_dir" >/dev/null
     done
