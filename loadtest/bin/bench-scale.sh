@@ -17,8 +17,8 @@
 #   loadtest/bin/bench-scale.sh [--nodes "2 3 4 6 8"] [--idle-seconds 20] [--calls 1000] [--in-flight 10]
 #                               [--warm-calls 2000] [--heap 384m] [--failure-timeout SECONDS] [--out DIR]
 #
-# --failure-timeout sets the nodes' SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS (default: theirs, 5): on a machine with
-# fewer cores than node JVMs, a node starved of CPU for 5 s misses heartbeats and is suspected and removed, and the
+# --failure-timeout sets the nodes' SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS (default: theirs, 2): on a machine with
+# fewer cores than node JVMs, a node starved of CPU for 2 s misses heartbeats and is suspected and removed, and the
 # cluster splits and merges under the load it is measured with.
 #
 # Build first: mvn -B package -DskipTests. Ports (override with the environment): NODE_HTTP_PORT 5080..,
