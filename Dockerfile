@@ -1,6 +1,6 @@
 # The signaling node image, which also carries the load harness (/app/loadtest.jar, run by the k8s/loadtest Job).
 # Build after `mvn -B -ntp -DskipTests package`:
-#   docker build -t signaling-node:dev .
+#   docker build -t signaling-node:0.1.0 .   (the tag is the Maven version, the chart's appVersion and the manifests' tag)
 # BASE_IMAGE is any image with a Java 17+ runtime on PATH (`java`). Where no image registry is reachable,
 # .ci/setup-docker.sh makes one offline (Debian bookworm + openjdk-17-jre-headless) named as the default.
 ARG BASE_IMAGE=signaling-base-jre:bookworm

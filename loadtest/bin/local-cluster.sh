@@ -116,7 +116,8 @@ launch() {
   # the harness-friendly limits, each left out when the extra flags set it (the node refuses a flag given twice)
   local limits=() pair flag given arg
   for pair in rate-limit-per-second=1000000 rate-limit-burst=1000000 max-connections-per-address=0 \
-      max-rooms-per-connection=1000; do
+      max-rooms-per-connection=1000 byte-limit-per-second=1073741824 byte-limit-burst=1073741824 \
+      address-byte-limit-per-second=0; do
     flag="--${pair%%=*}"
     given=false
     for arg in "${extra[@]}"; do

@@ -7,7 +7,9 @@ const params = new URLSearchParams(location.search);
 const baseWsUrl = params.get("ws") ||
   `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/WebRTCAppEE/websocket`;
 
-// Resume (docs/PROTOCOL.md): a random peer id of 128 bits in the URL, kept for the tab's life. After a lost
+// Resume (docs/PROTOCOL.md): a random peer id of 128 bits, kept for the tab's life, offered in the
+// Sec-WebSocket-Protocol header ("peer.<id>", next to "signaling", which the server selects) and not in the URL,
+// so that access logs do not keep it. After a lost
 // socket (or a lost node) the page reconnects with the same id and joins again: the server gives the call back,
 // with what the partner sent meanwhile, and the partner notices nothing. The media never stopped.
 function peerId() {
@@ -19,7 +21,7 @@ function peerId() {
   }
   return id;
 }
-const wsUrl = `${baseWsUrl}${baseWsUrl.includes("?") ? "&" : "?"}peer=${peerId()}`;
+const wsProtocols = ["signaling", `peer.${peerId()}`];
 
 let socket = null;
 let room = null;            // the room we are in (or want to be in after a reconnect)
@@ -70,7 +72,7 @@ async function showNode() {
 }
 
 function connect() {
-  socket = new WebSocket(wsUrl);
+  socket = new WebSocket(baseWsUrl, wsProtocols);
   socket.onopen = () => {
     reconnectDelay = 1000;
     send({ command: "getIceServerConfig" });

@@ -30,13 +30,16 @@ public final class SettingsSource {
   /** The picocli model of a command whose options are the given settings, plus --help. */
   public static CommandLine commandLine(String name, Collection<Setting<?>> known) {
     CommandSpec spec = CommandSpec.create().name(name).mixinStandardHelpOptions(false);
-    spec.usageMessage().description("Every option can also be set by the environment variable named in its description.");
+    spec.usageMessage().description("Every option can also be set by the environment variable named in its "
+        + "description. Give secrets (marked 'secret') in the environment, not as flags: a flag's value is visible "
+        + "to every user of the machine in the process list (ps).");
     spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
     for (Setting<?> s : known) {
       spec.addOption(OptionSpec.builder(s.flag())
           .paramLabel("VALUE")
           .type(String.class)
-          .description(s.description() + " [" + s.env() + "; default: "
+          .description(s.description() + (s.isSecret() ? " Secret: prefer the environment to this flag (ps shows "
+              + "flags)." : "") + " [" + s.env() + "; default: "
               + (s.defaultValue().isEmpty() ? "unset" : s.defaultValue()) + "]")
           .build());
     }

@@ -35,7 +35,8 @@ final class Manifests {
   static List<Path> yamlFiles() {
     try (Stream<Path> files = Files.walk(root())) {
       return files.filter(f -> f.toString().endsWith(".yaml"))
-          .filter(f -> !f.toString().contains("/src/") && !f.toString().contains("/target/"))
+          .filter(f -> !f.toString().contains("/src/") && !f.toString().contains("/target/")
+              && !f.toString().contains("/helm/"))
           .sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -56,6 +57,19 @@ final class Manifests {
    * test is skipped on a developer's machine and fails in CI (environment variable {@code CI=true}).
    */
   static List<JsonNode> kustomize(Path dir) {
+    // the files do not change during a test run: each directory is rendered once per JVM (read-only trees)
+    List<JsonNode> known = RENDERED.get(dir.toAbsolutePath().normalize().toString());
+    if (known != null) {
+      return known;
+    }
+    List<JsonNode> rendered = List.copyOf(render(dir));
+    RENDERED.put(dir.toAbsolutePath().normalize().toString(), rendered);
+    return rendered;
+  }
+
+  private static final java.util.Map<String, List<JsonNode>> RENDERED = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static List<JsonNode> render(Path dir) {
     Process process;
     try {
       process = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
@@ -74,22 +88,55 @@ final class Manifests {
         process.destroyForcibly();
         throw new AssertionError("kubectl kustomize " + dir + " failed: " + err.join());
       }
-      List<JsonNode> objects = new ArrayList<>();
-      try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(out)) {
-        while (docs.hasNext()) {
-          JsonNode doc = docs.next();
-          if (doc != null && !doc.isNull() && !doc.isEmpty()) {
-            objects.add(doc);
-          }
-        }
-      }
-      return objects;
+      return documents(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** The objects of a multi-document YAML text, each as a YAML tree (empty documents left out). */
+  static List<JsonNode> documents(String yaml) {
+    List<JsonNode> objects = new ArrayList<>();
+    try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+      while (docs.hasNext()) {
+        JsonNode doc = docs.next();
+        if (doc != null && !doc.isNull() && !doc.isEmpty()) {
+          objects.add(doc);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return objects;
+  }
+
+  /**
+   * The prod overlay with components added, as kustomize renders it (and as the operator gets it who adds them to
+   * the overlay's {@code components}: in the overlay's namespace).
+   */
+  static List<JsonNode> prodWith(String... components) {
+    String name = String.join("+", components);
+    Path dir = root().resolve("target/kustomize/prod-" + name);
+    try {
+      Files.createDirectories(dir);
+      StringBuilder k = new StringBuilder(String.join("\n",
+          "apiVersion: kustomize.config.k8s.io/v1beta1",
+          "kind: Kustomization",
+          "namespace: signaling",
+          "resources:",
+          "  - ../../../overlays/prod",
+          "components:", ""));
+      for (String c : components) {
+        k.append("  - ../../../components/").append(c).append('\n');
+      }
+      Files.writeString(dir.resolve("kustomization.yaml"), k.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return kustomize(dir);
   }
 
   /** The one rendered object of a kind, as its typed fabric8 model. */

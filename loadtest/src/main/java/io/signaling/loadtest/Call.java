@@ -65,6 +65,7 @@ final class Call {
   private boolean aLeft;
   private boolean bLeft;
   private long deadlineTimer = -1;
+  private long negotiatedNanos;
   private boolean started;
   private boolean retryOnDrain;
   private String completedCounter = Stats.OPS_COMPLETED;
@@ -206,7 +207,14 @@ final class Call {
       done.complete();
     } else if (ok) {
       stats.count(completedCounter);
-      stats.record("setup", a.node, System.nanoTime() - intendedNanos);
+      // setup: from the call's intended start until both sides had every message (the hold is not part of it)
+      long now = System.nanoTime();
+      long end = negotiatedNanos > 0 ? negotiatedNanos : now;
+      stats.record("setup", a.node, end - intendedNanos);
+      if (holdMillis > 0) {
+        // the whole call, hold and leave included (what "setup" measured before the hold was taken out of it)
+        stats.record("call", -1, now - intendedNanos);
+      }
       done.complete();
     } else {
       done.fail(new IllegalStateException("call " + streamId + " failed"));
@@ -388,9 +396,14 @@ final class Call {
       return;
     }
     negotiated = true;
-    stats.record("negotiation", a.node, System.nanoTime() - joinSentB);
+    negotiatedNanos = System.nanoTime();
+    stats.record("negotiation", a.node, negotiatedNanos - joinSentB);
     if (holdMillis > 0) {
-      vertx.setTimer(holdMillis, t -> leave());
+      vertx.setTimer(holdMillis, t -> {
+        // the hold as it was actually kept (the timer's own lateness included), reported apart from the setup
+        stats.record("hold", -1, System.nanoTime() - negotiatedNanos);
+        leave();
+      });
     } else {
       leave();
     }

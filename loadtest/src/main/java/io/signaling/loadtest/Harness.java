@@ -23,14 +23,37 @@ import java.util.function.Function;
  */
 final class Harness {
 
-  /** @param serverCpu the server processes whose CPU time the run reports, or null */
+  /**
+   * @param serverCpu the server processes whose CPU time the run reports, or null
+   * @param share this process's share of a distributed run ({@link Share#ALONE} when it runs alone)
+   * @param gate how the measured run starts (and where its intervals go) in a distributed run, or null
+   */
   record Options(List<Target> targets, boolean crossNode, int threads, long graceMillis, boolean insecure,
-      PrintStream console, ServerCpu serverCpu) {
+      PrintStream console, ServerCpu serverCpu, Share share, Gate gate) {
 
     Options(List<Target> targets, boolean crossNode, int threads, long graceMillis, boolean insecure,
         PrintStream console) {
       this(targets, crossNode, threads, graceMillis, insecure, console, null);
     }
+
+    Options(List<Target> targets, boolean crossNode, int threads, long graceMillis, boolean insecure,
+        PrintStream console, ServerCpu serverCpu) {
+      this(targets, crossNode, threads, graceMillis, insecure, console, serverCpu, Share.ALONE, null);
+    }
+
+    Options withShare(Share share, Gate gate) {
+      return new Options(targets, crossNode, threads, graceMillis, insecure, console, serverCpu, share, gate);
+    }
+  }
+
+  /** A worker's link to its coordinator, as the harness sees it. */
+  interface Gate {
+
+    /** Called once every lane is prepared; blocks until the coordinated start and returns it ({@code nanoTime}). */
+    long awaitStart();
+
+    /** Every closed one-second interval of the measured run, with its histograms (to be encoded at once). */
+    void interval(Stats.Interval interval, java.util.Map<String, org.HdrHistogram.Histogram> histograms);
   }
 
   private Harness() {
@@ -57,20 +80,26 @@ final class Harness {
       Stats stats = new Stats(System.nanoTime());
       long runId = ThreadLocalRandom.current().nextLong(1, 1L << 40);
       List<Lane> lanes = new ArrayList<>();
+      Share share = options.share();
+      List<Target> targets = share.slice(options.targets(), options.crossNode());
       for (int k = 0; k < options.threads(); k++) {
         Context context = vertx.getOrCreateContext();
-        lanes.add(new Lane(k, options.threads(), vertx, context, client, stats, options.targets(),
-            options.crossNode(), runId));
+        // in a distributed run the lanes of every worker share one schedule: this worker's are a block of them
+        lanes.add(new Lane(share.index() * options.threads() + k, share.count() * options.threads(), vertx, context,
+            client, stats, targets, options.crossNode(), runId));
       }
       PrintStream out = options.console();
       Instant startedAt = Instant.now();
-      out.printf(Locale.ROOT, "%s: preparing %d lane(s) against %d node(s)%n", scenario.name(), lanes.size(),
-          options.targets().size());
+      out.printf(Locale.ROOT, "%s: preparing %d lane(s) against %d node(s)%s%n", scenario.name(), lanes.size(),
+          targets.size(), share.count() > 1 ? " as worker " + share.index() + " of " + share.count() : "");
       await(onLanes(lanes, scenario::prepare), TimeUnit.MINUTES.toMillis(10), "preparation");
 
-      long startNanos = System.nanoTime() + 20_000_000L;
+      long startNanos = options.gate() == null ? System.nanoTime() + 20_000_000L : options.gate().awaitStart();
       ServerCpu.Sample cpuBefore = options.serverCpu() == null ? null : options.serverCpu().sample();
       stats.beginRun(startNanos);
+      if (options.gate() != null) {
+        stats.intervalSink(options.gate()::interval);
+      }
       if (driver != null) {
         driver.start(startNanos, stats);
       }

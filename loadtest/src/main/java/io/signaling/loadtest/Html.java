@@ -34,12 +34,32 @@ final class Html {
     b.append("<p>Achieved <b>").append(String.format(Locale.ROOT, "%,.1f", r.achievedRate())).append("/s</b> (")
         .append(esc(Progress.label(r.rateCounter()))).append(")");
     if (r.targetRate() > 0) {
-      b.append(String.format(Locale.ROOT, " of %,.1f/s target", r.targetRate()));
+      b.append(String.format(Locale.ROOT, " of %,.1f/s target, over the %.1f s operations were started",
+          r.targetRate(), r.startedOverSeconds()));
     }
     b.append(". Lost messages: ").append(r.lost()).append(". Errors: ")
         .append(esc(r.errors().isEmpty() ? "none" : r.errors().toString())).append(".</p>");
     if (r.serverCost() != null) {
       b.append("<p>").append(esc(r.serverCost().line().trim())).append("</p>");
+    }
+    for (String warning : r.generatorWarnings()) {
+      b.append("<p class=bad>Warning: ").append(esc(warning)).append("</p>");
+    }
+    if (r.workers() != null) {
+      Workers ws = r.workers();
+      b.append("<h2>Workers</h2><p>").append(ws.count()).append(" workers, ")
+          .append(ws.sliced() ? "each on its own slice of the targets" : "each on every target")
+          .append("; their histograms added up into the figures above.</p><table><tr><th>worker</th><th>host</th>"
+              + "<th>targets</th><th>done</th><th>achieved/s</th><th>send lag p50</th><th>send lag p99</th>"
+              + "<th>send lag max</th><th>relay p99</th><th>pairing p99</th><th>errors</th><th>status</th></tr>");
+      for (Workers.Worker w : ws.workers()) {
+        b.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%,d</td><td>%.1f</td>"
+                + "<td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%,d</td><td class=%s>%s</td></tr>",
+            w.index(), esc(w.host()), esc(String.join(", ", w.targets())), w.done(), w.achieved(), w.sendLagP50Ms(),
+            w.sendLagP99Ms(), w.sendLagMaxMs(), w.relayP99Ms(), w.pairingP99Ms(), w.errors(),
+            w.delivered() && !w.saturated() ? "ok" : "bad", esc(w.status() + (w.saturated() ? " (saturated)" : ""))));
+      }
+      b.append("</table>");
     }
 
     b.append("<h2>Latency (ms)</h2><table><tr><th>measure</th><th>count</th><th>p50</th><th>p90</th><th>p99</th>"

@@ -25,7 +25,10 @@ record Lane(int index, int lanes, Vertx vertx, Context context, WebSocketClient 
 
   /** Runs the paced loop on this lane's event loop (see {@link Pacer#drive}). */
   void pace(Pacer pacer, Pacer.Due due, BooleanSupplier more) {
-    Pacer.drive(vertx, pacer, due, more);
+    Pacer.drive(vertx, pacer, (i, intended) -> {
+      stats.issued(intended, System.nanoTime());
+      due.issue(i, intended);
+    }, more);
   }
 
   /**

@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
         + "latencies from HdrHistograms measured from intended send times.",
     subcommands = {LoadTest.Pairs.class, LoadTest.Churn.class, LoadTest.Soak.class, LoadTest.Throughput.class,
         LoadTest.Scale.class, CostCommand.class, CostTable.class, ConnectionsCommand.class, HostileCommand.class, BaselineRelay.class, AwaitNodes.class,
-        Summarize.class},
+        Summarize.class, WorkerCommand.class},
     footer = {"", "Exit status: 0 passed, 1 errors or lost messages, 2 invalid parameters."})
 public final class LoadTest implements Runnable {
 
@@ -93,6 +94,45 @@ public final class LoadTest implements Runnable {
         description = "How long after the planned end unfinished work may still complete (default ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = "--workers", defaultValue = "0", paramLabel = "N",
+        description = "Run distributed: this process coordinates N worker processes, each driving 1/N of the "
+            + "schedule (and its own slice of the targets when there are enough), and merges their histograms "
+            + "into one report (0: run here, in this process; default ${DEFAULT-VALUE}). The workers are started "
+            + "on this machine unless --external-workers.")
+    int workers;
+
+    @Option(names = "--external-workers", description = "Do not start the workers: wait for N of them to register "
+        + "(loadtest worker --coordinator http://HOST:PORT), e.g. the pods of a Kubernetes Indexed Job.")
+    boolean externalWorkers;
+
+    @Option(names = "--coordinator-port", defaultValue = "0", paramLabel = "PORT",
+        description = "Port the coordinator listens on for its workers (0: any free port; default ${DEFAULT-VALUE}).")
+    int coordinatorPort;
+
+    @Option(names = "--worker-timeout", defaultValue = "300", paramLabel = "SECONDS",
+        description = "How long the coordinator waits for every worker to register and prepare (default ${DEFAULT-VALUE}).")
+    int workerTimeout;
+
+    @Option(names = "--worker-link", hidden = true, description = "Set by `worker`: run as this coordinator's worker.")
+    String workerLink;
+
+    @Option(names = "--worker-index", hidden = true, defaultValue = "0")
+    int workerIndex;
+
+    @Option(names = "--worker-count", hidden = true, defaultValue = "1")
+    int workerCount;
+
+    /**
+     * Options not passed on to the workers as given (true: the option takes a value): the coordinator's own, and
+     * the targets and lanes, which the workers get as the coordinator resolved them (one list, in one order, for
+     * all: a headless Service's addresses may come back in another order on every pod).
+     */
+    private static final Map<String, Boolean> COORDINATOR_ONLY = Map.ofEntries(Map.entry("--workers", true),
+        Map.entry("--external-workers", false), Map.entry("--coordinator-port", true),
+        Map.entry("--worker-timeout", true), Map.entry("-o", true), Map.entry("--out", true),
+        Map.entry("--server-pids", true), Map.entry("--server-pids-from", true), Map.entry("--threads", true),
+        Map.entry("-t", true), Map.entry("--target", true), Map.entry("--expand-dns", false));
+
     PrintStream console() {
       return System.out;
     }
@@ -152,6 +192,20 @@ public final class LoadTest implements Runnable {
     /** As above; {@code driver} (if not null) runs its scale events during the measured run, not the warm-up. */
     int run(java.util.function.DoubleFunction<Scenario> scenario, double seconds, double extraSeconds,
         PrintStream console, ScaleDriver driver) throws Exception {
+      if (workerLink != null) {
+        return runAsWorker(scenario, seconds, extraSeconds, console);
+      }
+      if (workers < 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--workers must be 0 (run in this process) or more (was " + workers + ")");
+      }
+      if (workers > 0) {
+        if (driver != null) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              "--workers: scale runs in one process (its scale events change the targets while it runs)");
+        }
+        return coordinate(scenario, seconds, extraSeconds, console);
+      }
       Harness.Options options = options(console);
       double w = Params.range(spec, "--warmup", warmup, 0, 3_600, console);
       if (w > 0) {
@@ -160,6 +214,89 @@ public final class LoadTest implements Runnable {
         console.println("warm-up done; measuring");
       }
       return finish(Harness.run(scenario.apply(seconds), options, seconds + extraSeconds, driver), console);
+    }
+
+    /** This process coordinates {@code --workers} workers and reports their merged figures. */
+    private int coordinate(java.util.function.DoubleFunction<Scenario> scenario, double seconds, double extraSeconds,
+        PrintStream console) throws Exception {
+      int n = Params.range(spec, "--workers", workers, 1, 1_000, console);
+      int port = Params.range(spec, "--coordinator-port", coordinatorPort, 0, 65_535, console);
+      int timeout = Params.range(spec, "--worker-timeout", workerTimeout, 1, 86_400, console);
+      Harness.Options options = options(console);
+      if (serverPids != null || serverPidsFrom != null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--server-pids: not with --workers (the workers' machines need not see the servers' processes)");
+      }
+      List<String> args = workerArgs(spec.commandLine().getParseResult().originalArgs(), spec.name(), options.threads(),
+          options.targets());
+      Scenario meta = scenario.apply(seconds);
+      boolean sliced = Share.sliced(options.targets().size(), n, options.crossNode());
+      Path out = outDir(meta.name());
+      try (Coordinator coordinator = new Coordinator(meta, n, args, console)) {
+        // workers started here reach it on loopback; external ones from other machines
+        int actual = coordinator.listen(port, externalWorkers ? "0.0.0.0" : "127.0.0.1");
+        console.printf(Locale.ROOT, "coordinator listening on port %d for %d worker(s), %d lane(s) each; %s%n", actual,
+            n, options.threads(), sliced ? "each worker drives its own slice of the targets"
+                : "every worker drives every target (fewer targets than workers need for slices)");
+        if (!externalWorkers) {
+          coordinator.spawn(actual, out.resolve("workers"));
+        }
+        double w = Params.range(spec, "--warmup", warmup, 0, 3_600, console);
+        long runMillis = (long) ((w + seconds + extraSeconds) * 1000) + options.graceMillis() + 60_000;
+        String failed = coordinator.await(timeout * 1000L, runMillis);
+        if (failed != null) {
+          console.println("FAILED: " + failed + "; no run");
+          return 1;
+        }
+        return finish(coordinator.merge(options, meta.parameters(), options.targets(), sliced), console);
+      }
+    }
+
+    /** The scenario's own arguments from the command line, without the coordinator's, with the lanes fixed. */
+    static List<String> workerArgs(List<String> original, String scenario, int lanes, List<Target> targets) {
+      List<String> args = new java.util.ArrayList<>();
+      int from = original.indexOf(scenario);
+      for (int i = from + 1; i < original.size(); i++) {
+        String a = original.get(i);
+        String name = a.startsWith("--") && a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+        Boolean takesValue = COORDINATOR_ONLY.get(name);
+        if (takesValue == null) {
+          args.add(a);
+        } else if (takesValue && !a.contains("=")) {
+          i++;
+        }
+      }
+      args.add(0, scenario);
+      args.add("--target");
+      args.add(String.join(",", targets.stream().map(t -> t.uri().toString()).toList()));
+      args.add("--threads");
+      args.add(Integer.toString(lanes));
+      return args;
+    }
+
+    /** This process is worker {@code --worker-index}: its share of the run, its figures to the coordinator. */
+    private int runAsWorker(java.util.function.DoubleFunction<Scenario> scenario, double seconds, double extraSeconds,
+        PrintStream console) throws Exception {
+      Share share = new Share(workerIndex, workerCount);
+      Harness.Options local = options(console).withShare(share, null);
+      double w = Params.range(spec, "--warmup", warmup, 0, 3_600, console);
+      if (w > 0) {
+        console.printf(Locale.ROOT, "warm-up: %.0f s, figures discarded%n", w);
+        Harness.run(scenario.apply(w), local, w + extraSeconds);
+      }
+      try (WorkerLink link = WorkerLink.registered(java.net.URI.create(workerLink), workerIndex)) {
+        RunResult r;
+        try {
+          r = Harness.run(scenario.apply(seconds), local.withShare(share, link), seconds + extraSeconds);
+        } catch (IllegalStateException e) {
+          console.println("FAILED: " + e.getMessage());
+          return 1;
+        }
+        console.print(Report.table(r));
+        link.deliver(WorkerLink.result(r));
+        console.println("figures delivered to the coordinator");
+        return 0;
+      }
     }
 
     int finish(RunResult result, PrintStream console) throws Exception {
@@ -311,6 +448,10 @@ public final class LoadTest implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintStream console = common.console();
+      if (common.workers != 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--workers: scale runs in one process (its scale events change the targets while it runs)");
+      }
       double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
       List<ScaleEvent> plan;
       try {

@@ -28,8 +28,19 @@ final class Report {
     b.append(String.format(Locale.ROOT, "parameters: %s%n", r.parameters()));
     b.append(String.format(Locale.ROOT, "ran %.1f s; %s: achieved %,.1f/s%s%n", r.runSeconds(),
         Progress.label(r.rateCounter()), r.achievedRate(),
-        r.targetRate() > 0 ? String.format(Locale.ROOT, " of %,.1f/s target (%.1f%%)", r.targetRate(),
-            100 * r.achievedRate() / r.targetRate()) : ""));
+        r.targetRate() > 0 ? String.format(Locale.ROOT, " of %,.1f/s target (%.1f%%) over the %.1f s operations "
+            + "were started", r.targetRate(), 100 * r.achievedRate() / r.targetRate(), r.startedOverSeconds()) : ""));
+    if (r.workers() != null) {
+      b.append(workerTable(r));
+    }
+    Histogram lag = r.sendLag();
+    if (lag.getTotalCount() > 0) {
+      b.append(String.format(Locale.ROOT, "load generator send lag: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+          lag.getValueAtPercentile(50) / 1e6, lag.getValueAtPercentile(99) / 1e6, lag.getMaxValue() / 1e6));
+    }
+    for (String warning : r.generatorWarnings()) {
+      b.append("WARNING: ").append(warning).append('\n');
+    }
     Map<String, Long> c = r.counters();
     b.append(String.format(Locale.ROOT, "messages sent %,d, received %,d, lost %,d; operations started %,d, "
             + "completed %,d, failed %,d%n", c.getOrDefault(Stats.SENT, 0L), c.getOrDefault(Stats.RECEIVED, 0L),
@@ -59,7 +70,30 @@ final class Report {
     if (!r.phases().isEmpty()) {
       b.append(phaseTable(r));
     }
-    b.append(r.passed() ? "PASSED: no errors, no lost messages\n" : "FAILED: errors or lost messages (see above)\n");
+    if (r.workers() != null && !r.workers().allDelivered()) {
+      b.append(String.format(Locale.ROOT, "FAILED: %d of %d workers were lost; their figures are missing%n",
+          r.workers().workers().stream().filter(w -> !w.delivered()).count(), r.workers().count()));
+    } else {
+      b.append(r.passed() ? "PASSED: no errors, no lost messages\n" : "FAILED: errors or lost messages (see above)\n");
+    }
+    return b.toString();
+  }
+
+  /** A distributed run's workers: one line each, with its own rate, send lag and the latencies it measured. */
+  static String workerTable(RunResult r) {
+    Workers ws = r.workers();
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "workers: %d (%d delivered), %s; figures merged by adding their histograms%n",
+        ws.count(), ws.workers().stream().filter(Workers.Worker::delivered).count(),
+        ws.sliced() ? "each on its own slice of the targets" : "each on every target"));
+    b.append(String.format(Locale.ROOT, "  %-6s %-22s %9s %10s %9s %9s %9s %9s %9s %7s  %s%n", "worker", "host", "done",
+        "achieved/s", "lag p50", "lag p99", "lag max", "relay p99", "pair p99", "errors", "status"));
+    for (Workers.Worker w : ws.workers()) {
+      b.append(String.format(Locale.ROOT, "  %-6d %-22s %,9d %10.1f %9.2f %9.2f %9.2f %9.2f %9.2f %,7d  %s%s%n",
+          w.index(), w.host().length() > 22 ? w.host().substring(0, 22) : w.host(), w.done(), w.achieved(),
+          w.sendLagP50Ms(), w.sendLagP99Ms(), w.sendLagMaxMs(), w.relayP99Ms(), w.pairingP99Ms(), w.errors(),
+          w.status(), w.saturated() ? " (SATURATED)" : ""));
+    }
     return b.toString();
   }
 
@@ -120,9 +154,20 @@ final class Report {
     console.print(table);
     Files.writeString(dir.resolve("summary.txt"), table, StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("result.json"), r.toJson().encodePrettily(), StandardCharsets.UTF_8);
-    Path hdr = dir.resolve("histograms");
+    writeHistograms(r, dir.resolve("histograms"), r.latencies());
+    if (r.workers() != null) {
+      for (Workers.Worker w : r.workers().workers()) {
+        writeHistograms(r, dir.resolve("workers").resolve("worker-" + w.index()).resolve("histograms"), w.latencies());
+      }
+    }
+    Files.writeString(dir.resolve("report.html"), Html.render(r), StandardCharsets.UTF_8);
+    console.printf("reports written to %s%n", dir.toAbsolutePath().normalize());
+  }
+
+  /** One HdrHistogram log per latency ({@code .hdr}, nanoseconds) in {@code hdr}. */
+  static void writeHistograms(RunResult r, Path hdr, Map<String, Histogram> latencies) throws IOException {
     Files.createDirectories(hdr);
-    for (Map.Entry<String, Histogram> e : r.latencies().entrySet()) {
+    for (Map.Entry<String, Histogram> e : latencies.entrySet()) {
       try (PrintStream out = new PrintStream(Files.newOutputStream(hdr.resolve(fileName(e.getKey()) + ".hdr")),
           false, StandardCharsets.UTF_8)) {
         HistogramLogWriter writer = new HistogramLogWriter(out);
@@ -136,8 +181,6 @@ final class Report {
         writer.outputIntervalHistogram(h);
       }
     }
-    Files.writeString(dir.resolve("report.html"), Html.render(r), StandardCharsets.UTF_8);
-    console.printf("reports written to %s%n", dir.toAbsolutePath().normalize());
   }
 
   static String fileName(String latencyName) {

@@ -12,7 +12,11 @@ import org.HdrHistogram.Histogram;
 record RunResult(String scenario, Map<String, Object> parameters, List<Target> targets, Instant startedAt,
     double runSeconds, double targetRate, double achievedRate, String rateCounter, Map<String, Long> counters,
     Map<String, Long> errors, long lost, Map<String, Histogram> latencies, List<Stats.Interval> series,
-    long clampedSamples, List<Phases.Summary> phases, List<ScaleDriver.Record> scaleEvents, ServerCost serverCost) {
+    long clampedSamples, List<Phases.Summary> phases, List<ScaleDriver.Record> scaleEvents, ServerCost serverCost,
+    double startedOverSeconds, Workers workers) {
+
+  /** A run's send lag p99 above this means the load generator was itself saturated (a warning in the reports). */
+  static final double SATURATED_SEND_LAG_P99_MS = 10;
 
   /** The scale-event target: no relay over this during a scale event ... */
   static final double TARGET_MAX_RELAY_MS = 250;
@@ -45,9 +49,48 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
     List<ScaleDriver.Record> events = driver == null ? List.of() : driver.records();
     ServerCost cost = cpuBefore == null || cpuAfter == null ? null : ServerCost.between(
         options.serverCpu().pids(), cpuBefore, cpuAfter, completedCalls(latencies), relayed(latencies), runSeconds);
+    double over = startedOver(s.targetRate(), stats.lastIssuedSeconds(), runSeconds);
     return new RunResult(s.name(), parameters, targets, startedAt, runSeconds, s.targetRate(),
-        runSeconds > 0 ? done / runSeconds : 0, s.rateCounter(), counters, stats.errors(), lost, latencies,
-        stats.series(), stats.clamped(), phases, events, cost);
+        over > 0 ? done / over : 0, s.rateCounter(), counters, stats.errors(), lost, latencies,
+        stats.series(), stats.clamped(), phases, events, cost, over, null);
+  }
+
+  /**
+   * The time over which a paced run's operations were actually started: from the run's start to the last one
+   * issued, plus one period (n operations on schedule span n periods). A run without a rate (or that issued
+   * nothing) is taken over its whole length. The achieved rate is taken over this time, so that the calls'
+   * hold and the grace for the last replies do not dilute it.
+   */
+  static double startedOver(double targetRate, double lastIssuedSeconds, double runSeconds) {
+    if (targetRate > 0 && lastIssuedSeconds > 0) {
+      return lastIssuedSeconds + 1 / targetRate;
+    }
+    return runSeconds;
+  }
+
+  /** The generator's send lag over the whole run (over every worker in a distributed run), or an empty one. */
+  Histogram sendLag() {
+    Histogram h = latencies.get(Stats.SEND_LAG);
+    return h == null ? new Histogram(Stats.MAX_TRACKABLE_NANOS, 3) : h;
+  }
+
+  /** Warnings about the load generator itself: one per saturated worker (or one for a single-process run). */
+  List<String> generatorWarnings() {
+    List<String> out = new java.util.ArrayList<>();
+    if (workers != null) {
+      for (Workers.Worker w : workers.workers()) {
+        if (w.saturated()) {
+          out.add(String.format(java.util.Locale.ROOT, "worker %d was saturated: send lag p99 %.1f ms (over %.0f ms); "
+              + "its latencies include its own queueing: run more workers", w.index(), w.sendLagP99Ms(),
+              SATURATED_SEND_LAG_P99_MS));
+        }
+      }
+    } else if (sendLag().getTotalCount() > 0 && sendLag().getValueAtPercentile(99) / 1e6 > SATURATED_SEND_LAG_P99_MS) {
+      out.add(String.format(java.util.Locale.ROOT, "the load generator was saturated: send lag p99 %.1f ms (over %.0f ms); "
+          + "its latencies include its own queueing: run it on more workers (--workers)",
+          sendLag().getValueAtPercentile(99) / 1e6, SATURATED_SEND_LAG_P99_MS));
+    }
+    return out;
   }
 
   /** Calls that completed: every completed call records one {@code setup} latency. */
@@ -93,7 +136,7 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
 
   /** A run passes when nothing failed: no error reply, no harness failure, no lost message. */
   boolean passed() {
-    return errorCount() == 0 && lost == 0;
+    return errorCount() == 0 && lost == 0 && (workers == null || workers.allDelivered());
   }
 
   JsonObject toJson() {
@@ -131,7 +174,7 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
         .put("parameters", new JsonObject(new LinkedHashMap<>(parameters)))
         .put("runSeconds", round(runSeconds))
         .put("rate", new JsonObject().put("counter", rateCounter).put("target", targetRate)
-            .put("achieved", round(achievedRate)))
+            .put("achieved", round(achievedRate)).put("startedOverSeconds", round(startedOverSeconds)))
         .put("counters", new JsonObject(new LinkedHashMap<>(counters)))
         .put("errors", new JsonObject(new LinkedHashMap<>(errors)))
         .put("lostMessages", lost)
@@ -141,6 +184,11 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
         .put("series", seriesJson);
     if (serverCost != null) {
       out.put("serverCost", serverCost.toJson());
+    }
+    out.put("generator", new JsonObject().put("sendLagMs", summary(sendLag()))
+        .put("warnings", new JsonArray(generatorWarnings())));
+    if (workers != null) {
+      out.put("workers", workers.toJson());
     }
     if (!phases.isEmpty()) {
       JsonArray phaseJson = new JsonArray();

@@ -30,6 +30,13 @@ public final class Stats {
   public static final String LOST = "messages.lost";
   public static final String UNEXPECTED = "messages.unexpected";
 
+  /**
+   * The load generator's own lateness: how long after its intended time each paced operation was actually
+   * issued. A few milliseconds at most on a generator with room to spare; growing when the generator itself
+   * is saturated (its figures then include its own queueing).
+   */
+  public static final String SEND_LAG = "harness.sendLag";
+
   private final Map<String, Recorder> recorders = new ConcurrentHashMap<>();
   private final Map<String, Histogram> totals = new ConcurrentHashMap<>();
   private final Map<String, Histogram> intervals = new ConcurrentHashMap<>();
@@ -41,6 +48,9 @@ public final class Stats {
   private long startNanos;
   private volatile boolean recording = true;
   private volatile Phases phases;
+  private volatile boolean measuring;
+  private final java.util.concurrent.atomic.AtomicLong lastIssuedNanos = new java.util.concurrent.atomic.AtomicLong();
+  private volatile java.util.function.BiConsumer<Interval, Map<String, Histogram>> intervalSink;
 
   public Stats(long startNanos) {
     this.startNanos = startNanos;
@@ -54,6 +64,36 @@ public final class Stats {
     tick(startNanos);
     series.clear();
     this.startNanos = startNanos;
+    lastIssuedNanos.set(startNanos);
+    measuring = true;
+  }
+
+  /** The measured run's start (after {@link #beginRun}). */
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /**
+   * A paced operation intended at {@code intendedNanos} was issued now: records the generator's send lag and
+   * remembers the latest issue (the achieved rate is taken over the time operations were actually started).
+   * Nothing is recorded before the measured run (preparation).
+   */
+  public void issued(long intendedNanos, long nowNanos) {
+    if (!measuring || !recording) {
+      return;
+    }
+    record(SEND_LAG, -1, nowNanos - intendedNanos);
+    lastIssuedNanos.accumulateAndGet(nowNanos, Math::max);
+  }
+
+  /** Seconds from the measured run's start to the last paced operation issued (0 when none was). */
+  public double lastIssuedSeconds() {
+    return Math.max(0, (lastIssuedNanos.get() - startNanos) / 1e9);
+  }
+
+  /** Told of every interval closed by {@link #tick} with its histograms (totals only), before they are reused. */
+  public void intervalSink(java.util.function.BiConsumer<Interval, Map<String, Histogram>> sink) {
+    this.intervalSink = sink;
   }
 
   /** From now on, also accounts every sample, counter and error to the phase of the run it belongs to. */
@@ -134,6 +174,7 @@ public final class Stats {
   /** Closes the current one-second interval: folds it into the totals and appends it to the series. */
   public synchronized Interval tick(long nowNanos) {
     Map<String, Interval.Latency> latencies = new TreeMap<>();
+    Map<String, Histogram> closed = new TreeMap<>();
     for (Map.Entry<String, Recorder> e : recorders.entrySet()) {
       Histogram interval = e.getValue().getIntervalHistogram(intervals.get(e.getKey()));
       intervals.put(e.getKey(), interval);
@@ -141,6 +182,7 @@ public final class Stats {
       if (interval.getTotalCount() > 0 && !e.getKey().contains("@")) {
         latencies.put(e.getKey(), new Interval.Latency(interval.getTotalCount(),
             ms(interval.getValueAtPercentile(50)), ms(interval.getValueAtPercentile(99)), ms(interval.getMaxValue())));
+        closed.put(e.getKey(), interval);
       }
     }
     Map<String, Long> deltas = new TreeMap<>();
@@ -152,6 +194,10 @@ public final class Stats {
     }
     Interval i = new Interval((nowNanos - startNanos) / 1e9, deltas, latencies, errorCount());
     series.add(i);
+    java.util.function.BiConsumer<Interval, Map<String, Histogram>> sink = intervalSink;
+    if (sink != null) {
+      sink.accept(i, closed);
+    }
     return i;
   }
 

@@ -81,6 +81,24 @@ final class Summarize implements Callable<Integer> {
       } else if (scenario.equals("churn")) {
         note += "; setup p99 " + r.getJsonObject("latencyMs").getJsonObject("setup", new JsonObject()).getValue("p99") + " ms";
       }
+      if (scenario.equals("pairs")) {
+        note += "; relay p99 " + r.getJsonObject("latencyMs").getJsonObject("relay.takeCandidate", new JsonObject())
+            .getValue("p99", "—") + " ms";
+      }
+      JsonObject generator = r.getJsonObject("generator");
+      if (generator != null) {
+        note += "; send lag p99 " + generator.getJsonObject("sendLagMs").getValue("p99") + " ms";
+      }
+      JsonObject workers = r.getJsonObject("workers");
+      if (workers != null) {
+        double worst = 0;
+        for (int i = 0; i < workers.getJsonArray("perWorker").size(); i++) {
+          worst = Math.max(worst, workers.getJsonArray("perWorker").getJsonObject(i).getJsonObject("sendLagMs")
+              .getDouble("p99"));
+        }
+        note += String.format(Locale.ROOT, "; %d worker(s), worst worker's send lag p99 %.1f ms",
+            workers.getInteger("count"), worst);
+      }
       long errors = 0;
       for (String k : r.getJsonObject("errors").fieldNames()) {
         errors += r.getJsonObject("errors").getLong(k);

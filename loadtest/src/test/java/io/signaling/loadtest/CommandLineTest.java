@@ -46,6 +46,25 @@ class CommandLineTest {
   }
 
   @Test
+  void distributed_runs_document_their_options_and_refuse_what_they_cannot_do() {
+    assertThat(run("pairs", "--help").out()).contains("--workers", "--external-workers", "--coordinator-port",
+        "--worker-timeout");
+    assertThat(run("worker", "--help").out()).contains("--coordinator", "--index", "JOB_COMPLETION_INDEX");
+    CommandRun negative = run("pairs", "-t", URL, "--workers", "-1");
+    assertThat(negative.status()).isEqualTo(2);
+    assertThat(negative.err()).contains("--workers must be 0 (run in this process) or more (was -1)");
+    CommandRun pids = run("pairs", "-t", URL, "--workers", "2", "--server-pids", "1");
+    assertThat(pids.status()).isEqualTo(2);
+    assertThat(pids.err()).contains("not with --workers");
+    CommandRun scale = run("scale", "-t", URL, "--events", "5:start", "--duration", "30", "--workers", "2");
+    assertThat(scale.status()).isEqualTo(2);
+    assertThat(scale.err()).contains("--workers: scale runs in one process");
+    CommandRun url = run("worker", "--coordinator", "ftp://somewhere");
+    assertThat(url.status()).isEqualTo(2);
+    assertThat(url.err()).contains("--coordinator: not an http:// URL");
+  }
+
+  @Test
   void cost_documents_its_rounds_and_refuses_an_unknown_protocol_or_process() {
     assertThat(run("cost", "--help").out()).contains("--calls", "--in-flight", "--warmup-calls", "--warm-rounds",
         "--protocol", "--server-pids", "--server-pids-from", "--idle-sockets", "--candidates", "--sdp-bytes");

@@ -72,8 +72,8 @@ class HarnessSmokeIT {
   @Test
   @Order(1)
   void pairs_sets_up_full_calls_across_both_nodes_and_reports_them() throws Exception {
-    // WHEN 20 calls per second are set up for 2 seconds, peers on different nodes
-    JsonObject result = harness("pairs", "pairs", "-t", urls, "--rate", "20", "--duration", "2", "--hold", "100");
+    // WHEN 20 calls per second are set up for 2 seconds, peers on different nodes, each held for 1 s
+    JsonObject result = harness("pairs", "pairs", "-t", urls, "--rate", "20", "--duration", "2", "--hold", "1000");
 
     // THEN all 40 complete, with every latency the report promises, per node, and nothing lost
     assertPassed(result);
@@ -85,6 +85,39 @@ class HarnessSmokeIT {
     assertThat(result.getJsonObject("perNodeLatencyMs").fieldNames()).containsExactlyInAnyOrder(
         "127.0.0.1:" + httpBase, "127.0.0.1:" + (httpBase + 1));
     assertReports(OUT.resolve("pairs"), "pairing");
+    assertHoldReportedApart(result, 40, 1000);
+  }
+
+  /**
+   * The setup does not include the hold, the hold is reported on its own, and the achieved rate is taken over
+   * the time the calls were started, not the hold after them. Checked by invariants that hold however loaded
+   * the machine is: each call's whole duration is its setup, its hold (at least {@code holdMillis}) and its
+   * leave, so every percentile of the setup is at most that of the whole call less the hold (the old "setup"
+   * was the whole call); and the rate's window ends with the last call started, not the run.
+   */
+  private static void assertHoldReportedApart(JsonObject result, long calls, long holdMillis) {
+    JsonObject latency = result.getJsonObject("latencyMs");
+    JsonObject setup = latency.getJsonObject("setup");
+    JsonObject call = latency.getJsonObject("call");
+    JsonObject hold = latency.getJsonObject("hold");
+    assertThat(hold.getLong("count")).isEqualTo(calls);
+    assertThat(call.getLong("count")).isEqualTo(calls);
+    assertThat(hold.getDouble("min")).isGreaterThanOrEqualTo(0.99 * holdMillis);
+    for (String p : List.of("min", "p50", "p90", "p99", "max")) {
+      // (HdrHistogram's 3 digits: 0.1% of the whole call as margin)
+      assertThat(setup.getDouble(p)).as("setup " + p + " vs the whole call's less the hold")
+          .isLessThanOrEqualTo(call.getDouble(p) - 0.99 * holdMillis + call.getDouble(p) / 1000);
+    }
+    JsonObject rate = result.getJsonObject("rate");
+    double over = rate.getDouble("startedOverSeconds");
+    double duration = result.getJsonObject("parameters").getDouble("durationSeconds");
+    double lagMax = result.getJsonObject("generator").getJsonObject("sendLagMs").getDouble("max") / 1000;
+    assertThat(over).as("from the start to the last call started, plus one period")
+        .isBetween(duration - 0.1, duration + lagMax + 0.1);
+    assertThat(over).as("the last call started at least its hold before the run ended")
+        .isLessThan(result.getDouble("runSeconds") - holdMillis / 1000.0 + 1 / rate.getDouble("target"));
+    assertThat(rate.getDouble("achieved")).isCloseTo(calls / over, org.assertj.core.api.Assertions.within(0.01));
+    assertThat(result.getJsonObject("generator").getJsonObject("sendLagMs").getLong("count")).isEqualTo(calls);
   }
 
   @Test
@@ -312,6 +345,109 @@ class HarnessSmokeIT {
     assertThat(Files.readString(OUT.resolve("scale/summary.txt"))).contains("scale-up", "drain", "after",
         "target during scale events");
     assertThat(Files.readString(OUT.resolve("scale/report.html"))).contains("Phases (scale events)");
+  }
+
+  @Test
+  @Order(8)
+  void pairs_over_three_worker_processes_merge_their_histograms_losslessly_into_one_report() throws Exception {
+    // WHEN 30 calls per second for 2 s, each held 1 s, are driven by a coordinator and 3 worker processes
+    JsonObject result = harness("distributed", "pairs", "-t", urls, "--rate", "30", "--duration", "2", "--hold",
+        "1000", "--workers", "3");
+
+    // THEN all 60 calls complete, each worker did its third of them, and the report says there were 3 workers
+    assertPassed(result);
+    assertThat(result.getJsonObject("counters").getLong(Stats.OPS_COMPLETED)).isEqualTo(60);
+    JsonObject workers = result.getJsonObject("workers");
+    assertThat(workers.getInteger("count")).isEqualTo(3);
+    assertThat(workers.getInteger("delivered")).isEqualTo(3);
+    JsonArray each = workers.getJsonArray("perWorker");
+    for (int i = 0; i < 3; i++) {
+      assertThat(each.getJsonObject(i).getString("status")).isEqualTo("delivered");
+      assertThat(each.getJsonObject(i).getLong("done")).as("worker " + i).isEqualTo(20);
+    }
+    Path dir = OUT.resolve("distributed");
+    assertThat(Files.readString(dir.resolve("summary.txt"))).contains("workers: 3 (3 delivered)", "PASSED");
+    assertThat(Files.readString(dir.resolve("report.html"))).contains("<h2>Workers</h2><p>3 workers");
+    // AND each merged histogram holds the sum of the workers' counts, with exactly the percentiles of their
+    // histograms added up in one process (read back from the workers' own histogram logs)
+    for (String latency : List.of("pairing", "relay.takeCandidate", "setup", "connect")) {
+      Histogram merged = readHdr(dir.resolve("histograms"), latency);
+      Histogram added = new Histogram(Stats.MAX_TRACKABLE_NANOS, 3);
+      long sum = 0;
+      for (int i = 0; i < 3; i++) {
+        Histogram w = readHdr(dir.resolve("workers/worker-" + i + "/histograms"), latency);
+        sum += w.getTotalCount();
+        added.add(w);
+      }
+      assertThat(merged.getTotalCount()).as(latency).isEqualTo(sum).isPositive();
+      for (double p : new double[] {50, 90, 99, 99.9, 100}) {
+        assertThat(merged.getValueAtPercentile(p)).as(latency + " p" + p).isEqualTo(added.getValueAtPercentile(p));
+      }
+      assertThat(result.getJsonObject("latencyMs").getJsonObject(latency).getDouble("p99"))
+          .isEqualTo(RunResult.ms(added.getValueAtPercentile(99)));
+    }
+    assertThat(result.getJsonObject("latencyMs").getJsonObject("relay.takeCandidate").getLong("count"))
+        .isEqualTo(60 * 20);
+    assertHoldReportedApart(result, 60, 1000);
+  }
+
+  @Test
+  @Order(9)
+  void a_worker_that_dies_mid_run_is_reported_and_fails_the_run() throws Exception {
+    // GIVEN a run over 3 worker processes that is under way
+    Path out = OUT.resolve("distributed-lost");
+    Process coordinator = start("distributed-lost", "pairs", "-t", urls, "--rate", "20", "--duration", "3",
+        "--hold", "200", "--workers", "3");
+    Path console = out.resolve("console.txt");
+    java.util.regex.Pattern started = java.util.regex.Pattern.compile("worker 1 started: pid (\\d+)");
+    String text = awaitConsole(console, c -> c.contains("workers 3/3"), coordinator);
+    java.util.regex.Matcher m = started.matcher(text);
+    assertThat(m.find()).as(text).isTrue();
+
+    // WHEN worker 1's process is killed
+    ProcessHandle worker = ProcessHandle.of(Long.parseLong(m.group(1))).orElseThrow();
+    worker.destroyForcibly();
+
+    // THEN the coordinator reports it lost and the run fails, with the other workers' figures still merged
+    assertThat(coordinator.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String log = Files.readString(console);
+    assertThat(coordinator.exitValue()).as(log).isEqualTo(1);
+    assertThat(log).contains("WORKER 1 LOST: its process exited", "FAILED: 1 of 3 workers were lost");
+    JsonObject result = new JsonObject(Files.readString(out.resolve("result.json")));
+    assertThat(result.getBoolean("passed")).isFalse();
+    assertThat(result.getJsonObject("errors").getLong("workerLost")).isEqualTo(1);
+    JsonArray each = result.getJsonObject("workers").getJsonArray("perWorker");
+    assertThat(each.getJsonObject(1).getString("status")).startsWith("lost: its process exited");
+    assertThat(each.getJsonObject(0).getString("status")).isEqualTo("delivered");
+    assertThat(each.getJsonObject(2).getString("status")).isEqualTo("delivered");
+    assertThat(result.getJsonObject("workers").getInteger("count")).isEqualTo(3);
+    assertThat(result.getJsonObject("counters").getLong(Stats.OPS_COMPLETED))
+        .isEqualTo(each.getJsonObject(0).getLong("done") + each.getJsonObject(2).getLong("done")).isPositive();
+  }
+
+  /** Polls (bounded) a background run's console until {@code done} holds; returns the console. */
+  private static String awaitConsole(Path console, java.util.function.Predicate<String> done, Process p)
+      throws Exception {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() - until < 0) {
+      String text = Files.exists(console) ? Files.readString(console) : "";
+      if (done.test(text)) {
+        return text;
+      }
+      if (!p.isAlive()) {
+        throw new AssertionError("the run ended first: " + text);
+      }
+      Thread.sleep(100);
+    }
+    p.destroyForcibly();
+    throw new AssertionError("not seen within 120 s: " + Files.readString(console));
+  }
+
+  private static Histogram readHdr(Path dir, String latency) throws IOException {
+    Histogram h = (Histogram) new HistogramLogReader(dir.resolve(Report.fileName(latency) + ".hdr").toFile())
+        .nextIntervalHistogram();
+    assertThat(h).as(dir + " " + latency).isNotNull();
+    return h;
   }
 
   private static void assertPassed(JsonObject result) {

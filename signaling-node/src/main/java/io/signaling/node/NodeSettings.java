@@ -14,6 +14,7 @@ public record NodeSettings(
     String httpHost,
     int httpPort,
     int managementPort,
+    String managementHost,
     List<String> appNames,
     int instances,
     int maxMessageBytes,
@@ -56,9 +57,42 @@ public record NodeSettings(
    * @param idleTimeoutSeconds a connection that sends nothing this long is closed with 4000 (0: never)
    * @param maxWriteQueueBytes bytes queued for a client that does not read before it is closed with 4001
    * @param roomMaxIdleSeconds lifetime of a room entry nobody joins or leaves
+   * @param bytes the byte budgets of a connection and of a remote address
    */
   public record Limits(int ratePerSecond, int rateBurst, int violationsBeforeClose, int maxRoomsPerConnection,
-      int maxConnectionsPerAddress, int idleTimeoutSeconds, int maxWriteQueueBytes, int roomMaxIdleSeconds) {
+      int maxConnectionsPerAddress, int idleTimeoutSeconds, int maxWriteQueueBytes, int roomMaxIdleSeconds,
+      ByteBudgets bytes) {
+
+    /** With the default byte budgets. */
+    public Limits(int ratePerSecond, int rateBurst, int violationsBeforeClose, int maxRoomsPerConnection,
+        int maxConnectionsPerAddress, int idleTimeoutSeconds, int maxWriteQueueBytes, int roomMaxIdleSeconds) {
+      this(ratePerSecond, rateBurst, violationsBeforeClose, maxRoomsPerConnection, maxConnectionsPerAddress,
+          idleTimeoutSeconds, maxWriteQueueBytes, roomMaxIdleSeconds, ByteBudgets.DEFAULTS);
+    }
+
+    public Limits withBytes(ByteBudgets newBytes) {
+      return new Limits(ratePerSecond, rateBurst, violationsBeforeClose, maxRoomsPerConnection,
+          maxConnectionsPerAddress, idleTimeoutSeconds, maxWriteQueueBytes, roomMaxIdleSeconds, newBytes);
+    }
+  }
+
+  /**
+   * Bytes of WebSocket messages clients may send (token buckets, like the message rate): over a budget, a message
+   * is refused with {@code rateLimitExceeded} and counts towards the 1008 close, as over the message rate.
+   *
+   * @param perSecond bytes per second one connection may send, sustained
+   * @param burst bytes one connection may send at once
+   * @param addressPerSecond bytes per second all connections from one remote address may send together, on this
+   *     node (0: no per-address budget)
+   * @param addressBurst bytes all connections from one remote address may send at once, on this node
+   */
+  public record ByteBudgets(int perSecond, int burst, int addressPerSecond, int addressBurst) {
+    public static final ByteBudgets DEFAULTS = new ByteBudgets(256 * 1024, 2 * 1024 * 1024, 8 * 1024 * 1024,
+        64 * 1024 * 1024);
+
+    public boolean perAddress() {
+      return addressPerSecond > 0;
+    }
   }
 
   /**
@@ -68,7 +102,8 @@ public record NodeSettings(
    * @param maxHeldMessages relays for a held slot its partner's node keeps; one more ends the slot (partner
    *     {@code stop})
    * @param maxHeldBytes bytes of relays for a held slot its partner's node keeps; more end the slot
-   * @param attemptsPerMinute WebSocket upgrades with a peer id one address may make per minute, per event loop
+   * @param attemptsPerMinute WebSocket upgrades with a peer id one address may make per minute, on the node (all
+   *     its event loops together)
    */
   public record Resume(int seconds, int maxHeldMessages, int maxHeldBytes, int attemptsPerMinute) {
   }
@@ -100,9 +135,23 @@ public record NodeSettings(
    * @param allowedOrigins WebSocket Origins allowed; empty: any
    * @param tlsCertFile PEM certificate chain for wss://, or empty
    * @param tlsKeyFile PEM private key for wss://, or empty
+   * @param jwtLeewaySeconds clock skew allowed on a join token's {@code exp} and {@code nbf}
+   * @param jwtMaxLifetimeSeconds longest {@code exp - iat} a join token may have (it must then carry {@code iat});
+   *     0: no maximum
    */
   public record Security(String jwtSecret, String jwtPublicKeyFile, String jwtJwksFile, List<String> allowedOrigins,
-      String tlsCertFile, String tlsKeyFile) {
+      String tlsCertFile, String tlsKeyFile, int jwtLeewaySeconds, int jwtMaxLifetimeSeconds) {
+
+    /** With the default token leeway (60 s) and no maximum token lifetime. */
+    public Security(String jwtSecret, String jwtPublicKeyFile, String jwtJwksFile, List<String> allowedOrigins,
+        String tlsCertFile, String tlsKeyFile) {
+      this(jwtSecret, jwtPublicKeyFile, jwtJwksFile, allowedOrigins, tlsCertFile, tlsKeyFile, 60, 0);
+    }
+
+    public Security withTokenRules(int leewaySeconds, int maxLifetimeSeconds) {
+      return new Security(jwtSecret, jwtPublicKeyFile, jwtJwksFile, allowedOrigins, tlsCertFile, tlsKeyFile,
+          leewaySeconds, maxLifetimeSeconds);
+    }
 
     public Security {
       allowedOrigins = List.copyOf(allowedOrigins);
@@ -167,6 +216,9 @@ public record NodeSettings(
   public static final Setting<Integer> MANAGEMENT_PORT = Setting.of("SIGNALING_MANAGEMENT_PORT", "9000",
       "Port of the management server (/metrics, /health/live, /health/ready), on the HTTP host; must differ from "
           + "the client port, and must not be exposed to clients; 0 picks a free port.", Parsers.portOrZero());
+  public static final Setting<String> MANAGEMENT_HOST = Setting.of("SIGNALING_MANAGEMENT_HOST", "",
+      "Address the management server binds to (e.g. 127.0.0.1 or an internal interface, to keep /metrics and health "
+          + "off the client network); unset: SIGNALING_HTTP_HOST.", Parsers.optionalHost());
   public static final Setting<List<String>> APP_NAMES = Setting.of("SIGNALING_APP_NAMES", "",
       "Comma-separated application names served at /<AppName>/websocket; unset: any name.",
       Parsers.list(NodeSettings::appName));
@@ -213,7 +265,7 @@ public record NodeSettings(
       "Bytes of relays kept for a held slot; more end the slot and the partner gets stop.",
       Parsers.intRange(1024, 64 * 1024 * 1024));
   public static final Setting<Integer> RESUME_ATTEMPTS_PER_MINUTE = Setting.of("SIGNALING_RESUME_ATTEMPTS_PER_MINUTE",
-      "30", "WebSocket upgrades with a peer id one remote address may make per minute (per event loop); more get 429.",
+      "30", "WebSocket upgrades with a peer id one remote address may make per minute on a node; more get 429.",
       Parsers.intRange(1, 1_000_000));
 
   public static final Setting<Integer> WARMUP_CALLS = Setting.of("SIGNALING_WARMUP_CALLS", "6000",
@@ -232,6 +284,23 @@ public record NodeSettings(
   public static final Setting<Integer> RATE_BURST = Setting.of("SIGNALING_RATE_LIMIT_BURST", "1000",
       "Messages one connection may send in a burst (a call's candidates arrive together).",
       Parsers.intRange(1, 10_000_000));
+  public static final Setting<Integer> BYTE_RATE_PER_SECOND = Setting.of("SIGNALING_BYTE_LIMIT_PER_SECOND",
+      String.valueOf(ByteBudgets.DEFAULTS.perSecond()),
+      "Bytes per second one connection may send, sustained; excess gets rateLimitExceeded (a call sends two SDPs "
+          + "of a few KB and tens of candidates).", Parsers.intRange(1024, 1 << 30));
+  public static final Setting<Integer> BYTE_BURST = Setting.of("SIGNALING_BYTE_LIMIT_BURST",
+      String.valueOf(ByteBudgets.DEFAULTS.burst()),
+      "Bytes one connection may send in a burst; at least SIGNALING_MAX_MESSAGE_BYTES.",
+      Parsers.intRange(81_920, 1 << 30));
+  public static final Setting<Integer> ADDRESS_BYTE_RATE_PER_SECOND = Setting.of(
+      "SIGNALING_ADDRESS_BYTE_LIMIT_PER_SECOND", String.valueOf(ByteBudgets.DEFAULTS.addressPerSecond()),
+      "Bytes per second all connections from one remote address may send together to a node, sustained (behind an "
+          + "ingress all clients share its address); excess gets rateLimitExceeded. 0: no per-address budget.",
+      Parsers.intRange(0, 1 << 30));
+  public static final Setting<Integer> ADDRESS_BYTE_BURST = Setting.of("SIGNALING_ADDRESS_BYTE_LIMIT_BURST",
+      String.valueOf(ByteBudgets.DEFAULTS.addressBurst()),
+      "Bytes all connections from one remote address may send together to a node in a burst; at least "
+          + "SIGNALING_MAX_MESSAGE_BYTES.", Parsers.intRange(81_920, 1 << 30));
   public static final Setting<Integer> VIOLATIONS_BEFORE_CLOSE = Setting.of("SIGNALING_ABUSE_CLOSE_AFTER", "100",
       "Refused (rate-limited or over-limit) messages after which the connection is closed with 1008.",
       Parsers.intRange(1, 1_000_000));
@@ -268,6 +337,11 @@ public record NodeSettings(
       "PEM file with an RS256 public key for join tokens.", NodeSettings::readableFile);
   public static final Setting<String> JWT_JWKS_FILE = Setting.of("SIGNALING_JWT_JWKS_FILE", "",
       "JWKS (JSON Web Key Set) file with RS256 public keys for join tokens.", NodeSettings::readableFile);
+  public static final Setting<Integer> JWT_LEEWAY_SECONDS = Setting.of("SIGNALING_JWT_LEEWAY_SECONDS", "60",
+      "Clock skew allowed when a join token's exp and nbf are checked.", Parsers.intRange(0, 3600));
+  public static final Setting<Integer> JWT_MAX_LIFETIME_SECONDS = Setting.of("SIGNALING_JWT_MAX_LIFETIME_SECONDS",
+      "0", "Longest lifetime (exp - iat) a join token may have; a token without iat is then refused. 0: no maximum.",
+      Parsers.intRange(0, 31_536_000));
   public static final Setting<List<String>> ALLOWED_ORIGINS = Setting.of("SIGNALING_ALLOWED_ORIGINS", "",
       "Comma-separated WebSocket Origins allowed (e.g. https://app.example.com); unset: any.",
       Parsers.list(Parsers.string()));
@@ -293,12 +367,13 @@ public record NodeSettings(
         return text;
       });
 
-  public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, MANAGEMENT_PORT, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
+  public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, MANAGEMENT_PORT, MANAGEMENT_HOST, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
       MAX_STREAM_ID_LENGTH, STUN_SERVER_URI, TURN_USERNAME, TURN_CREDENTIAL, TURN_URIS, TURN_SECRETS,
       TURN_CREDENTIAL_LIFETIME_SECONDS, SEND_TIMEOUT_MILLIS, SEND_ATTEMPTS,
-      DRAIN_SECONDS, RATE_PER_SECOND, RATE_BURST, VIOLATIONS_BEFORE_CLOSE, MAX_ROOMS, MAX_CONNECTIONS_PER_ADDRESS,
+      DRAIN_SECONDS, RATE_PER_SECOND, RATE_BURST, BYTE_RATE_PER_SECOND, BYTE_BURST, ADDRESS_BYTE_RATE_PER_SECOND,
+      ADDRESS_BYTE_BURST, VIOLATIONS_BEFORE_CLOSE, MAX_ROOMS, MAX_CONNECTIONS_PER_ADDRESS,
       HANDSHAKE_TIMEOUT_SECONDS, HTTP_KEEP_ALIVE_SECONDS, MAX_PENDING_HANDSHAKES, IDLE_TIMEOUT_SECONDS, MAX_WRITE_QUEUE_BYTES, ROOM_MAX_IDLE_SECONDS, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
-      JWT_JWKS_FILE, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, RESUME_SECONDS, RESUME_MAX_HELD_MESSAGES,
+      JWT_JWKS_FILE, JWT_LEEWAY_SECONDS, JWT_MAX_LIFETIME_SECONDS, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, RESUME_SECONDS, RESUME_MAX_HELD_MESSAGES,
       RESUME_MAX_HELD_BYTES, RESUME_ATTEMPTS_PER_MINUTE, WARMUP_CALLS, WARMUP_SECONDS, WARMUP_IN_FLIGHT, LOG_FORMAT, LOG_LEVEL);
 
   /** Every setting a node reads, node and cluster. */
@@ -316,6 +391,14 @@ public record NodeSettings(
       throw new ConfigException(MANAGEMENT_PORT.env() + " must differ from " + HTTP_PORT.env() + " (" + httpPort
           + "): metrics and health are not served to clients");
     }
+    if (limits.bytes().burst() < maxMessageBytes) {
+      throw new ConfigException(BYTE_BURST.env() + " (" + limits.bytes().burst() + ") must be at least "
+          + MAX_MESSAGE_BYTES.env() + " (" + maxMessageBytes + "): a largest message must fit in a burst");
+    }
+    if (limits.bytes().perAddress() && limits.bytes().addressBurst() < maxMessageBytes) {
+      throw new ConfigException(ADDRESS_BYTE_BURST.env() + " (" + limits.bytes().addressBurst() + ") must be at "
+          + "least " + MAX_MESSAGE_BYTES.env() + " (" + maxMessageBytes + "): a largest message must fit in a burst");
+    }
     if (turn.enabled() && (!turnUsername.isEmpty() || !turnCredential.isEmpty())) {
       throw new ConfigException(TURN_SECRETS.env() + " issues TURN credentials: unset " + TURN_USERNAME.env()
           + " and " + TURN_CREDENTIAL.env());
@@ -329,18 +412,21 @@ public record NodeSettings(
   public static NodeSettings from(SettingsSource source) {
     int instances = source.get(INSTANCES);
     return new NodeSettings(source.get(HTTP_HOST), source.get(HTTP_PORT), source.get(MANAGEMENT_PORT),
-        source.get(APP_NAMES),
+        source.get(MANAGEMENT_HOST), source.get(APP_NAMES),
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances, source.get(MAX_MESSAGE_BYTES),
         source.get(MAX_STREAM_ID_LENGTH), source.get(STUN_SERVER_URI), source.get(TURN_USERNAME),
         source.get(TURN_CREDENTIAL), source.get(SEND_TIMEOUT_MILLIS), source.get(SEND_ATTEMPTS),
         source.get(DRAIN_SECONDS),
         new Limits(source.get(RATE_PER_SECOND), source.get(RATE_BURST), source.get(VIOLATIONS_BEFORE_CLOSE),
             source.get(MAX_ROOMS), source.get(MAX_CONNECTIONS_PER_ADDRESS), source.get(IDLE_TIMEOUT_SECONDS),
-            source.get(MAX_WRITE_QUEUE_BYTES), source.get(ROOM_MAX_IDLE_SECONDS)),
+            source.get(MAX_WRITE_QUEUE_BYTES), source.get(ROOM_MAX_IDLE_SECONDS),
+            new ByteBudgets(source.get(BYTE_RATE_PER_SECOND), source.get(BYTE_BURST),
+                source.get(ADDRESS_BYTE_RATE_PER_SECOND), source.get(ADDRESS_BYTE_BURST))),
         new Handshakes(source.get(HANDSHAKE_TIMEOUT_SECONDS), source.get(HTTP_KEEP_ALIVE_SECONDS),
             source.get(MAX_PENDING_HANDSHAKES)),
         new Security(source.get(JWT_SECRET), source.get(JWT_PUBLIC_KEY_FILE), source.get(JWT_JWKS_FILE),
-            source.get(ALLOWED_ORIGINS), source.get(TLS_CERT_FILE), source.get(TLS_KEY_FILE)),
+            source.get(ALLOWED_ORIGINS), source.get(TLS_CERT_FILE), source.get(TLS_KEY_FILE),
+            source.get(JWT_LEEWAY_SECONDS), source.get(JWT_MAX_LIFETIME_SECONDS)),
         new Turn(source.get(TURN_URIS), source.get(TURN_SECRETS), source.get(TURN_CREDENTIAL_LIFETIME_SECONDS)),
         new Resume(source.get(RESUME_SECONDS), source.get(RESUME_MAX_HELD_MESSAGES), source.get(RESUME_MAX_HELD_BYTES),
             source.get(RESUME_ATTEMPTS_PER_MINUTE)),
@@ -354,73 +440,84 @@ public record NodeSettings(
    */
   public static NodeSettings forCluster(ClusterSettings cluster) {
     NodeSettings d = from(SettingsSource.of(java.util.Map.of()));
-    return new NodeSettings("127.0.0.1", 0, 0, d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
+    return new NodeSettings("127.0.0.1", 0, 0, "", d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
         d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(),
         d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), d.resume(), Warmup.OFF, cluster);
   }
 
   public NodeSettings withHttpPort(int port) {
-    return new NodeSettings(httpHost, port, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+    return new NodeSettings(httpHost, port, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withManagementPort(int port) {
-    return new NodeSettings(httpHost, httpPort, port, appNames, instances, maxMessageBytes, maxStreamIdLength,
+    return new NodeSettings(httpHost, httpPort, port, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength,
         stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
         security, turn, resume, warmup, cluster);
   }
 
+  public NodeSettings withManagementHost(String host) {
+    return new NodeSettings(httpHost, httpPort, managementPort, host, appNames, instances, maxMessageBytes,
+        maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
+        limits, handshakes, security, turn, resume, warmup, cluster);
+  }
+
+  /** The address the management server binds to: its own setting, else the HTTP host's. */
+  public String managementBindHost() {
+    return managementHost.isEmpty() ? httpHost : managementHost;
+  }
+
   public NodeSettings withHandshakes(Handshakes newHandshakes) {
-    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes,
         maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
         limits, newHandshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withInstances(int count) {
-    return new NodeSettings(httpHost, httpPort, managementPort, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withIceServer(String uri, String username, String credential) {
-    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
         username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withTurn(Turn newTurn) {
-    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength,
         stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
         security, newTurn, resume, warmup, cluster);
   }
 
   public NodeSettings withAppNames(List<String> names) {
-    return new NodeSettings(httpHost, httpPort, managementPort, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withLimits(Limits newLimits) {
-    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withSecurity(Security newSecurity) {
-    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, turn, resume, warmup, cluster);
   }
 
   public NodeSettings withDrainSeconds(int seconds) {
-    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, seconds, limits, handshakes, security, turn,
         resume, warmup, cluster);
   }
 
   public NodeSettings withResume(Resume newResume) {
-    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
         newResume, warmup, cluster);
   }
 
   public NodeSettings withWarmup(Warmup newWarmup) {
-    return new NodeSettings(httpHost, httpPort, managementPort, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
         resume, newWarmup, cluster);
   }

@@ -10,6 +10,7 @@ import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.room.RoomDirectory;
 import io.signaling.node.security.JwtJoinAuthorizer;
 import io.signaling.node.signal.JoinAuthorizer;
+import io.signaling.node.transport.AddressLimits;
 import io.signaling.node.transport.ConnectionGate;
 import io.signaling.node.transport.SignalingVerticle;
 import io.signaling.node.warmup.Warmup;
@@ -119,6 +120,7 @@ public final class SignalingNode {
     ConnectionGate gate = new ConnectionGate(settings.limits().maxConnectionsPerAddress(),
         settings.handshakes().maxPending());
     metrics.bindConnections(gate::pending, gate::open);
+    AddressLimits addressLimits = AddressLimits.from(settings);
     JoinAuthorizer tokens = JwtJoinAuthorizer.from(settings.security());
     String warmupToken = tokens == JoinAuthorizer.OPEN ? null : Warmup.newToken();
     JoinAuthorizer authorizer = warmupToken == null ? tokens : Warmup.admitting(tokens, warmupToken);
@@ -129,10 +131,10 @@ public final class SignalingNode {
     }
     // not ready until the warm-up is done: set before any event loop reports its inbox
     health.setWarming(settings.warmup().enabled());
-    return ManagementServer.start(vertx, settings.httpHost(), settings.managementPort(),
+    return ManagementServer.start(vertx, settings.managementBindHost(), settings.managementPort(),
             settings.handshakes().keepAliveSeconds(), health, metrics)
         .compose(management -> vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health,
-                metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer), deployment)
+                metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer, addressLimits), deployment)
             .compose(id -> vertx.deployVerticle(warmup))
             .compose(id -> {
               if (!settings.warmup().enabled()) {
@@ -151,7 +153,7 @@ public final class SignalingNode {
               }
               LOG.atInfo().addKeyValue("node", nodeId).log(
                   "[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket, management http://{}:{}",
-                  nodeId, settings.instances(), settings.httpHost(), settings.httpPort(), settings.httpHost(),
+                  nodeId, settings.instances(), settings.httpHost(), settings.httpPort(), settings.managementBindHost(),
                   management.actualPort());
               return node;
             }));

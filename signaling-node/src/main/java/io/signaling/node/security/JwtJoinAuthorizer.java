@@ -11,6 +11,7 @@ import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.signaling.config.ConfigException;
@@ -33,11 +34,16 @@ import java.util.Set;
 /**
  * Join tokens as signed JWTs (nimbus-jose-jwt): HS256 with a shared secret and/or RS256 with a public key
  * (PEM) or a JWKS file. A token must be signed by a configured key, carry an {@code exp} in the future and a
- * {@code streamId} claim equal to the room joined.
+ * {@code streamId} claim equal to the room joined. {@code exp} and {@code nbf} are checked with a leeway
+ * (SIGNALING_JWT_LEEWAY_SECONDS); with a maximum lifetime (SIGNALING_JWT_MAX_LIFETIME_SECONDS) a token must carry
+ * {@code iat} and {@code exp - iat} may not exceed it. A token is not used up: it admits any number of joins, on any
+ * number of sockets, until it expires. Tokens longer than {@value #MAX_TOKEN_CHARS} characters are refused unread.
  */
 public final class JwtJoinAuthorizer implements JoinAuthorizer {
 
   public static final String STREAM_ID_CLAIM = "streamId";
+  /** Longer tokens are refused before they are parsed. */
+  public static final int MAX_TOKEN_CHARS = 8192;
 
   private final List<DefaultJWTProcessor<SecurityContext>> processors;
 
@@ -53,7 +59,7 @@ public final class JwtJoinAuthorizer implements JoinAuthorizer {
     List<DefaultJWTProcessor<SecurityContext>> processors = new ArrayList<>();
     if (!security.jwtSecret().isEmpty()) {
       processors.add(processor(new ImmutableSecret<>(security.jwtSecret().getBytes(StandardCharsets.UTF_8)),
-          JWSAlgorithm.HS256));
+          JWSAlgorithm.HS256, security));
     }
     List<com.nimbusds.jose.jwk.JWK> rsaKeys = new ArrayList<>();
     if (!security.jwtPublicKeyFile().isEmpty()) {
@@ -71,7 +77,7 @@ public final class JwtJoinAuthorizer implements JoinAuthorizer {
       }
     }
     if (!rsaKeys.isEmpty()) {
-      processors.add(processor(new ImmutableJWKSet<>(new JWKSet(rsaKeys)), JWSAlgorithm.RS256));
+      processors.add(processor(new ImmutableJWKSet<>(new JWKSet(rsaKeys)), JWSAlgorithm.RS256, security));
     }
     return new JwtJoinAuthorizer(List.copyOf(processors));
   }
@@ -90,16 +96,36 @@ public final class JwtJoinAuthorizer implements JoinAuthorizer {
   }
 
   private static DefaultJWTProcessor<SecurityContext> processor(JWKSource<SecurityContext> keys,
-      JWSAlgorithm algorithm) {
+      JWSAlgorithm algorithm, NodeSettings.Security security) {
     DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
     p.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithm, keys));
-    p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(null, Set.of("exp", STREAM_ID_CLAIM)));
+    p.setJWTClaimsSetVerifier(new ClaimsVerifier(security.jwtLeewaySeconds(), security.jwtMaxLifetimeSeconds()));
     return p;
+  }
+
+  /** exp and streamId required; exp and nbf with the leeway; with a maximum lifetime, iat required and bounded. */
+  private static final class ClaimsVerifier extends DefaultJWTClaimsVerifier<SecurityContext> {
+    private final long maxLifetimeMillis;
+
+    ClaimsVerifier(int leewaySeconds, int maxLifetimeSeconds) {
+      super(null, maxLifetimeSeconds > 0 ? Set.of("exp", "iat", STREAM_ID_CLAIM) : Set.of("exp", STREAM_ID_CLAIM));
+      setMaxClockSkew(leewaySeconds);
+      this.maxLifetimeMillis = maxLifetimeSeconds * 1000L;
+    }
+
+    @Override
+    public void verify(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
+      super.verify(claims, context);
+      if (maxLifetimeMillis > 0
+          && claims.getExpirationTime().getTime() - claims.getIssueTime().getTime() > maxLifetimeMillis) {
+        throw new BadJWTException("token lifetime (exp - iat) over the maximum");
+      }
+    }
   }
 
   @Override
   public boolean mayJoin(String streamId, String token) {
-    if (token == null || token.isEmpty() || token.length() > 8192) {
+    if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
       return false;
     }
     for (DefaultJWTProcessor<SecurityContext> p : processors) {
@@ -121,7 +147,7 @@ public final class JwtJoinAuthorizer implements JoinAuthorizer {
    */
   @Override
   public String subject(String token) {
-    if (token == null || token.isEmpty() || token.length() > 8192) {
+    if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
       return null;
     }
     for (DefaultJWTProcessor<SecurityContext> p : processors) {

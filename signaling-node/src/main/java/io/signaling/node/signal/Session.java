@@ -18,8 +18,15 @@ final class Session {
   final ClientSocket socket;
   final TokenBucket bucket;
   final String urlToken;
-  /** Resume: the digest of the peer id the socket connected with (and of the token's subject), or null. */
-  final String resumeKey;
+  /** Resume: the peer id the socket connected with (opt-in), or null; never logged. */
+  final String peerId;
+  /**
+   * Resume: the key of each room the socket joined with a peer id (a digest of the peer id and of the subject of
+   * the token that authorised that join), kept after its socket is gone so relays returned for it name its slot.
+   */
+  private final Map<String, String> resumeKeys = new HashMap<>(2);
+  /** What the connection may still send, in bytes. */
+  final ByteBudget bytes;
   /** Resume: a newer socket of the same peer took over; this one gets nothing more. */
   boolean superseded;
   long lastSeenNanos;
@@ -42,13 +49,35 @@ final class Session {
   /** A drain let the socket go: told {@code server_will_stop}, its rooms left, closed. */
   boolean released;
 
-  Session(long id, ClientSocket socket, TokenBucket bucket, String urlToken, String resumeKey, long nowNanos) {
+  Session(long id, ClientSocket socket, TokenBucket bucket, ByteBudget bytes, String urlToken, String peerId,
+      long nowNanos) {
     this.id = id;
     this.socket = socket;
     this.bucket = bucket;
+    this.bytes = bytes;
     this.urlToken = urlToken;
-    this.resumeKey = resumeKey;
+    this.peerId = peerId;
     this.lastSeenNanos = nowNanos;
+  }
+
+  /** Opted in to resume (with a peer id). */
+  boolean resumable() {
+    return peerId != null;
+  }
+
+  void rememberResumeKey(String streamId, String key) {
+    if (key != null) {
+      resumeKeys.put(streamId, key);
+    }
+  }
+
+  void forgetResumeKey(String streamId) {
+    resumeKeys.remove(streamId);
+  }
+
+  /** The resume key the socket had in the room, or null. */
+  String resumeKey(String streamId) {
+    return resumeKeys.get(streamId);
   }
 
   void close(short code, String reason) {

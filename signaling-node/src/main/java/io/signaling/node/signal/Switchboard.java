@@ -17,11 +17,7 @@ import io.signaling.node.room.RoomDirectory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +52,7 @@ public final class Switchboard {
   private final JoinAuthorizer authorizer;
   private final BooleanSupplier acceptingJoins;
   private final NodeSettings.Resume resume;
+  private final ResumeBinding binding;
   private final Map<Long, Session> sessions = new HashMap<>();
   /**
    * Resume: sockets of this loop that closed with a held slot, for the window: relays that still reach them are
@@ -94,6 +91,7 @@ public final class Switchboard {
     this.limits = limits;
     this.authorizer = authorizer;
     this.acceptingJoins = acceptingJoins;
+    this.binding = new ResumeBinding(authorizer);
   }
 
   /** Handle of an open socket, for the transport. */
@@ -105,14 +103,23 @@ public final class Switchboard {
     }
 
     public void onText(String text) {
-      if (admit(session)) {
+      onText(text, text.length());
+    }
+
+    /** A text message of {@code bytes} bytes on the wire. */
+    public void onText(String text, int bytes) {
+      if (admit(session, bytes)) {
         Switchboard.this.onText(session, text);
       }
     }
 
-    /** Binary frames are not part of the protocol: answered with an error, the socket stays open. */
     public void onBinary() {
-      if (admit(session)) {
+      onBinary(0);
+    }
+
+    /** Binary frames are not part of the protocol: answered with an error, the socket stays open. */
+    public void onBinary(int bytes) {
+      if (admit(session, bytes)) {
         reject(session, new Inbound.Invalid(ErrorDefinition.MALFORMED_MESSAGE, null, null));
       }
     }
@@ -136,10 +143,15 @@ public final class Switchboard {
    * {@code peer} parameter (resume, opt-in; already checked for form), or null.
    */
   public Connection open(ClientSocket socket, String urlToken, String peerId) {
+    return open(socket, urlToken, peerId, ByteBudget.UNLIMITED);
+  }
+
+  /** A new socket, as above, whose messages spend {@code bytes}. */
+  public Connection open(ClientSocket socket, String urlToken, String peerId, ByteBudget bytes) {
     long now = System.nanoTime();
-    String key = peerId == null || resume.seconds() == 0 ? null : resumeKey(authorizer.subject(urlToken), peerId);
     Session session = new Session(sessionIds.getAsLong(), socket,
-        new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), now), urlToken, key, now);
+        new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), now), bytes, urlToken,
+        resume.seconds() == 0 ? null : peerId, now);
     sessions.put(session.id, session);
     metrics.connectionOpened();
     return new Connection(session);
@@ -154,37 +166,22 @@ public final class Switchboard {
     return heldPartners;
   }
 
-  /**
-   * The resume key of a peer id: a digest of it and of the join token's subject (null: tokens are off), so a
-   * peer id is bound to its subject and never stored or logged itself.
-   */
-  static String resumeKey(String subject, String peerId) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update("signaling-resume\0".getBytes(StandardCharsets.UTF_8));
-      sha.update((subject == null ? "" : subject).getBytes(StandardCharsets.UTF_8));
-      sha.update((byte) 0);
-      sha.update(peerId.getBytes(StandardCharsets.UTF_8));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(sha.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   // ------------------------------------------------------------------ commands from the socket
 
   /** Rate limit: true when the message may be handled; otherwise it was answered (or the socket closed). */
-  private boolean admit(Session s) {
+  private boolean admit(Session s, int bytes) {
     long now = System.nanoTime();
     s.lastSeenNanos = now;
     if (s.closed || s.closing) {
       return false;
     }
-    if (s.bucket.tryTake(now)) {
+    if (s.bucket.tryTake(now) && s.bytes.tryTake(bytes, now)) {
       return true;
     }
-    // over the limit: refuse this message, and stop reading the socket until a token is due, so a flood
-    // backs up in the client's TCP window instead of costing this event loop
+    // over the limit (messages or bytes): refuse this message, and stop reading the socket until a message token
+    // is due, so a flood backs up in the client's TCP window instead of costing this event loop; a socket sending
+    // large messages past its byte budget is refused again at once and closed after the refusals the abuse limit
+    // allows (docs/PERFORMANCE.md, "A burst of large messages")
     violation(s, ErrorDefinition.RATE_LIMIT_EXCEEDED, null);
     if (!s.closing) {
       s.socket.pauseReading(Math.max(10, 1000 / Math.max(1, limits.ratePerSecond())));
@@ -321,13 +318,15 @@ public final class Switchboard {
             violation(s, ErrorDefinition.TOO_MANY_ROOMS, m.streamId());
             return Future.succeededFuture();
           }
-          if (!authorizer.mayJoin(m.streamId(), m.token() != null ? m.token() : s.urlToken)) {
+          String token = ResumeBinding.authorising(m.token(), s.urlToken);
+          if (!authorizer.mayJoin(m.streamId(), token) || binding.disagree(s.urlToken, m.token())) {
             violation(s, ErrorDefinition.UNAUTHORIZED_ACCESS, m.streamId());
             return Future.succeededFuture();
           }
           grantIce(s);
+          return join(s, m.streamId(), m.playOnly(), binding.key(s.peerId, token));
         }
-        return join(s, m.streamId(), m.playOnly());
+        return join(s, m.streamId(), m.playOnly(), null);
       case TAKE_CONFIGURATION:
         return relay(s, m, ProtocolCodec.takeConfiguration(m));
       case TAKE_CANDIDATE:
@@ -342,7 +341,8 @@ public final class Switchboard {
     }
   }
 
-  private Future<Void> join(Session s, String streamId, boolean playOnly) {
+  /** {@code resumeKey}: the join's resume key (see {@link ResumeBinding}), or null. */
+  private Future<Void> join(Session s, String streamId, boolean playOnly, String resumeKey) {
     if (s.rooms.containsKey(streamId)) {
       s.send(ProtocolCodec.joined(streamId));
       return Future.succeededFuture();
@@ -352,7 +352,7 @@ public final class Switchboard {
       error(s, ErrorDefinition.TEMPORARILY_UNAVAILABLE, streamId);
       return Future.succeededFuture();
     }
-    PeerRef self = new PeerRef(node, inbox, s.id, playOnly, s.resumeKey, 0);
+    PeerRef self = new PeerRef(node, inbox, s.id, playOnly, resumeKey, 0);
     s.joining.put(streamId, new ArrayList<>(0));
     long started = System.nanoTime();
     return directoryCall(directory.join(streamId, self)).transform(ar -> {
@@ -405,6 +405,7 @@ public final class Switchboard {
       }
       if (s.rooms.containsKey(streamId)) {
         metrics.roomOpened();
+        s.rememberResumeKey(streamId, s.rooms.get(streamId).self.resumeKey());
       }
       if (early != null) {
         early.forEach(e -> onEnvelope(e));
@@ -472,6 +473,7 @@ public final class Switchboard {
   /** Leaves one room; {@code answer}: the socket is open and gets {@code leaved} (or an error). */
   private Future<Void> leave(Session s, String streamId, boolean answer) {
     RoomLink link = s.rooms.remove(streamId);
+    s.forgetResumeKey(streamId);
     if (link != null) {
       metrics.roomClosed();
       holdEnded(link);
@@ -540,7 +542,7 @@ public final class Switchboard {
    */
   private Future<Void> holdOrLeave(Session s, String streamId) {
     RoomLink link = s.rooms.get(streamId);
-    if (link == null || s.resumeKey == null || link.partner == null) {
+    if (link == null || !link.self.resumable() || link.partner == null) {
       return leave(s, streamId, false);
     }
     gone.put(s.id, s);
@@ -625,7 +627,7 @@ public final class Switchboard {
 
   /** A relay reached a socket of this loop that is gone with a held slot: back to its sender, which keeps it. */
   private void returnRelay(Session g, Envelope e) {
-    PeerRef self = new PeerRef(node, inbox, g.id, false, g.resumeKey, 0);
+    PeerRef self = new PeerRef(node, inbox, g.id, false, g.resumeKey(e.streamId()), 0);
     Envelope back = Envelope.returned(self, e.peer(), e.streamId(), e.text());
     if (e.peer().inbox().equals(inbox)) {
       onEnvelope(back);
@@ -685,7 +687,7 @@ public final class Switchboard {
     Session s = sessions.get(e.target());
     if (s == null || s.closed) {
       Session g = s != null ? s : gone.get(e.target());
-      if (g != null && g.resumeKey != null && e.kind() == Envelope.Kind.RELAY) {
+      if (g != null && g.resumable() && e.kind() == Envelope.Kind.RELAY) {
         returnRelay(g, e);
       }
       return;
@@ -693,7 +695,7 @@ public final class Switchboard {
     String streamId = e.streamId();
     RoomLink link = s.rooms.get(streamId);
     if (link == null) {
-      if (e.kind() == Envelope.Kind.RELAY && s.resumeKey != null && gone.containsKey(s.id)) {
+      if (e.kind() == Envelope.Kind.RELAY && s.resumable() && gone.containsKey(s.id)) {
         // its slot here is held (a drain let it go, and it is not closed yet), or was taken over by a newer
         // socket whose notice has not reached the sender yet: the sender keeps it for the peer's new socket
         returnRelay(s, e);

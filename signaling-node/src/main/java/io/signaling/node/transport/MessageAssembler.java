@@ -12,9 +12,11 @@ final class MessageAssembler {
 
   /** What the assembler hands on. */
   interface Sink {
-    void text(String text);
+    /** A whole text message of {@code bytes} bytes. */
+    void text(String text, int bytes);
 
-    void binary();
+    /** A whole binary message of {@code bytes} bytes. */
+    void binary(int bytes);
 
     void tooBig();
   }
@@ -38,12 +40,13 @@ final class MessageAssembler {
       partial = null;
       partialIsText = frame.isText();
       if (frame.isFinal()) {
-        if (frame.binaryData().length() > maxBytes) {
+        int bytes = frame.binaryData().length();
+        if (bytes > maxBytes) {
           overflow();
         } else if (partialIsText) {
-          sink.text(frame.textData());
+          sink.text(frame.textData(), bytes);
         } else {
-          sink.binary();
+          sink.binary(bytes);
         }
         return;
       }
@@ -61,9 +64,9 @@ final class MessageAssembler {
       Buffer whole = partial;
       partial = null;
       if (partialIsText) {
-        sink.text(whole.toString(StandardCharsets.UTF_8));
+        sink.text(whole.toString(StandardCharsets.UTF_8), whole.length());
       } else {
-        sink.binary();
+        sink.binary(whole.length());
       }
     }
   }

@@ -10,6 +10,7 @@ import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.protocol.ProtocolCodec;
 import io.signaling.node.room.RoomDirectory;
 import io.signaling.node.security.TurnCredentials;
+import io.signaling.node.signal.ByteBudget;
 import io.signaling.node.signal.ClientSocket;
 import io.signaling.node.signal.IceServerConfig;
 import io.signaling.node.signal.JoinAuthorizer;
@@ -67,6 +68,7 @@ public final class SignalingVerticle extends VerticleBase {
   private final ConnectionGate gate;
   private final Map<HttpConnection, HandshakeGuard> guards = new IdentityHashMap<>();
   private final JoinAuthorizer authorizer;
+  private final AddressLimits addressLimits;
   private long idleTimer = -1;
   private TurnCredentials turn;
   private Switchboard switchboard;
@@ -76,7 +78,7 @@ public final class SignalingVerticle extends VerticleBase {
 
   public SignalingVerticle(NodeSettings settings, String nodeId, RoomDirectory directory, NodeHealth health,
       SignalingMetrics metrics, LongSupplier sessionIds, Consumer<SignalingVerticle> registry,
-      ConnectionGate gate, JoinAuthorizer authorizer) {
+      ConnectionGate gate, JoinAuthorizer authorizer, AddressLimits addressLimits) {
     this.settings = settings;
     this.nodeId = nodeId;
     this.directory = directory;
@@ -86,6 +88,7 @@ public final class SignalingVerticle extends VerticleBase {
     this.registry = registry;
     this.gate = gate;
     this.authorizer = authorizer;
+    this.addressLimits = addressLimits;
   }
 
   /** The event bus address of this event loop's inbox. */
@@ -141,6 +144,8 @@ public final class SignalingVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false)
         .setMaxWebSocketFrameSize(settings.maxMessageBytes())
         .setMaxWebSocketMessageSize(settings.maxMessageBytes() * 2)
+        // a client offering a peer id in Sec-WebSocket-Protocol offers this too, and the node echoes it
+        .setWebSocketSubProtocols(List.of(PeerIdHeader.SUBPROTOCOL))
         .setRegisterWebSocketWriteHandlers(false);
     if (settings.security().tls()) {
       // the TLS handshake comes before the HTTP connection exists: it gets a deadline of the same length
@@ -209,6 +214,20 @@ public final class SignalingVerticle extends VerticleBase {
     }
     String token = ctx.request().getParam("token");
     String peer = ctx.request().getParam("peer");
+    String headerPeer;
+    try {
+      headerPeer = PeerIdHeader.peerId(ctx.request().getHeader(PeerIdHeader.HEADER));
+    } catch (PeerIdHeader.Ambiguous e) {
+      ctx.response().setStatusCode(400).end("more than one peer id in " + PeerIdHeader.HEADER);
+      return;
+    }
+    if (headerPeer != null) {
+      if (peer != null && !peer.equals(headerPeer)) {
+        ctx.response().setStatusCode(400).end("two different peer ids: in the URL and in " + PeerIdHeader.HEADER);
+        return;
+      }
+      peer = headerPeer;
+    }
     if (peer != null) {
       if (!PEER_ID.matcher(peer).matches()) {
         ctx.response().setStatusCode(400).end("invalid peer id: 22 to 128 base64url characters");
@@ -220,13 +239,14 @@ public final class SignalingVerticle extends VerticleBase {
         return;
       }
     }
+    String resumePeer = peer;
     HttpConnection connection = ctx.request().connection();
     HandshakeGuard guard = guards.get(connection);
     ctx.request().toWebSocket().onSuccess(ws -> {
       if (guard != null) {
         guard.upgraded();
       }
-      accept(ws, token, peer, connection);
+      accept(ws, token, resumePeer, connection);
     }).onFailure(e -> {
       LOG.debug("WebSocket upgrade failed: {}", e.toString());
       // not a valid upgrade: answer it if nothing was, so the keep-alive deadline takes over
@@ -240,8 +260,8 @@ public final class SignalingVerticle extends VerticleBase {
    * {@code GET /<AppName>/turn-credentials}: a TURN credential in the TURN REST API's response shape, for apps that
    * configure their own {@code iceServers}. Guarded as joins are: with join tokens required, it needs a token
    * ({@code Authorization: Bearer}, or {@code ?token=}) that would let the caller join {@code ?streamId=}; otherwise
-   * it is as open as {@code getIceServerConfig} on the WebSocket. An Origin outside SIGNALING_ALLOWED_ORIGINS is
-   * refused; CORS headers let the allowed ones (any, when the list is empty) read the answer.
+   * it is as open as {@code getIceServerConfig} on the WebSocket. With SIGNALING_ALLOWED_ORIGINS set, a request
+   * whose Origin is not listed, or that has none, is refused, as the WebSocket refuses it; CORS headers let the allowed ones (any, when the list is empty) read the answer.
    */
   private void turnCredentials(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
@@ -252,11 +272,12 @@ public final class SignalingVerticle extends VerticleBase {
     }
     List<String> origins = settings.security().allowedOrigins();
     String origin = request.getHeader("Origin");
+    if (!origins.isEmpty() && (origin == null || !origins.contains(origin))) {
+      // as the WebSocket: with an Origin list, a request without an Origin is refused too
+      response.setStatusCode(403).end();
+      return;
+    }
     if (origin != null) {
-      if (!origins.isEmpty() && !origins.contains(origin)) {
-        response.setStatusCode(403).end();
-        return;
-      }
       response.putHeader("Access-Control-Allow-Origin", origins.isEmpty() ? "*" : origin).putHeader("Vary", "Origin");
     }
     if (request.method() == HttpMethod.OPTIONS) {
@@ -294,18 +315,9 @@ public final class SignalingVerticle extends VerticleBase {
   /** A peer id (resume, opt-in): at least 128 bits as base64url. */
   private static final java.util.regex.Pattern PEER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{22,128}");
 
-  /** Resume attempts (upgrades with a peer id) per remote address, on this event loop. */
-  private final java.util.Map<String, io.signaling.node.signal.TokenBucket> resumeAttempts = new java.util.HashMap<>();
-
+  /** Resume attempts (upgrades with a peer id) per remote address, counted on the node (all its event loops). */
   private boolean resumeAttempt(String address) {
-    int perMinute = settings.resume().attemptsPerMinute();
-    long now = System.nanoTime();
-    if (resumeAttempts.size() > 10_000) {
-      // bounded: addresses are forgotten wholesale (each then starts with a full bucket again)
-      resumeAttempts.clear();
-    }
-    return resumeAttempts.computeIfAbsent(address,
-        a -> new io.signaling.node.signal.TokenBucket(perMinute / 60.0, perMinute, now)).tryTake(now);
+    return addressLimits.resumeAttempts().tryTake(address, 1, System.nanoTime());
   }
 
   private void accept(ServerWebSocket ws, String urlToken, String peerId, HttpConnection tcp) {
@@ -359,17 +371,17 @@ public final class SignalingVerticle extends VerticleBase {
       public String remoteAddress() {
         return String.valueOf(ws.remoteAddress());
       }
-    }, urlToken, peerId);
+    }, urlToken, peerId, ByteBudget.of(settings.limits().bytes(), addressLimits.bytes(), address, System.nanoTime()));
     self[0] = connection;
     ws.frameHandler(new MessageAssembler(settings.maxMessageBytes(), new MessageAssembler.Sink() {
       @Override
-      public void text(String text) {
-        connection.onText(text);
+      public void text(String text, int bytes) {
+        connection.onText(text, bytes);
       }
 
       @Override
-      public void binary() {
-        connection.onBinary();
+      public void binary(int bytes) {
+        connection.onBinary(bytes);
       }
 
       @Override

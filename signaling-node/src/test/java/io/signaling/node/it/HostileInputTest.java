@@ -36,15 +36,19 @@ class HostileInputTest {
   private static final int MAX_ROOMS = 3;
   private static final int MAX_CONNECTIONS = 6;
   private static TestCluster cluster;
-  /** One node with generous rates but few connections per address, a 2 s idle timeout, a small write queue. */
+  /**
+   * One node with generous message and byte rates but few connections per address, a 2 s idle timeout, a small
+   * write queue.
+   */
   private static TestCluster strict;
 
   @BeforeAll
   static void start() {
     cluster = TestCluster.start(2, s -> s.withLimits(new NodeSettings.Limits(RATE, BURST, CLOSE_AFTER, MAX_ROOMS,
         0, 0, 256 * 1024, 3600)));
+    // generous byte budgets too: the slow-reader test sends far more than the default budgets let through
     strict = TestCluster.start(1, s -> s.withLimits(new NodeSettings.Limits(100_000, 100_000, 1_000, 16,
-        MAX_CONNECTIONS, 2, 256 * 1024, 3600)));
+        MAX_CONNECTIONS, 2, 256 * 1024, 3600, new NodeSettings.ByteBudgets(1 << 30, 1 << 30, 0, 1 << 30))));
   }
 
   @AfterAll

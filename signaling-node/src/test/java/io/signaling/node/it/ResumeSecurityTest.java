@@ -56,7 +56,7 @@ class ResumeSecurityTest {
 
   /** Two nodes without join tokens. */
   private static TestCluster open;
-  /** One node, one event loop, few resume attempts per address. */
+  /** One node, two event loops, few resume attempts per address (counted on the node). */
   private static TestCluster limited;
   /** Two nodes requiring HS256 join tokens. */
   private static TestCluster tokens;
@@ -65,7 +65,7 @@ class ResumeSecurityTest {
   @BeforeAll
   static void start() {
     open = TestCluster.start(2, s -> s.withResume(new NodeSettings.Resume(WINDOW_SECONDS, 64, 262_144, 1000)));
-    limited = TestCluster.start(1, s -> s.withInstances(1)
+    limited = TestCluster.start(1, s -> s.withInstances(2)
         .withResume(new NodeSettings.Resume(WINDOW_SECONDS, 64, 262_144, ATTEMPTS_PER_MINUTE)));
     tokens = TestCluster.start(2, s -> s.withResume(new NodeSettings.Resume(WINDOW_SECONDS, 64, 262_144, 1000))
         .withSecurity(new NodeSettings.Security(SECRET, "", "", List.of(), "", "")));
@@ -161,13 +161,14 @@ class ResumeSecurityTest {
   void moreUpgradesWithAPeerIdThanTheLimit_fromOneAddress_get429_andOtherClientsAreUnaffected() throws Exception {
     String url = limited.url(0);
     int port = limited.node(0).httpPort();
-    // GIVEN a node allowing 5 upgrades with a peer id per address and minute, and that many made from 127.0.0.1
+    // GIVEN a node with two event loops (they take connections in turn) allowing 5 upgrades with a peer id per
+    // address and minute, and that many made from 127.0.0.1
     List<TestPeer> first = new ArrayList<>();
     for (int i = 0; i < ATTEMPTS_PER_MINUTE; i++) {
       first.add(connect("with-id-" + i, url + "?peer=" + ResumeTest.peerId()));
     }
     // WHEN 127.0.0.1 upgrades once more with a peer id (a fresh one: the limit counts attempts, not ids)
-    // THEN it is refused with 429
+    // THEN it is refused with 429, on whichever event loop it lands: the limit is the node's
     assertThat(upgradeStatus(url + "?peer=" + ResumeTest.peerId())).isEqualTo(429);
     // AND another address upgrades with a peer id as before
     assertThat(upgradeStatusFrom("127.0.0.2", port, "?peer=" + ResumeTest.peerId())).isEqualTo(101);
@@ -177,6 +178,151 @@ class ResumeSecurityTest {
     String room = room();
     Calls.pair(first.get(0), plain, room);
     Calls.relays(plain, first.get(0), room, "unaffected");
+  }
+
+  /** The HTTP status of an upgrade offering {@code protocols} in Sec-WebSocket-Protocol (101: not refused). */
+  private static int upgradeStatusOffering(String url, String... protocols) throws Exception {
+    try {
+      WebSocket ws = HTTP.newWebSocketBuilder().connectTimeout(TestPeer.TIMEOUT)
+          .subprotocols(protocols[0], java.util.Arrays.copyOfRange(protocols, 1, protocols.length))
+          .buildAsync(URI.create(url), new WebSocket.Listener() { })
+          .get(TestPeer.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      ws.abort();
+      return 101;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof WebSocketHandshakeException refused) {
+        return refused.getResponse().statusCode();
+      }
+      throw e;
+    }
+  }
+
+  private TestPeer connectWithHeaderId(String name, String url, String id) {
+    TestPeer p = TestPeer.connectWithSubprotocols(name, url, "signaling", "peer." + id);
+    peers.add(p);
+    return p;
+  }
+
+  @Test
+  void aPeerIdInSecWebSocketProtocol_resumesAndTakesOverAnOpenSocket_andTheNodeSelectsTheSignalingSubprotocol() {
+    // GIVEN a call between A, whose peer id travels in Sec-WebSocket-Protocol and not in the URL (node 0), and B
+    String room = room();
+    String idA = ResumeTest.peerId();
+    TestPeer a = connectWithHeaderId("a", open.url(0), idA);
+    TestPeer b = connect("b", open.url(1));
+    Calls.pair(a, b, room);
+    // THEN the node selected the subprotocol "signaling" (a browser fails a connection whose offered subprotocols
+    // get no answer), never the peer id
+    assertThat(a.subprotocol()).isEqualTo("signaling");
+
+    // WHEN a second socket with the same id in its header joins the room while A's socket is still open
+    TestPeer a2 = connectWithHeaderId("a2", open.url(1), idA);
+    a2.join(room);
+    // THEN it takes the call over: joined, the older socket closed with 4002, B told nothing
+    a2.expectNotification("joined", room);
+    assertThat(a.awaitClose()).isEqualTo(io.signaling.node.signal.Switchboard.CLOSE_SUPERSEDED);
+    a2.expectQuiet(b, room);
+
+    // WHEN that socket's connection drops too, B relays meanwhile, and a third socket with the id in its header
+    // joins on node 0
+    a2.abort();
+    awaitHeldPartner(open.node(1));
+    for (int i = 0; i < 3; i++) {
+      b.send(candidate(room, i));
+    }
+    TestPeer a3 = connectWithHeaderId("a3", open.url(0), idA);
+    a3.join(room);
+    // THEN it resumes the held slot and gets what B sent, in order
+    a3.expectNotification("joined", room);
+    for (int i = 0; i < 3; i++) {
+      assertThat(a3.expect("takeCandidate", room).getString("candidate")).startsWith("candidate:" + i + " ");
+    }
+    a3.expectQuiet(b, room);
+    Calls.relays(a3, b, room, "header resume");
+  }
+
+  @Test
+  void aPeerIdInTheHeader_thatDisagreesWithTheUrl_orIsOfferedTwice_orIsMalformed_isRefusedWith400() throws Exception {
+    String url = open.url(0);
+    String id = ResumeTest.peerId();
+    // GIVEN WHEN an upgrade offers one id in the URL and another in the header THEN it is refused with 400
+    assertThat(upgradeStatusOffering(url + "?peer=" + id, "signaling", "peer." + ResumeTest.peerId())).isEqualTo(400);
+    // AND so is one offering two ids in the header, and one offering a malformed id
+    assertThat(upgradeStatusOffering(url, "signaling", "peer." + id, "peer." + ResumeTest.peerId())).isEqualTo(400);
+    assertThat(upgradeStatusOffering(url, "signaling", "peer.short")).isEqualTo(400);
+    // AND the same id in both places is accepted
+    assertThat(upgradeStatusOffering(url + "?peer=" + id, "signaling", "peer." + id)).isEqualTo(101);
+  }
+
+  @Test
+  void withJoinTokens_aUrlTokenForAnotherRoomNamingTheVictim_cannotLendItsSubjectToAJoinAnotherTokenAuthorises()
+      throws Exception {
+    // GIVEN a call in room R between alice (opted in, her token in the URL, node 0) and bob (node 1); alice's
+    // connection drops, her slot is held, and bob relays while she is away
+    String room = room();
+    String id = ResumeTest.peerId();
+    TestPeer alice = connect("alice", tokens.url(0) + "?token=" + token("alice", room) + "&peer=" + id);
+    TestPeer bob = connect("bob", tokens.url(1) + "?token=" + token("bob", room));
+    Calls.pair(alice, bob, room);
+    alice.abort();
+    awaitHeldPartner(tokens.node(1));
+    for (int i = 0; i < 3; i++) {
+      bob.send(candidate(room, i));
+    }
+
+    // WHEN zed, with a URL token for another room that names alice and a join token of his own for R, joins R
+    // with alice's peer id
+    TestPeer zed = connect("zed", tokens.url(1) + "?token=" + token("alice", room() + "-elsewhere") + "&peer=" + id);
+    zed.send(new JsonObject().put("command", "join").put("streamId", room).put("mode", "both")
+        .put("token", token("zed", room)));
+
+    // THEN the join is refused (the two tokens disagree on the subject) and he gets nothing more
+    zed.expectError("unauthorized_access", room);
+    zed.expectNothingFromItsNode();
+    // AND with the URL token alone, which is for another room, he is refused too
+    zed.join(room);
+    zed.expectError("unauthorized_access", room);
+    // AND with a join token for R that names no subject, the tokens still disagree
+    zed.send(new JsonObject().put("command", "join").put("streamId", room).put("mode", "both")
+        .put("token", token(null, room)));
+    zed.expectError("unauthorized_access", room);
+    // AND bob hears nothing of it, and alice resumes with everything bob sent, in order
+    bob.expectNothingFromItsNode();
+    TestPeer alice2 = connect("alice2", tokens.url(1) + "?token=" + token("alice", room) + "&peer=" + id);
+    alice2.join(room);
+    alice2.expectNotification("joined", room);
+    for (int i = 0; i < 3; i++) {
+      assertThat(alice2.expect("takeCandidate", room).getString("candidate")).startsWith("candidate:" + i + " ");
+    }
+    alice2.expectQuiet(bob, room);
+  }
+
+  @Test
+  void withJoinTokens_theResumeKeyIsBoundToTheJoinsOwnToken_notTheUrls() throws Exception {
+    // GIVEN a call in room R between alice, who joined with a join token for R on a socket whose URL token is for
+    // another room (neither names a subject: each stands for its room), and her peer id; her connection drops and
+    // bob relays meanwhile
+    String room = room();
+    String id = ResumeTest.peerId();
+    TestPeer alice = connect("alice", tokens.url(0) + "?token=" + token(null, room() + "-elsewhere") + "&peer=" + id);
+    alice.send(new JsonObject().put("command", "join").put("streamId", room).put("mode", "both")
+        .put("token", token(null, room)));
+    alice.expectNotification("joined", room);
+    TestPeer bob = connect("bob", tokens.url(1) + "?token=" + token("bob", room));
+    bob.join(room);
+    bob.expectNotification("joined", room);
+    alice.expect("start", room);
+    alice.abort();
+    awaitHeldPartner(tokens.node(1));
+    bob.send(candidate(room, 0));
+
+    // WHEN she comes back with a token for R in the URL only, and the same id
+    TestPeer alice2 = connect("alice2", tokens.url(1) + "?token=" + token(null, room) + "&peer=" + id);
+    alice2.join(room);
+    // THEN she resumes her slot: it was bound to the token that let her into R, not to her first URL's token
+    alice2.expectNotification("joined", room);
+    assertThat(alice2.expect("takeCandidate", room).getString("candidate")).startsWith("candidate:0 ");
+    alice2.expectQuiet(bob, room);
   }
 
   private static String token(String subject, String streamId) throws Exception {

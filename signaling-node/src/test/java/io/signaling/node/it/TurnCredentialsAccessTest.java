@@ -119,10 +119,10 @@ class TurnCredentialsAccessTest {
     String room = "http-room";
     // WHEN asked without a token, with a token for another room, with an expired one, or without a room
     // THEN 401
-    assertThat(get("?streamId=" + room, null, null).statusCode()).isEqualTo(401);
-    assertThat(get("?streamId=" + room, "Bearer " + token("other", 60), null).statusCode()).isEqualTo(401);
-    assertThat(get("?streamId=" + room, "Bearer " + token(room, -60), null).statusCode()).isEqualTo(401);
-    assertThat(get("", "Bearer " + token(room, 60), null).statusCode()).isEqualTo(401);
+    assertThat(get("?streamId=" + room, null, ORIGIN).statusCode()).isEqualTo(401);
+    assertThat(get("?streamId=" + room, "Bearer " + token("other", 60), ORIGIN).statusCode()).isEqualTo(401);
+    assertThat(get("?streamId=" + room, "Bearer " + token(room, -120), ORIGIN).statusCode()).isEqualTo(401);
+    assertThat(get("", "Bearer " + token(room, 60), ORIGIN).statusCode()).isEqualTo(401);
 
     // WHEN asked with a valid token (header or query), THEN a credential
     HttpResponse<String> ok = get("?streamId=" + room, "Bearer " + token(room, 60), ORIGIN);
@@ -130,11 +130,13 @@ class TurnCredentialsAccessTest {
     assertThat(ok.headers().firstValue("Access-Control-Allow-Origin")).hasValue(ORIGIN);
     JsonObject body = new JsonObject(ok.body());
     assertThat(body.getString("password")).isEqualTo(TurnCredentials.password(TURN_SECRET, body.getString("username")));
-    assertThat(get("?streamId=" + room + "&token=" + token(room, 60), null, null).statusCode()).isEqualTo(200);
+    assertThat(get("?streamId=" + room + "&token=" + token(room, 60), null, ORIGIN).statusCode()).isEqualTo(200);
 
-    // AND another Origin is refused, a preflight from the allowed one is answered
+    // AND another Origin is refused, and so is a request without one, as the WebSocket refuses it with an Origin
+    // list set; a preflight from the allowed one is answered
     assertThat(get("?streamId=" + room, "Bearer " + token(room, 60), "https://evil.example.test").statusCode())
         .isEqualTo(403);
+    assertThat(get("?streamId=" + room, "Bearer " + token(room, 60), null).statusCode()).isEqualTo(403);
     HttpResponse<String> preflight = HTTP.send(HttpRequest.newBuilder(URI.create(cluster.url(0)
             .replace("ws://", "http://").replace("/websocket", "/turn-credentials")))
         .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", ORIGIN)

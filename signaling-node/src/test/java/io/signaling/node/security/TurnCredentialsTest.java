@@ -177,4 +177,19 @@ class TurnCredentialsTest {
     assertThat(NodeSettings.TURN_SECRETS.defaultValue()).isEmpty();
     assertThat(NodeSettings.TURN_SECRETS.isSecret()).isTrue();
   }
+
+  @Test
+  void help_tellsToGiveSecretsInTheEnvironment_nextToEachSecret() {
+    java.io.StringWriter out = new java.io.StringWriter();
+    SettingsSource.commandLine("signaling-node", NodeSettings.ALL).usage(new java.io.PrintWriter(out, true));
+    String help = out.toString().replaceAll("\\s+", " ");
+    // GIVEN the help text THEN it says once why (ps shows flags), and next to every secret to prefer the environment
+    assertThat(help).contains("Give secrets (marked 'secret') in the environment, not as flags");
+    for (var secret : NodeSettings.ALL.stream().filter(io.signaling.config.Setting::isSecret).toList()) {
+      int at = help.indexOf(secret.flag() + "=VALUE");
+      assertThat(at).as(secret.flag()).isNotNegative();
+      int end = help.indexOf(secret.env(), at);
+      assertThat(help.substring(at, end)).as(secret.flag()).contains("Secret: prefer the environment");
+    }
+  }
 }

@@ -34,7 +34,7 @@ class CallDrainTest {
       public String remoteAddress() {
         return "test";
       }
-    }, new TokenBucket(10, 10, 0), null, null, 0);
+    }, new TokenBucket(10, 10, 0), ByteBudget.UNLIMITED, null, null, 0);
     sessions.add(s);
     return s;
   }

@@ -47,11 +47,26 @@ public final class TestPeer implements AutoCloseable {
 
   /** Connects with an {@code Origin} header (null: none). */
   public static TestPeer connect(String name, String url, String origin) {
+    return connect(name, url, origin, new String[0]);
+  }
+
+  /**
+   * Connects offering these subprotocols in {@code Sec-WebSocket-Protocol}, most preferred first, as a browser's
+   * {@code new WebSocket(url, protocols)} does.
+   */
+  public static TestPeer connectWithSubprotocols(String name, String url, String... subprotocols) {
+    return connect(name, url, null, subprotocols);
+  }
+
+  private static TestPeer connect(String name, String url, String origin, String[] subprotocols) {
     Listener listener = new Listener();
     try {
       WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT);
       if (origin != null) {
         builder.header("Origin", origin);
+      }
+      if (subprotocols.length > 0) {
+        builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
       }
       WebSocket ws = builder.buildAsync(URI.create(url), listener).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       TestPeer peer = new TestPeer(name, ws, listener);
@@ -60,6 +75,11 @@ public final class TestPeer implements AutoCloseable {
     } catch (Exception e) {
       throw new AssertionError(name + ": could not connect to " + url + ": " + e, e);
     }
+  }
+
+  /** The subprotocol the server selected ("" when none). */
+  public String subprotocol() {
+    return ws.getSubprotocol();
   }
 
   public String name() {
@@ -220,10 +240,15 @@ public final class TestPeer implements AutoCloseable {
 
   /** Waits for the server to close the socket and returns the close code. */
   public int awaitClose() {
+    return awaitClose(TIMEOUT);
+  }
+
+  /** Waits at most {@code timeout} for the server to close the socket and returns the close code. */
+  public int awaitClose(Duration timeout) {
     try {
-      return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      throw new AssertionError(name + ": socket not closed within " + TIMEOUT, e);
+      throw new AssertionError(name + ": socket not closed within " + timeout, e);
     }
   }
 

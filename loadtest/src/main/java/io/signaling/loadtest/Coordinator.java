@@ -1,0 +1,397 @@
+package io.signaling.loadtest;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The coordinator of a distributed run. Workers register ({@code POST /register}: an index and the scenario's
+ * arguments back), say they are alive ({@code /alive}, every 2 s), report their lanes prepared ({@code /ready},
+ * answered for all at once with the common start time once every worker is ready), ship every closed second
+ * ({@code /interval}) and, at the end, their whole-run figures ({@code /result}). The coordinator merges the
+ * seconds into one progress line and one time series, and the whole-run histograms by adding them up
+ * ({@link Histogram#add}), into one {@link RunResult} with a per-worker breakdown. A worker that dies (its
+ * process exits, or it is silent for {@link #SILENCE_MILLIS}) before delivering is reported and fails the run;
+ * one lost before the start calls the run off.
+ */
+final class Coordinator implements AutoCloseable {
+
+  /** A worker not heard from for this long is lost. */
+  static final long SILENCE_MILLIS = 20_000;
+
+  private static final class Worker {
+    final int index;
+    String host = "?";
+    long pid = -1;
+    boolean registered;
+    boolean ready;
+    long lastHeard = System.nanoTime();
+    JsonObject result;
+    String lost;
+    Process process;
+
+    Worker(int index) {
+      this.index = index;
+    }
+
+    boolean settled() {
+      return result != null || lost != null;
+    }
+  }
+
+  /** One second of the run, as the workers delivered it. */
+  private static final class Second {
+    double atSeconds;
+    final Map<String, Long> counts = new TreeMap<>();
+    final Map<String, Histogram> histograms = new TreeMap<>();
+    final Map<Integer, Long> errorsSoFar = new TreeMap<>();
+  }
+
+  private final Scenario scenario;
+  private final int count;
+  private final List<String> workerArgs;
+  private final PrintStream console;
+  private final List<Worker> workers = new ArrayList<>();
+  private final TreeMap<Long, Second> seconds = new TreeMap<>();
+  private final List<HttpServerRequest> waitingForStart = new ArrayList<>();
+  private final Vertx vertx = Vertx.vertx();
+  private HttpServer server;
+  private long nextToPrint;
+  private String abort;
+  private Long startAtEpochMillis;
+  private final long silenceMillis;
+
+  /** @param workerArgs the scenario's command line every worker runs (its share of) */
+  Coordinator(Scenario scenario, int count, List<String> workerArgs, PrintStream console) {
+    this(scenario, count, workerArgs, console, SILENCE_MILLIS);
+  }
+
+  /** As above; a worker silent for {@code silenceMillis} is lost. */
+  Coordinator(Scenario scenario, int count, List<String> workerArgs, PrintStream console, long silenceMillis) {
+    this.silenceMillis = silenceMillis;
+    this.scenario = scenario;
+    this.count = count;
+    this.workerArgs = List.copyOf(workerArgs);
+    this.console = console;
+    for (int i = 0; i < count; i++) {
+      workers.add(new Worker(i));
+    }
+  }
+
+  /** Listens on {@code port} (0: any free one) of loopback only; returns the port. */
+  int listen(int port) throws Exception {
+    return listen(port, "127.0.0.1");
+  }
+
+  /** Listens on {@code port} (0: any free one) of {@code host} (0.0.0.0: every interface); returns the port. */
+  int listen(int port, String host) throws Exception {
+    server = vertx.createHttpServer().requestHandler(this::handle);
+    server.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest request) {
+    request.body().onComplete(b -> {
+      if (b.failed() || !"POST".equals(request.method().name())) {
+        request.response().setStatusCode(400).end("POST a JSON body");
+        return;
+      }
+      JsonObject body;
+      try {
+        body = b.result().toJsonObject();
+      } catch (RuntimeException e) {
+        request.response().setStatusCode(400).end("not JSON: " + e.getMessage());
+        return;
+      }
+      synchronized (this) {
+        try {
+          answer(request, body);
+        } catch (RuntimeException e) {
+          request.response().setStatusCode(400).end(String.valueOf(e.getMessage()));
+        }
+        notifyAll();
+      }
+    });
+  }
+
+  private void answer(HttpServerRequest request, JsonObject body) {
+    String path = request.path();
+    if (path.equals("/register")) {
+      Worker w = claim(body.getInteger("index", -1));
+      if (w == null) {
+        request.response().setStatusCode(409).end("all " + count + " workers are registered");
+        return;
+      }
+      w.registered = true;
+      w.host = body.getString("host", "?");
+      w.pid = body.getLong("pid", -1L);
+      w.lastHeard = System.nanoTime();
+      console.printf(Locale.ROOT, "worker %d registered (%s, pid %d)%n", w.index, w.host, w.pid);
+      request.response().end(new JsonObject().put("index", w.index).put("count", count)
+          .put("args", new JsonArray(new ArrayList<>(workerArgs))).encode());
+      return;
+    }
+    Worker w = known(body.getInteger("index", -1));
+    if (w == null) {
+      request.response().setStatusCode(404).end("unknown worker");
+      return;
+    }
+    w.lastHeard = System.nanoTime();
+    switch (path) {
+      case "/alive" -> request.response().end("{}");
+      case "/ready" -> {
+        w.ready = true;
+        waitingForStart.add(request);
+        if (abort != null) {
+          releaseStart();
+        } else if (workers.stream().allMatch(x -> x.ready)) {
+          startAtEpochMillis = System.currentTimeMillis() + 1_000;
+          console.printf(Locale.ROOT, "all %d workers prepared; starting together%n", count);
+          releaseStart();
+        }
+      }
+      case "/interval" -> {
+        interval(w, body);
+        request.response().end("{}");
+      }
+      case "/result" -> {
+        if (w.lost == null) {
+          w.result = body;
+          console.printf(Locale.ROOT, "worker %d delivered its figures%n", w.index);
+          printReady();
+        }
+        request.response().end("{}");
+      }
+      default -> request.response().setStatusCode(404).end("no such endpoint");
+    }
+  }
+
+  private Worker claim(int wanted) {
+    if (wanted >= 0 && wanted < count && !workers.get(wanted).registered) {
+      return workers.get(wanted);
+    }
+    return workers.stream().filter(x -> !x.registered).findFirst().orElse(null);
+  }
+
+  private Worker known(int index) {
+    return index >= 0 && index < count && workers.get(index).registered ? workers.get(index) : null;
+  }
+
+  private void releaseStart() {
+    JsonObject reply = abort != null ? new JsonObject().put("abort", abort)
+        : new JsonObject().put("startAtEpochMillis", startAtEpochMillis);
+    for (HttpServerRequest r : waitingForStart) {
+      r.response().end(reply.encode());
+    }
+    waitingForStart.clear();
+  }
+
+  private void interval(Worker w, JsonObject body) {
+    long seq = body.getLong("seq");
+    if (seq < nextToPrint) {
+      return; // a second already closed (a late delivery from a worker that was slow)
+    }
+    Second s = seconds.computeIfAbsent(seq, k -> new Second());
+    s.atSeconds = Math.max(s.atSeconds, body.getDouble("atSeconds", 0.0));
+    Shipment.addLongs(s.counts, Shipment.longs(body.getJsonObject("counts")));
+    Shipment.addHistograms(s.histograms, Shipment.decodeAll(body.getJsonObject("histograms")));
+    s.errorsSoFar.put(w.index, body.getLong("errorsSoFar", 0L));
+    printReady();
+  }
+
+  /** Prints, in order, every second that every worker still running has delivered. */
+  private void printReady() {
+    while (seconds.containsKey(nextToPrint)) {
+      Second s = seconds.get(nextToPrint);
+      long live = workers.stream().filter(x -> x.lost == null && x.result == null).count();
+      long delivered = workers.stream().filter(x -> x.lost == null && s.errorsSoFar.containsKey(x.index)).count();
+      if (delivered < live) {
+        return;
+      }
+      long alive = workers.stream().filter(x -> x.lost == null).count();
+      console.println(Progress.line(scenario, interval(s)) + " | workers " + alive + "/" + count);
+      nextToPrint++;
+    }
+  }
+
+  private static Stats.Interval interval(Second s) {
+    Map<String, Stats.Interval.Latency> latencies = new TreeMap<>();
+    s.histograms.forEach((k, h) -> latencies.put(k, new Stats.Interval.Latency(h.getTotalCount(),
+        h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6)));
+    long errors = s.errorsSoFar.values().stream().mapToLong(Long::longValue).sum();
+    return new Stats.Interval(s.atSeconds, new TreeMap<>(s.counts), latencies, errors);
+  }
+
+  /** Starts the workers as processes of this machine, their output in {@code logDir}/worker-N.log. */
+  void spawn(int port, Path logDir) throws IOException {
+    Files.createDirectories(logDir);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    for (Worker w : workers) {
+      List<String> command = List.of(java, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+          LoadTest.class.getName(), "worker", "--coordinator", "http://127.0.0.1:" + port, "--index",
+          Integer.toString(w.index));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(logDir.resolve("worker-" + w.index + ".log").toFile()).start();
+      synchronized (this) {
+        w.process = p;
+      }
+      console.printf(Locale.ROOT, "worker %d started: pid %d%n", w.index, p.pid());
+      // the workers started here end with this process, however it ends
+      Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+      p.onExit().thenAccept(done -> lose(w, "its process exited with status " + done.exitValue()));
+    }
+  }
+
+  private synchronized void lose(Worker w, String why) {
+    if (w.settled()) {
+      return;
+    }
+    w.lost = why;
+    console.printf(Locale.ROOT, "WORKER %d LOST: %s; its figures are missing and the run fails%n", w.index, why);
+    if (startAtEpochMillis == null && abort == null) {
+      abort = "worker " + w.index + " was lost before the start (" + why + ")";
+      releaseStart();
+    }
+    printReady();
+    notifyAll();
+  }
+
+  /**
+   * Waits for every worker to register and prepare, then for the run and every worker's figures (at most
+   * {@code runMillis} after the start). Returns null when the run started, or why it could not.
+   */
+  String await(long registerMillis, long runMillis) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(registerMillis);
+    synchronized (this) {
+      while (startAtEpochMillis == null && abort == null) {
+        if (System.nanoTime() - until > 0) {
+          abort = workers.stream().filter(w -> !w.registered).count() + " of " + count
+              + " workers did not register and prepare within " + registerMillis / 1000 + " s";
+          releaseStart();
+          break;
+        }
+        checkSilence(false);
+        wait(200);
+      }
+      if (abort != null) {
+        return abort;
+      }
+      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runMillis);
+      while (!workers.stream().allMatch(Worker::settled)) {
+        if (System.nanoTime() - end > 0) {
+          workers.stream().filter(w -> !w.settled()).forEach(w -> lose(w, "no figures within the run's time"));
+          break;
+        }
+        checkSilence(true);
+        wait(200);
+      }
+    }
+    return null;
+  }
+
+  private void checkSilence(boolean running) {
+    for (Worker w : workers) {
+      if (!w.settled() && (w.registered || running)
+          && System.nanoTime() - w.lastHeard > TimeUnit.MILLISECONDS.toNanos(silenceMillis)) {
+        lose(w, String.format(Locale.ROOT, "silent for %.1f s", silenceMillis / 1000.0));
+      }
+    }
+  }
+
+  /** The merged run: histograms added up, counters summed, and every worker's own figures. */
+  synchronized RunResult merge(Harness.Options options, Map<String, Object> parameters, List<Target> targets,
+      boolean sliced) {
+    Map<String, Histogram> latencies = new TreeMap<>();
+    Map<String, Long> counters = new TreeMap<>();
+    Map<String, Long> errors = new TreeMap<>();
+    long lost = 0;
+    long clamped = 0;
+    long done = 0;
+    double over = 0;
+    double runSeconds = 0;
+    List<Workers.Worker> each = new ArrayList<>();
+    for (Worker w : workers) {
+      List<String> mine = new ArrayList<>();
+      new Share(w.index, count).slice(targets, options.crossNode()).forEach(t -> mine.add(t.label()));
+      if (w.result == null) {
+        errors.merge("workerLost", 1L, Long::sum);
+        each.add(new Workers.Worker(w.index, w.host, w.pid, mine, "lost: " + w.lost, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            Map.of()));
+        continue;
+      }
+      JsonObject r = w.result;
+      Map<String, Histogram> h = Shipment.decodeAll(r.getJsonObject("histograms"));
+      Shipment.addHistograms(latencies, h);
+      Map<String, Long> e = Shipment.longs(r.getJsonObject("errors"));
+      Shipment.addLongs(counters, Shipment.longs(r.getJsonObject("counters")));
+      Shipment.addLongs(errors, e);
+      lost += r.getLong("lost", 0L);
+      clamped += r.getLong("clamped", 0L);
+      long d = r.getLong("done", 0L);
+      double o = r.getDouble("startedOverSeconds", 0.0);
+      done += d;
+      over = Math.max(over, o);
+      runSeconds = Math.max(runSeconds, r.getDouble("runSeconds", 0.0));
+      Histogram lag = h.getOrDefault(Stats.SEND_LAG, new Histogram(Stats.MAX_TRACKABLE_NANOS, 3));
+      Histogram pairing = h.getOrDefault("pairing", new Histogram(Stats.MAX_TRACKABLE_NANOS, 3));
+      each.add(new Workers.Worker(w.index, w.host, w.pid, mine, "delivered", d, o > 0 ? d / o : 0,
+          RunResult.ms(lag.getValueAtPercentile(50)), RunResult.ms(lag.getValueAtPercentile(99)),
+          RunResult.ms(lag.getMaxValue()), RunResult.ms(RunResult.relayAll(h).getValueAtPercentile(99)),
+          RunResult.ms(pairing.getValueAtPercentile(99)), e.values().stream().mapToLong(Long::longValue).sum(),
+          r.getLong("lost", 0L), h));
+    }
+    latencies.values().removeIf(x -> x.getTotalCount() == 0);
+    List<Stats.Interval> series = new ArrayList<>();
+    seconds.values().forEach(s -> series.add(interval(s)));
+    Map<String, Object> p = new LinkedHashMap<>(parameters);
+    p.put("crossNode", options.crossNode());
+    p.put("threads", options.threads());
+    p.put("workers", count);
+    Instant startedAt = startAtEpochMillis == null ? Instant.now() : Instant.ofEpochMilli(startAtEpochMillis);
+    return new RunResult(scenario.name(), p, targets, startedAt, runSeconds, scenario.targetRate(),
+        over > 0 ? done / over : 0, scenario.rateCounter(), counters, errors, lost, latencies, series, clamped,
+        List.of(), List.of(), null, over, new Workers(count, sliced, each));
+  }
+
+  @Override
+  public void close() {
+    List<Process> spawned = new ArrayList<>();
+    synchronized (this) {
+      workers.forEach(w -> {
+        if (w.process != null) {
+          spawned.add(w.process);
+        }
+      });
+    }
+    for (Process p : spawned) {
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // nothing left to do
+    }
+  }
+}

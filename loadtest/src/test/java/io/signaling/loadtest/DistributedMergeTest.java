@@ -1,0 +1,192 @@
+package io.signaling.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The coordinator's merge, over its real HTTP endpoints: three workers' figures, shipped as encoded
+ * histograms, add up to exactly what one process recording every value would report.
+ */
+class DistributedMergeTest {
+
+  private static final long MS = 1_000_000L;
+  private static final List<String> LATENCIES = List.of("pairing", "relay.takeCandidate", Stats.SEND_LAG);
+
+  @Test
+  void three_workers_figures_merge_into_exactly_what_one_process_recording_every_value_reports() throws Exception {
+    // GIVEN a coordinator for 3 workers of a pairs run against 2 targets
+    List<Target> targets = Target.parse(List.of(CommandRun.URL, "ws://127.0.0.1:2/WebRTCAppEE/websocket"));
+    Harness.Options options = new Harness.Options(targets, true, 2, 1_000, false, System.out);
+    PairsScenario scenario = new PairsScenario(30, 2, CallModel.ams(2, 0, 10_000, 0), 100);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    try (Coordinator coordinator = new Coordinator(scenario, 3, List.of("pairs", "--rate", "30"),
+        new PrintStream(console, true, StandardCharsets.UTF_8))) {
+      int port = coordinator.listen(0);
+      CompletableFuture<String> started = CompletableFuture.supplyAsync(() -> {
+        try {
+          return coordinator.await(30_000, 30_000);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+
+      // AND one process that records every value the three workers record, each worker a different distribution
+      Stats single = new Stats(0);
+      single.beginRun(0);
+      List<CompletableFuture<Void>> workers = new ArrayList<>();
+      for (int w = 0; w < 3; w++) {
+        Stats stats = new Stats(0);
+        stats.beginRun(0);
+        Random random = new Random(42 + w);
+        for (int i = 0; i < 5_000 * (w + 1); i++) {
+          for (String name : LATENCIES) {
+            long nanos = (long) ((w + 1) * MS * (1 + Math.abs(random.nextGaussian()) * 10 * (w + 1)));
+            stats.record(name, i % 2, nanos);
+            single.record(name, i % 2, nanos);
+          }
+          stats.count(Stats.OPS_COMPLETED);
+          single.count(Stats.OPS_COMPLETED);
+        }
+        stats.stop();
+        stats.tick(2_000 * MS);
+        RunResult r = RunResult.of(scenario, options, stats, Instant.now(), 2.0, 0);
+        int index = w;
+        // WHEN each worker registers, waits for the common start and ships its figures over HTTP
+        workers.add(CompletableFuture.runAsync(() -> {
+          try (WorkerLink link = new WorkerLink(URI.create("http://127.0.0.1:" + port + "/"))) {
+            WorkerLink.Assignment a = link.register(index, 10_000);
+            assertThat(a.count()).isEqualTo(3);
+            assertThat(a.args()).containsExactly("pairs", "--rate", "30");
+            link.awaitStart();
+            link.deliver(WorkerLink.result(r));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }));
+      }
+      CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      assertThat(started.get(60, TimeUnit.SECONDS)).isNull();
+      single.stop();
+      single.tick(2_000 * MS);
+      RunResult reference = RunResult.of(scenario, options, single, Instant.now(), 2.0, 0);
+      RunResult merged = coordinator.merge(options, scenario.parameters(), targets, false);
+
+      // THEN every latency, in total and per node, has the sum of the workers' counts and exactly the
+      // percentiles of the single process (no averaging of percentiles)
+      assertThat(merged.latencies().keySet()).isEqualTo(reference.latencies().keySet());
+      for (String name : reference.latencies().keySet()) {
+        Histogram m = merged.latencies().get(name);
+        Histogram one = reference.latencies().get(name);
+        long sum = merged.workers().workers().stream().mapToLong(w -> w.latencies().get(name).getTotalCount()).sum();
+        assertThat(m.getTotalCount()).as(name).isEqualTo(sum).isEqualTo(one.getTotalCount());
+        for (double p : new double[] {0, 50, 90, 99, 99.9, 99.99, 100}) {
+          assertThat(m.getValueAtPercentile(p)).as(name + " p" + p).isEqualTo(one.getValueAtPercentile(p));
+        }
+        assertThat(m.getMean()).as(name).isEqualTo(one.getMean());
+      }
+      assertThat(merged.latencies().get("pairing").getTotalCount()).isEqualTo(5_000 + 10_000 + 15_000);
+      // AND the counters add up, the run passed, and the report says how many workers there were
+      assertThat(merged.counters().get(Stats.OPS_COMPLETED)).isEqualTo(30_000);
+      assertThat(merged.passed()).isTrue();
+      assertThat(merged.workers().count()).isEqualTo(3);
+      JsonObject json = merged.toJson();
+      assertThat(json.getJsonObject("workers").getInteger("count")).isEqualTo(3);
+      assertThat(json.getJsonObject("parameters").getInteger("workers")).isEqualTo(3);
+      assertThat(Report.table(merged)).contains("workers: 3 (3 delivered)");
+      assertThat(Html.render(merged)).contains("<h2>Workers</h2><p>3 workers");
+      // AND the workers' send lag (up to ~1 s here) is reported per worker, each one flagged as saturated
+      assertThat(merged.workers().workers()).allMatch(Workers.Worker::saturated);
+      assertThat(merged.generatorWarnings()).hasSize(3).first().asString().contains("worker 0 was saturated");
+    }
+  }
+
+  @Test
+  void a_worker_that_goes_silent_before_the_start_is_lost_and_the_run_is_called_off_for_the_others() throws Exception {
+    // GIVEN a coordinator for 2 workers that loses a worker after 6 s of silence (3 heartbeats of a live one)
+    PairsScenario scenario = new PairsScenario(30, 2, CallModel.ams(2, 0, 10_000, 0), 100);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    try (Coordinator coordinator = new Coordinator(scenario, 2, List.of("pairs"),
+        new PrintStream(console, true, StandardCharsets.UTF_8), 6_000)) {
+      int port = coordinator.listen(0);
+      URI uri = URI.create("http://127.0.0.1:" + port + "/");
+      // WHEN worker 0 registers (and keeps its heartbeat) and waits for the start, and worker 1 registers with
+      // a bare request and then says nothing more
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> registered = http.send(java.net.http.HttpRequest.newBuilder(
+              uri.resolve("/register")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+              new JsonObject().put("index", 1).encode())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(registered.statusCode()).isEqualTo(200);
+      try (WorkerLink live = new WorkerLink(uri)) {
+        assertThat(live.register(0, 5_000).index()).isZero();
+        CompletableFuture<Long> start = CompletableFuture.supplyAsync(live::awaitStart);
+        String failed = coordinator.await(30_000, 30_000);
+
+        // THEN the silent worker is reported lost, the run does not start, and the waiting worker is told so
+        assertThat(failed).contains("worker 1 was lost before the start", "silent for 6.0 s");
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("WORKER 1 LOST: silent for 6.0 s");
+        assertThat(start).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(
+            java.util.concurrent.ExecutionException.class).withMessageContaining("the coordinator called the run off");
+      }
+    }
+  }
+
+  @Test
+  void a_worker_registering_beyond_the_count_is_refused_and_the_coordinator_keeps_going() throws Exception {
+    PairsScenario scenario = new PairsScenario(30, 2, CallModel.ams(2, 0, 10_000, 0), 100);
+    try (Coordinator coordinator = new Coordinator(scenario, 1, List.of("pairs"), new PrintStream(
+        new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+      int port = coordinator.listen(0);
+      URI uri = URI.create("http://127.0.0.1:" + port + "/");
+      try (WorkerLink first = new WorkerLink(uri); WorkerLink second = new WorkerLink(uri)) {
+        assertThat(first.register(-1, 5_000).index()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> second.register(-1, 1_500))
+            .hasMessageContaining("HTTP 409").hasMessageContaining("all 1 workers are registered");
+      }
+    }
+  }
+
+  @Test
+  void the_workers_get_the_scenario_without_the_coordinators_options_and_with_the_lanes_fixed() {
+    // GIVEN a coordinator's command line, its targets resolved from a name (as a headless Service's)
+    List<Target> resolved = Target.parse(List.of("ws://10.0.0.2:5080/WebRTCAppEE/websocket",
+        "ws://10.0.0.1:5080/WebRTCAppEE/websocket"));
+    List<String> args = LoadTest.Common.workerArgs(List.of("pairs", "-t", "ws://signaling:5080/WebRTCAppEE/websocket",
+        "--expand-dns", "--workers", "3", "--rate=30", "--external-workers", "--coordinator-port=7070", "-o", "out",
+        "--threads", "1", "--hold", "1000"), "pairs", 2, resolved);
+    // THEN every worker gets the scenario's own options, the targets in the coordinator's order, and its lanes
+    assertThat(args).containsExactly("pairs", "--rate=30", "--hold", "1000", "--target",
+        "ws://10.0.0.2:5080/WebRTCAppEE/websocket,ws://10.0.0.1:5080/WebRTCAppEE/websocket", "--threads", "2");
+  }
+
+  @Test
+  void each_worker_takes_its_own_slice_of_the_targets_when_there_are_enough_and_all_of_them_otherwise() {
+    List<Target> six = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      six.add(new Target(i, URI.create("ws://127.0.0.1:" + (5080 + i) + "/WebRTCAppEE/websocket")));
+    }
+    assertThat(new Share(1, 3).slice(six, true)).extracting(Target::index).containsExactly(1, 4);
+    assertThat(new Share(1, 4).slice(six, true)).hasSize(6);
+    assertThat(new Share(3, 4).slice(six, false)).extracting(Target::index).containsExactly(3);
+    assertThat(Share.ALONE.slice(six, true)).hasSize(6);
+  }
+
+  @Test
+  void the_achieved_rate_is_taken_over_the_time_operations_were_started_not_the_hold_after_them() {
+    // 60 calls at 30/s: the last started at 1.967 s, then held for 2 s: over 2.0 s, not the 4.5 s run
+    assertThat(RunResult.startedOver(30, 59 / 30.0, 4.5)).isEqualTo(2.0, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(RunResult.startedOver(0, 0, 4.5)).isEqualTo(4.5);
+  }
+}
