@@ -20,7 +20,8 @@
 # NODE_JAVA_OPTS (extra JVM options) may be set in the environment. "add" starts node N+1 with the settings
 # "start" used (saved in DIR/cluster.env), on the next HTTP, management and cluster ports, and waits until it is ready
 # and sees every member. "drain" is a scale-down: the node stops being ready, refuses new sockets and joins,
-# keeps its calls until they end and exits then; it leaves "urls" at once.
+# keeps its calls until they end and exits then; it leaves "urls" at once. While "start" and "add" wait, each node's
+# progress goes to stderr as it changes: started, joined, warming n/N (its warm-up before readiness), ready.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -136,6 +137,63 @@ launch() {
   echo "$mport" >"$dir/node-$k.mport"
 }
 
+# state K: where node K's start-up is, from its log, its /health/ready and its /metrics:
+# started, joined, warming n/N (warm-up calls completed of those asked for), ready, or why it stopped
+state() {
+  local k="$1" log="$dir/node-$1.log" pid mport calls done_calls
+  pid="$(cat "$dir/node-$k.pid" 2>/dev/null || true)"
+  mport="$(cat "$dir/node-$k.mport" 2>/dev/null || true)"
+  if [ -f "$log" ] && grep -q "cannot start" "$log"; then
+    echo "failed: $(grep -m1 -o 'cannot start: .*' "$log")"
+  elif [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+    echo "exited (log: $log)"
+  elif [ -n "$mport" ] && curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$mport/health/ready" 2>/dev/null; then
+    echo "ready"
+  elif [ -f "$log" ] && grep -q "serving; warming up with" "$log"; then
+    calls="$(grep -m1 -o 'warming up with [0-9]*' "$log" | grep -o '[0-9]*$')"
+    done_calls="$(curl -fs --max-time 2 "http://127.0.0.1:$mport/metrics" 2>/dev/null \
+      | grep '^signaling_warmup_calls{outcome="completed"' | grep -o '[0-9.e+]*$' | cut -d. -f1 || true)"
+    # in tenths of the calls asked for, so that a warm-up shows about ten lines
+    echo "warming $(( ${done_calls:-0} * 10 / calls * calls / 10 ))/$calls"
+  elif [ -f "$log" ] && grep -q "joined cluster" "$log"; then
+    echo "joined ($(grep -m1 -o 'with [0-9]* member(s)' "$log"))"
+  else
+    echo "started"
+  fi
+}
+
+# progress K...: prints each node's start-up state whenever it changes, until every one is ready or stopped
+progress() {
+  local -A last=()
+  local k now all_done
+  while true; do
+    all_done=true
+    for k in "$@"; do
+      now="$(state "$k")"
+      if [ "${last[$k]:-}" != "$now" ]; then
+        echo "node $k (port $((http_port + k - 1))): $now" >&2
+        last[$k]="$now"
+      fi
+      case "$now" in ready|failed*|exited*) ;; *) all_done=false ;; esac
+    done
+    $all_done && return 0
+    sleep 1
+  done
+}
+
+# await TARGETS MANAGEMENT MEMBERS K...: the harness's wait for readiness, with nodes K... shown as they progress
+await_ready() {
+  local targets="$1" managements="$2" members="$3" watcher status=0
+  shift 3
+  progress "$@" &
+  watcher=$!
+  "$java_bin" -jar "$loadtest_jar" await --target "$targets" --management "$managements" --members "$members" \
+    --timeout 300 >&2 || status=$?
+  kill "$watcher" 2>/dev/null || true
+  wait "$watcher" 2>/dev/null || true
+  return "$status"
+}
+
 # the number of the newest node with a pid file (0: none)
 newest() {
   local n=0 k
@@ -162,7 +220,7 @@ case "$action" in
     for f in "$dir"/node-*.port; do [ -f "$f" ] && running=$((running + 1)); done
     url="ws://127.0.0.1:$(cat "$dir/node-$k.port")/WebRTCAppEE/websocket"
     murl="http://127.0.0.1:$(cat "$dir/node-$k.mport")"
-    if ! "$java_bin" -jar "$loadtest_jar" await --target "$url" --management "$murl" --members "$running" --timeout 300 >&2; then
+    if ! await_ready "$url" "$murl" "$running" "$k"; then
       echo "node $k did not join; log in $dir/node-$k.log" >&2
       exit 1
     fi
@@ -215,7 +273,7 @@ case "$action" in
     for i in $(seq 1 "$nodes"); do
       launch "$i" "$members"
     done
-    if ! "$java_bin" -jar "$loadtest_jar" await --target "$(urls)" --management "$(management)" --members "$nodes" --timeout 300; then
+    if ! await_ready "$(urls)" "$(management)" "$nodes" $(seq 1 "$nodes"); then
       echo "cluster did not form; logs in $dir" >&2
       stop
       exit 1

@@ -34,6 +34,8 @@ public final class SettingsSource {
         + "description. Give secrets (marked 'secret') in the environment, not as flags: a flag's value is visible "
         + "to every user of the machine in the process list (ps).");
     spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help and exit.").build());
+    spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print the version and exit.")
+        .build());
     for (Setting<?> s : known) {
       spec.addOption(OptionSpec.builder(s.flag())
           .paramLabel("VALUE")
@@ -86,6 +88,21 @@ public final class SettingsSource {
   public boolean isSet(Setting<?> setting) {
     String value = values.get(setting.env());
     return value != null && !value.isBlank();
+  }
+
+  /**
+   * "NAME=value" lines for the settings given a value other than their default, secrets redacted: the start-up log's
+   * line at INFO ({@link #describe} lists every setting).
+   */
+  public List<String> describeChanged(Collection<Setting<?>> settings) {
+    List<String> lines = new ArrayList<>();
+    for (Setting<?> s : settings) {
+      String raw = values.get(s.env());
+      if (raw != null && !raw.trim().equals(s.defaultValue())) {
+        lines.add(s.env() + "=" + (s.isSecret() && !raw.isEmpty() ? "<redacted>" : raw));
+      }
+    }
+    return lines;
   }
 
   /** "NAME=value" lines for the given settings, secrets redacted, for the start-up log. */

@@ -25,7 +25,9 @@ final class PodEnvironment {
   /** What the Secrets an operator creates would hold, by "name/key". */
   static final Map<String, String> SECRETS = Map.of(
       "signaling-turn/secrets", "current-turn-secret-0123456789,previous-turn-secret-012345",
-      "signaling-jwt/secret", "a-join-token-signing-secret-of-32-bytes-or-more");
+      "signaling-jwt/secret", "a-join-token-signing-secret-of-32-bytes-or-more",
+      "signaling-backend/webhook-secret", "webhook-secret-0123456789abcdef0123456789",
+      "signaling-backend/admin-token", "admin-token-0123456789abcdef0123456789ab");
 
   private PodEnvironment() {
   }

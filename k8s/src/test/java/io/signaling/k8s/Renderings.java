@@ -47,7 +47,7 @@ final class Renderings {
     Stream<Rendering> overlays = Manifests.overlays().stream().map(dir -> new Rendering(
         "kustomize " + Manifests.root().relativize(dir), () -> Manifests.kustomize(dir)));
     Stream<Rendering> components = Stream.of("servicemonitor", "kubernetes-api-discovery", "turn-credentials",
-            "zone-aware-backups", "prestop-exec")
+            "zone-aware-backups", "prestop-exec", "application-backend")
         .map(c -> new Rendering("kustomize overlays/prod + components/" + c, () -> Manifests.prodWith(c)));
     return Stream.concat(overlays, components);
   }

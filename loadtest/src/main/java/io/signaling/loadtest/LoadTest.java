@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
     description = "Drives the signaling protocol against the node URLs given (and only those) and reports "
         + "latencies from HdrHistograms measured from intended send times.",
     subcommands = {LoadTest.Pairs.class, LoadTest.Churn.class, LoadTest.Soak.class, LoadTest.Throughput.class,
-        LoadTest.Scale.class, CostCommand.class, CostTable.class, ConnectionsCommand.class, HostileCommand.class, BaselineRelay.class, AwaitNodes.class,
+        LoadTest.Scale.class, CostCommand.class, WebhookSink.class, CostTable.class, ConnectionsCommand.class, HostileCommand.class, BaselineRelay.class, AwaitNodes.class,
         Summarize.class, WorkerCommand.class},
     footer = {"", "Exit status: 0 passed, 1 errors or lost messages, 2 invalid parameters."})
 public final class LoadTest implements Runnable {

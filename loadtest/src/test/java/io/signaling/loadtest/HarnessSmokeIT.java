@@ -56,6 +56,11 @@ class HarnessSmokeIT {
         // no warm-up before readiness: these runs check what the harness reports, not what a call costs
         "--", "--warmup-calls", "0");
     assertThat(r.status()).as(r.output()).isZero();
+    // each node's start-up shown as it goes, up to ready
+    for (int k = 1; k <= 2; k++) {
+      assertThat(r.output()).as(r.output()).contains("node " + k + " (port " + (httpBase + k - 1) + "): started")
+          .contains("node " + k + " (port " + (httpBase + k - 1) + "): ready");
+    }
     List<String> lines = r.output().lines().toList();
     urls = lines.get(lines.size() - 1);
     assertThat(urls).isEqualTo("ws://127.0.0.1:" + httpBase + "/WebRTCAppEE/websocket,ws://127.0.0.1:"

@@ -31,6 +31,7 @@ public record NodeSettings(
     Turn turn,
     Resume resume,
     Warmup warmup,
+    Backend backend,
     ClusterSettings cluster) {
 
   /**
@@ -117,6 +118,59 @@ public record NodeSettings(
    * @param seconds the warm-up ends after this long even when fewer calls completed
    * @param inFlight warm-up calls run at once
    */
+  /**
+   * The application backend: webhooks (signed POSTs of every room's events) and the admin API.
+   *
+   * @param webhookUrls receivers; each gets every event independently (empty: webhooks off)
+   * @param webhookSecret the HMAC-SHA256 key of the signature header (at least 32 bytes; required with URLs)
+   * @param webhookTimeoutMillis a delivery not answered within this long is a failure, retried
+   * @param webhookRetrySeconds how long an event is retried (from its creation) before it is given up
+   * @param webhookMaxBackoffMillis the longest wait between two attempts (the back-off doubles from 1 s up to it)
+   * @param webhookMaxBacklog events kept undelivered on a node's partitions, beyond which new ones are given up
+   * @param webhookEvents the events sent (empty: all); the others are passed over, in order
+   * @param adminToken the admin API's bearer token (at least 32 bytes; empty: the admin API is off)
+   */
+  public record Backend(List<String> webhookUrls, String webhookSecret, int webhookTimeoutMillis,
+      int webhookRetrySeconds, int webhookMaxBackoffMillis, int webhookMaxBacklog, List<String> webhookEvents,
+      String adminToken) {
+
+    public static final Backend OFF = new Backend(List.of(), "", 5000, 21_600, 60_000, 100_000, List.of(), "");
+
+    public Backend {
+      webhookUrls = List.copyOf(webhookUrls);
+      webhookEvents = List.copyOf(webhookEvents);
+      if (!webhookUrls.isEmpty() && webhookSecret.isEmpty()) {
+        throw new ConfigException(WEBHOOK_SECRET.env() + " is required with " + WEBHOOK_URLS.env()
+            + " (receivers verify the signature with it)");
+      }
+      if (webhookUrls.size() > 16) {
+        throw new ConfigException(WEBHOOK_URLS.env() + " takes at most 16 URLs");
+      }
+    }
+
+    public boolean webhooks() {
+      return !webhookUrls.isEmpty();
+    }
+
+    public boolean admin() {
+      return !adminToken.isEmpty();
+    }
+
+    /** Whether receivers get {@code event} (the filter). */
+    public boolean sends(String event) {
+      return webhookEvents.isEmpty() || webhookEvents.contains(event);
+    }
+
+    /** Never prints the secret or the token. */
+    @Override
+    public String toString() {
+      return "Backend[webhookUrls=" + webhookUrls + ", webhookTimeoutMillis=" + webhookTimeoutMillis
+          + ", webhookRetrySeconds=" + webhookRetrySeconds + ", webhookMaxBackoffMillis=" + webhookMaxBackoffMillis
+          + ", webhookMaxBacklog=" + webhookMaxBacklog
+          + ", webhookEvents=" + webhookEvents + ", admin=" + admin() + "]";
+    }
+  }
+
   public record Warmup(int calls, int seconds, int inFlight) {
     /** No warm-up: ready as soon as the node serves. */
     public static final Warmup OFF = new Warmup(0, 1, 1);
@@ -344,7 +398,7 @@ public record NodeSettings(
       Parsers.intRange(0, 31_536_000));
   public static final Setting<List<String>> ALLOWED_ORIGINS = Setting.of("SIGNALING_ALLOWED_ORIGINS", "",
       "Comma-separated WebSocket Origins allowed (e.g. https://app.example.com); unset: any.",
-      Parsers.list(Parsers.string()));
+      Parsers.list(NodeSettings::origin));
   public static final Setting<String> TLS_CERT_FILE = Setting.of("SIGNALING_TLS_CERT_FILE", "",
       "PEM certificate chain: serve https:// and wss:// (with SIGNALING_TLS_KEY_FILE).", NodeSettings::readableFile);
   public static final Setting<String> TLS_KEY_FILE = Setting.of("SIGNALING_TLS_KEY_FILE", "",
@@ -367,6 +421,30 @@ public record NodeSettings(
         return text;
       });
 
+  public static final Setting<List<String>> WEBHOOK_URLS = Setting.of("SIGNALING_WEBHOOK_URLS", "",
+      "Comma-separated http:// or https:// URLs that receive every room's events as signed POSTs (empty: off).",
+      Parsers.list(NodeSettings::webhookUrl));
+  public static final Setting<String> WEBHOOK_SECRET = Setting.secret("SIGNALING_WEBHOOK_SECRET", "",
+      "HMAC-SHA256 key of the webhooks' X-Signaling-Signature header (at least 32 bytes; required with the URLs).",
+      text -> secret32(text, "a webhook secret"));
+  public static final Setting<Integer> WEBHOOK_TIMEOUT_MILLIS = Setting.of("SIGNALING_WEBHOOK_TIMEOUT_MILLIS", "5000",
+      "A webhook delivery not answered within this long is a failure, retried.", Parsers.intRange(100, 120_000));
+  public static final Setting<Integer> WEBHOOK_RETRY_SECONDS = Setting.of("SIGNALING_WEBHOOK_RETRY_SECONDS", "21600",
+      "An event is retried for this long after it was created, then given up (counted, logged, announced).",
+      Parsers.intRange(1, 604_800));
+  public static final Setting<Integer> WEBHOOK_MAX_BACKOFF_MILLIS = Setting.of("SIGNALING_WEBHOOK_MAX_BACKOFF_MILLIS",
+      "60000", "The longest wait between two attempts to deliver an event (the back-off doubles from 1 s up to it).",
+      Parsers.intRange(1000, 3_600_000));
+  public static final Setting<Integer> WEBHOOK_MAX_BACKLOG = Setting.of("SIGNALING_WEBHOOK_MAX_BACKLOG", "100000",
+      "Undelivered events a node keeps for its partitions; beyond it new events are given up (counted, announced).",
+      Parsers.intRange(100, 10_000_000));
+  public static final Setting<List<String>> WEBHOOK_EVENTS = Setting.of("SIGNALING_WEBHOOK_EVENTS", "",
+      "Comma-separated events to send (empty: all): room_started, peer_joined, peer_resumed, call_started, "
+          + "call_ended, peer_left, room_finished.", Parsers.list(NodeSettings::webhookEvent));
+  public static final Setting<String> ADMIN_TOKEN = Setting.secret("SIGNALING_ADMIN_TOKEN", "",
+      "Bearer token of the admin API on the management port (at least 32 bytes; empty: the admin API is off).",
+      text -> secret32(text, "an admin token"));
+
   public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, MANAGEMENT_PORT, MANAGEMENT_HOST, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
       MAX_STREAM_ID_LENGTH, STUN_SERVER_URI, TURN_USERNAME, TURN_CREDENTIAL, TURN_URIS, TURN_SECRETS,
       TURN_CREDENTIAL_LIFETIME_SECONDS, SEND_TIMEOUT_MILLIS, SEND_ATTEMPTS,
@@ -374,7 +452,8 @@ public record NodeSettings(
       ADDRESS_BYTE_BURST, VIOLATIONS_BEFORE_CLOSE, MAX_ROOMS, MAX_CONNECTIONS_PER_ADDRESS,
       HANDSHAKE_TIMEOUT_SECONDS, HTTP_KEEP_ALIVE_SECONDS, MAX_PENDING_HANDSHAKES, IDLE_TIMEOUT_SECONDS, MAX_WRITE_QUEUE_BYTES, ROOM_MAX_IDLE_SECONDS, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_JWKS_FILE, JWT_LEEWAY_SECONDS, JWT_MAX_LIFETIME_SECONDS, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, RESUME_SECONDS, RESUME_MAX_HELD_MESSAGES,
-      RESUME_MAX_HELD_BYTES, RESUME_ATTEMPTS_PER_MINUTE, WARMUP_CALLS, WARMUP_SECONDS, WARMUP_IN_FLIGHT, LOG_FORMAT, LOG_LEVEL);
+      RESUME_MAX_HELD_BYTES, RESUME_ATTEMPTS_PER_MINUTE, WARMUP_CALLS, WARMUP_SECONDS, WARMUP_IN_FLIGHT, WEBHOOK_URLS, WEBHOOK_SECRET,
+      WEBHOOK_TIMEOUT_MILLIS, WEBHOOK_RETRY_SECONDS, WEBHOOK_MAX_BACKOFF_MILLIS, WEBHOOK_MAX_BACKLOG, WEBHOOK_EVENTS, ADMIN_TOKEN, LOG_FORMAT, LOG_LEVEL);
 
   /** Every setting a node reads, node and cluster. */
   public static final List<Setting<?>> ALL;
@@ -431,6 +510,10 @@ public record NodeSettings(
         new Resume(source.get(RESUME_SECONDS), source.get(RESUME_MAX_HELD_MESSAGES), source.get(RESUME_MAX_HELD_BYTES),
             source.get(RESUME_ATTEMPTS_PER_MINUTE)),
         new Warmup(source.get(WARMUP_CALLS), source.get(WARMUP_SECONDS), source.get(WARMUP_IN_FLIGHT)),
+        new Backend(source.get(WEBHOOK_URLS), source.get(WEBHOOK_SECRET), source.get(WEBHOOK_TIMEOUT_MILLIS),
+            source.get(WEBHOOK_RETRY_SECONDS), source.get(WEBHOOK_MAX_BACKOFF_MILLIS), source.get(WEBHOOK_MAX_BACKLOG),
+            source.get(WEBHOOK_EVENTS),
+            source.get(ADMIN_TOKEN)),
         ClusterSettings.from(source));
   }
 
@@ -442,24 +525,24 @@ public record NodeSettings(
     NodeSettings d = from(SettingsSource.of(java.util.Map.of()));
     return new NodeSettings("127.0.0.1", 0, 0, "", d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
         d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(),
-        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), d.resume(), Warmup.OFF, cluster);
+        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), d.resume(), Warmup.OFF, d.backend(), cluster);
   }
 
   public NodeSettings withHttpPort(int port) {
     return new NodeSettings(httpHost, port, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withManagementPort(int port) {
     return new NodeSettings(httpHost, httpPort, port, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength,
         stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
-        security, turn, resume, warmup, cluster);
+        security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withManagementHost(String host) {
     return new NodeSettings(httpHost, httpPort, managementPort, host, appNames, instances, maxMessageBytes,
         maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
-        limits, handshakes, security, turn, resume, warmup, cluster);
+        limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   /** The address the management server binds to: its own setting, else the HTTP host's. */
@@ -470,56 +553,62 @@ public record NodeSettings(
   public NodeSettings withHandshakes(Handshakes newHandshakes) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes,
         maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
-        limits, newHandshakes, security, turn, resume, warmup, cluster);
+        limits, newHandshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withInstances(int count) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withIceServer(String uri, String username, String credential) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
-        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
+        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withTurn(Turn newTurn) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength,
         stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
-        security, newTurn, resume, warmup, cluster);
+        security, newTurn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withAppNames(List<String> names) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withLimits(Limits newLimits) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, turn, resume, warmup, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withSecurity(Security newSecurity) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, turn, resume, warmup, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withDrainSeconds(int seconds) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, seconds, limits, handshakes, security, turn,
-        resume, warmup, cluster);
+        resume, warmup, backend, cluster);
   }
 
   public NodeSettings withResume(Resume newResume) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
-        newResume, warmup, cluster);
+        newResume, warmup, backend, cluster);
+  }
+
+  public NodeSettings withBackend(Backend newBackend) {
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
+        resume, warmup, newBackend, cluster);
   }
 
   public NodeSettings withWarmup(Warmup newWarmup) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
-        resume, newWarmup, cluster);
+        resume, newWarmup, backend, cluster);
   }
 
   public int roomMaxIdleSeconds() {
@@ -537,9 +626,48 @@ public record NodeSettings(
     return text;
   }
 
+  private static String origin(String text) {
+    if (!text.matches("[A-Za-z][A-Za-z0-9+.-]*://[^/\\s]+")) {
+      throw new IllegalArgumentException("'" + text + "' is not an Origin: scheme://host[:port], e.g. "
+          + "https://app.example.com (no path)");
+    }
+    return text;
+  }
+
   private static String jwtSecret(String text) {
     if (!text.isEmpty() && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
       throw new IllegalArgumentException("an HS256 secret needs at least 32 bytes");
+    }
+    return text;
+  }
+
+  /** Never puts the secret's text in a message. */
+  private static String secret32(String text, String what) {
+    if (!text.isEmpty() && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+      throw new IllegalArgumentException(what + " needs at least 32 bytes");
+    }
+    return text;
+  }
+
+  private static String webhookUrl(String text) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(text);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a URL");
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+        || uri.getUserInfo() != null) {
+      throw new IllegalArgumentException("'" + text + "' is not an http:// or https:// URL with a host (and no"
+          + " user info)");
+    }
+    return text;
+  }
+
+  private static String webhookEvent(String text) {
+    if (!List.of("room_started", "peer_joined", "peer_resumed", "call_started", "call_ended", "peer_left",
+        "room_finished").contains(text)) {
+      throw new IllegalArgumentException("'" + text + "' is not an event");
     }
     return text;
   }

@@ -1,6 +1,7 @@
 package io.signaling.node;
 
 import io.signaling.cluster.config.ClusterFactory;
+
 import io.signaling.node.cluster.ClusterMember;
 import io.signaling.node.cluster.ClusterTraffic;
 import io.signaling.node.ops.ManagementServer;
@@ -16,6 +17,7 @@ import io.signaling.node.transport.SignalingVerticle;
 import io.signaling.node.warmup.Warmup;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -76,28 +78,82 @@ public final class SignalingNode {
   }
 
   public static Future<SignalingNode> start(NodeSettings settings, SignalingMetrics metrics) {
+    return start(settings, metrics, new Lifecycle());
+  }
+
+  /**
+   * Joins the cluster, serves, warms up and completes once the node is ready. Fails with a {@link StartupException}
+   * naming the cause (a port in use, TLS files it cannot use, a cluster it cannot join) once the cluster is left;
+   * a stop asked of {@code lifecycle} before the node serves ends the start-up the same way.
+   */
+  public static Future<SignalingNode> start(NodeSettings settings, SignalingMetrics metrics, Lifecycle lifecycle) {
     if (!ClusterFactory.asyncParallelismOk()) {
       LOG.warn("The common fork-join pool has parallelism {}: cluster operations will be slow. Set -D{}=4",
           java.util.concurrent.ForkJoinPool.getCommonPoolParallelism(), ClusterFactory.COMMON_POOL_PARALLELISM);
     }
     int httpPort = settings.httpPort() == 0 ? freePort(settings.httpHost()) : settings.httpPort();
     NodeSettings effective = settings.withHttpPort(httpPort);
-    ClusterMember member = ClusterMember.create(settings.cluster(), settings.roomMaxIdleSeconds());
+    ClusterMember member = ClusterMember.create(settings.cluster(), settings.roomMaxIdleSeconds(),
+        settings.backend().webhooks());
     VertxOptions options = ClusterFactory.applyEventBus(settings.cluster(), new VertxOptions());
     LOG.info("Joining cluster '{}' ({} discovery, member port {})", settings.cluster().clusterName(),
         settings.cluster().discovery().wireName(), settings.cluster().port());
-    return member.start(options)
-        .compose(vertx -> {
-          String nodeId = member.nodeId();
-          LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] joined cluster '{}' as member {} with {} member(s)", nodeId,
-              settings.cluster().clusterName(), member.address(), member.members());
-          return deploy(effective, metrics, vertx, member, nodeId)
-              .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
-        });
+    // bound to no context: a future of the node's Vert.x instance would not complete once that instance is closed,
+    // which is what a failed start-up does before it reports
+    Promise<SignalingNode> started = Promise.promise();
+    member.start(options).onComplete(joined -> {
+      if (joined.failed()) {
+        lifecycle.abandoned();
+        started.fail(new StartupException("cannot join cluster '" + settings.cluster().clusterName() + "' ("
+            + settings.cluster().discovery().wireName() + " discovery, member port " + settings.cluster().port()
+            + "): " + reason(joined.cause()), joined.cause()));
+        return;
+      }
+      Vertx vertx = joined.result();
+      String nodeId = member.nodeId();
+      if (lifecycle.stopRequested()) {
+        undo(vertx, lifecycle, started, StartupException.stopped());
+        return;
+      }
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] joined cluster '{}' as member {} with {} member(s); "
+              + "node ids by member: {}", nodeId, settings.cluster().clusterName(), member.address(), member.members(),
+          member.nodeIdsByMember());
+      deploy(effective, metrics, vertx, member, nodeId, lifecycle).onComplete(deployed -> {
+        if (deployed.succeeded()) {
+          started.complete(deployed.result());
+        } else if (lifecycle.draining()) {
+          // stopped once it served: the drain that stop started leaves the cluster
+          started.fail(deployed.cause());
+        } else {
+          undo(vertx, lifecycle, started, deployed.cause());
+        }
+      });
+    });
+    return started.future();
+  }
+
+  /** Leaves the cluster, then fails the start-up with {@code cause}. */
+  private static void undo(Vertx vertx, Lifecycle lifecycle, Promise<SignalingNode> started, Throwable cause) {
+    vertx.close().onComplete(closed -> {
+      if (lifecycle.stopRequested()) {
+        LOG.info("Stopped during start-up: left the cluster{}", closed.succeeded() ? "" : " with error: " + closed.cause());
+      }
+      lifecycle.abandoned();
+      started.fail(cause);
+    });
+  }
+
+  /** The cause of a failed step, in a few words: the exception's message, or its type when it has none. */
+  static String reason(Throwable e) {
+    if (e instanceof java.net.BindException) {
+      return "the port is in use (" + e.getMessage() + ")";
+    }
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message.replace('\n', ' ');
   }
 
   private static Future<SignalingNode> deploy(NodeSettings settings, SignalingMetrics metrics, Vertx vertx,
-      ClusterMember member, String nodeId) {
+      ClusterMember member, String nodeId, Lifecycle lifecycle) {
     WorkerExecutor worker = vertx.createSharedWorkerExecutor("signaling-cluster", 2);
     Executor blocking = task -> worker.executeBlocking(() -> {
       task.run();
@@ -131,31 +187,48 @@ public final class SignalingNode {
     }
     // not ready until the warm-up is done: set before any event loop reports its inbox
     health.setWarming(settings.warmup().enabled());
-    return ManagementServer.start(vertx, settings.managementBindHost(), settings.managementPort(),
-            settings.handshakes().keepAliveSeconds(), health, metrics)
+    String managementAt = settings.managementBindHost() + ":" + settings.managementPort();
+    String clientsAt = settings.httpHost() + ":" + settings.httpPort();
+    ApplicationBackend backend = ApplicationBackend.start(settings, vertx, member, blocking, nodeId, health, metrics);
+    return backend.ready()
+        .compose(v -> ManagementServer.start(vertx, settings.managementBindHost(), settings.managementPort(),
+            settings.handshakes().keepAliveSeconds(), health, metrics, backend::mount))
+        .recover(e -> Future.failedFuture(new StartupException("cannot serve the management port " + managementAt
+            + " (" + NodeSettings.MANAGEMENT_PORT.env() + "): " + reason(e), e)))
         .compose(management -> vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health,
                 metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer, addressLimits), deployment)
+            .recover(e -> Future.failedFuture(new StartupException("cannot serve clients on " + clientsAt + " ("
+                + NodeSettings.HTTP_PORT.env() + (settings.security().tls() ? ", TLS from "
+                + NodeSettings.TLS_CERT_FILE.env() + " and " + NodeSettings.TLS_KEY_FILE.env() : "") + "): "
+                + reason(e), e)))
             .compose(id -> vertx.deployVerticle(warmup))
             .compose(id -> {
-              if (!settings.warmup().enabled()) {
-                return Future.succeededFuture();
-              }
-              LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] serving; warming up with {} call(s) before it reports ready"
-                  + " (at most {} s)", nodeId, settings.warmup().calls(), settings.warmup().seconds());
-              return warmup.run().onComplete(ar -> health.setWarming(false)).mapEmpty();
-            })
-            .map(id -> {
               SignalingNode node = new SignalingNode(settings, vertx, member, nodeId, health, settings.httpPort(),
                   management, verticles, warmup.result());
               if (metrics instanceof MicrometerSignalingMetrics prometheus) {
                 prometheus.bindDrain(node::heldCalls, node::drainingSeconds);
                 prometheus.bindResume(node::waitingPartners);
               }
+              // from here a stop drains, the warm-up's sockets and any client's alike
+              if (!lifecycle.serving(node)) {
+                return Future.failedFuture(StartupException.stopped());
+              }
+              if (!settings.warmup().enabled()) {
+                return Future.succeededFuture(node);
+              }
+              LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] serving; warming up with {} call(s) before it reports ready"
+                  + " (at most {} s)", nodeId, settings.warmup().calls(), settings.warmup().seconds());
+              return warmup.run().onComplete(ar -> health.setWarming(false)).map(done -> node);
+            })
+            .compose(node -> {
+              if (lifecycle.stopRequested()) {
+                return Future.failedFuture(StartupException.stopped());
+              }
               LOG.atInfo().addKeyValue("node", nodeId).log(
                   "[node: {}] ready: {} event loop(s), WebSocket ws://{}:{}/<AppName>/websocket, management http://{}:{}",
                   nodeId, settings.instances(), settings.httpHost(), settings.httpPort(), settings.managementBindHost(),
                   management.actualPort());
-              return node;
+              return Future.succeededFuture(node);
             }));
   }
 

@@ -38,6 +38,9 @@ class LayeringTest {
       "transport", HAZELCAST,
       "ops", concat(HAZELCAST, List.of("import io.signaling.node.transport", "import io.signaling.node.signal")),
       "security", concat(HAZELCAST, HTTP),
+      // the application backend's Vert.x side (webhook client, admin routes): the cluster is behind AdminRooms
+      "backend", concat(HAZELCAST, List.of("import io.signaling.node.transport", "import io.signaling.node.signal",
+          "import io.signaling.node.cluster")),
       // a client of the node's own endpoint and of the event bus: no server, no Hazelcast, no internals
       "warmup", concat(HAZELCAST, List.of("import io.vertx.ext.web", "import io.signaling.node.transport",
           "import io.signaling.node.cluster", "import io.signaling.node.ops")),

@@ -51,14 +51,14 @@ public record ClusterSettings(
       "How many ports from SIGNALING_CLUSTER_PORT a member may take (and local discovery probes).",
       Parsers.intRange(1, 100));
   public static final Setting<List<String>> MEMBERS = Setting.of("SIGNALING_CLUSTER_MEMBERS", "",
-      "Comma-separated host[:port] members for static discovery.", Parsers.list(Parsers.string()));
+      "Comma-separated host[:port] members for static discovery.", Parsers.list(ClusterSettings::member));
   public static final Setting<String> K8S_SERVICE_DNS = Setting.of("SIGNALING_CLUSTER_K8S_SERVICE_DNS", "",
       "kubernetes-dns: the headless Service's DNS name, e.g. signaling-hz.default.svc.cluster.local.",
       Parsers.optionalHost());
   public static final Setting<String> K8S_NAMESPACE = Setting.of("SIGNALING_CLUSTER_K8S_NAMESPACE", "",
-      "kubernetes-api: namespace to look in (unset: the pod's own namespace).", Parsers.string());
+      "kubernetes-api: namespace to look in (unset: the pod's own namespace).", Parsers.optionalName());
   public static final Setting<String> K8S_SERVICE_NAME = Setting.of("SIGNALING_CLUSTER_K8S_SERVICE_NAME", "",
-      "kubernetes-api: the Service whose endpoints are the members.", Parsers.string());
+      "kubernetes-api: the Service whose endpoints are the members.", Parsers.optionalName());
   public static final Setting<Integer> HEARTBEAT_SECONDS = Setting.of("SIGNALING_CLUSTER_HEARTBEAT_SECONDS", "1",
       "Hazelcast heartbeat interval.", Parsers.intRange(1, 60));
   public static final Setting<Integer> FAILURE_TIMEOUT_SECONDS = Setting.of("SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS",
@@ -166,5 +166,17 @@ public record ClusterSettings(
         kubernetesServiceDns, kubernetesNamespace, kubernetesServiceName, heartbeatSeconds, failureTimeoutSeconds,
         mergeDelaySeconds, joinWaitSeconds, eventBusHost, eventBusPort, eventBusPublicHost, eventBusPublicPort,
         eventBusPingMillis, domain);
+  }
+
+  /** A static member: host, host:port, [IPv6 address]:port, or a Hazelcast address range such as 10.0.0.1-3. */
+  private static String member(String text) {
+    if (text.matches("\\[[0-9A-Fa-f:.]+\\]:[0-9]{1,5}")) {
+      return text;
+    }
+    try {
+      return Parsers.host().apply(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a member: host, host:port or [IPv6 address]:port");
+    }
   }
 }

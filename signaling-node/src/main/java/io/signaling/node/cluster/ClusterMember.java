@@ -60,8 +60,16 @@ public final class ClusterMember {
 
   /** A member for these settings, the rooms map and the serializers configured; not started. */
   public static ClusterMember create(ClusterSettings settings, int roomMaxIdleSeconds) {
+    return create(settings, roomMaxIdleSeconds, false);
+  }
+
+  /**
+   * @param syncBackup the rooms map's backup is synchronous (webhooks: a change, and the events it created, is
+   *     answered only once its backup has it, so losing the owner right after loses no event)
+   */
+  public static ClusterMember create(ClusterSettings settings, int roomMaxIdleSeconds, boolean syncBackup) {
     return new ClusterMember(ClusterFactory.clusterManager(settings, config -> {
-      RoomSerialization.configure(config, roomMaxIdleSeconds);
+      RoomSerialization.configure(config, roomMaxIdleSeconds, syncBackup);
       // Hazelcast's own metrics (collected and compressed every 5 s for its Management Center) are not read by
       // the node, which exports its own: about 3.5 ms of CPU per second per idle member (docs/PERFORMANCE.md)
       config.getMetricsConfig().setEnabled(false);
@@ -92,6 +100,22 @@ public final class ClusterMember {
 
   public boolean running() {
     return hazelcast.getLifecycleService().isRunning();
+  }
+
+  /**
+   * Each member's Hazelcast UUID (what Hazelcast's own log lines name) with its node id (what this node's log lines
+   * name), e.g. {@code 7d18f495-...=3ac52785-... (this)}: logged once at the join, so the two can be matched.
+   */
+  public String nodeIdsByMember() {
+    java.util.List<String> pairs = new java.util.ArrayList<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      pairs.add(describe(m) + (m.localMember() ? " (this)" : ""));
+    }
+    return String.join(", ", pairs);
+  }
+
+  private static String describe(Member m) {
+    return m.getUuid() + "=" + m.getAttribute(RoomSerialization.NODE_ID_ATTRIBUTE);
   }
 
   /** Members as this node sees them (0 once it has left). */
@@ -128,7 +152,9 @@ public final class ClusterMember {
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        events.memberJoined(String.valueOf(event.getMember().getAddress()), event.getMembers().size());
+        // the member's Hazelcast UUID next to its node id: the mapping, once, for each member that joins later
+        events.memberJoined(event.getMember().getAddress() + " (member " + describe(event.getMember()) + ")",
+            event.getMembers().size());
       }
 
       @Override
@@ -250,11 +276,15 @@ public final class ClusterMember {
     // getNodeInfo and setNodeInfo take the cluster manager's lock, which its clean-up after a member left holds
     // while it waits on the cluster: never on an event loop (8 nodes starting together on a busy machine blocked
     // one for over a minute, a join's re-announcement waiting behind a departure's clean-up)
-    return vertx.executeBlocking(() -> {
-      Promise<Void> done = Promise.promise();
-      manager.setNodeInfo(manager.getNodeInfo(), done);
-      return done.future();
-    }, false).compose(done -> done);
+    try {
+      return vertx.executeBlocking(() -> {
+        Promise<Void> done = Promise.promise();
+        manager.setNodeInfo(manager.getNodeInfo(), done);
+        return done.future();
+      }, false).compose(done -> done);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      return Future.failedFuture(closing); // Vert.x is closing
+    }
   }
 
   /** The Hazelcast member, for tests that inspect the cluster's state. */

@@ -35,6 +35,8 @@ public record Envelope(Kind kind, long target, String streamId, PeerRef peer, bo
     RESUMED(6),
     /** Resume: the target socket's slot was taken over by a newer socket of the same peer ({@code peer}). */
     SUPERSEDED(7),
+    /** Admin API: the target socket was removed from the room: it gets {@code stop} and is out of it. */
+    REMOVED(8),
     /** A kind (or format) from a later release that this one does not know: ignored. Never written. */
     UNKNOWN(0);
 
@@ -87,6 +89,10 @@ public record Envelope(Kind kind, long target, String streamId, PeerRef peer, bo
 
   public static Envelope superseded(PeerRef newer, PeerRef older, String streamId, long version) {
     return new Envelope(Kind.SUPERSEDED, older.session(), streamId, newer, false, null, version);
+  }
+
+  public static Envelope removed(PeerRef to, String streamId, long version) {
+    return new Envelope(Kind.REMOVED, to.session(), streamId, to, false, null, version);
   }
 
   public static Envelope partnerLeft(PeerRef departed, PeerRef to, String streamId, long version) {

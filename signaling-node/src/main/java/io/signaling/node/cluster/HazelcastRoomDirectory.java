@@ -3,6 +3,7 @@ package io.signaling.node.cluster;
 import com.hazelcast.map.IMap;
 import io.signaling.node.room.JoinDecision;
 import io.signaling.node.room.LeaveDecision;
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.room.PeerRef;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomDirectory;
@@ -49,6 +50,17 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   @Override
   public CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor) {
     return rooms.submitToKey(streamId, new RoomProcessors.Leave(partner, evictor));
+  }
+
+  @Override
+  public CompletionStage<LeaveDecision> leave(String streamId, PeerRef leaver, LeaveReason reason) {
+    return rooms.submitToKey(streamId, new RoomProcessors.Leave(leaver, null, reason, resumeMillis));
+  }
+
+  @Override
+  public CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor,
+      LeaveReason reason) {
+    return rooms.submitToKey(streamId, new RoomProcessors.Leave(partner, evictor, reason, resumeMillis));
   }
 
   @Override

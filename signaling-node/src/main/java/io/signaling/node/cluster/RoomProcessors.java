@@ -9,13 +9,19 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.signaling.node.room.JoinDecision;
 import io.signaling.node.room.LeaveDecision;
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.room.PeerRef;
 import io.signaling.node.room.Room;
+import io.signaling.node.room.RoomEvents;
+import io.signaling.node.room.RoomLife;
 import io.signaling.node.room.RoomRules;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Entry processors applying {@link RoomRules} to one room's entry on the partition that owns it: Hazelcast
@@ -45,6 +51,45 @@ final class RoomProcessors {
       }
     }
     return live;
+  }
+
+  /** A new room life's id: random, not a secret. */
+  private static final Supplier<String> NEW_SID = () -> {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return new UUID(r.nextLong(), r.nextLong()).toString();
+  };
+
+  /**
+   * {@code after} (the change of room {@code key} from {@code before}) with its events ({@link RoomEvents}): a
+   * room starts a life only on a node with webhooks on; events that the node's backlog has no room for are
+   * numbered and given up. The same room when nothing changed.
+   */
+  static Room withEvents(String key, Room before, Room after, LeaveReason reason, long now, OutboxHooks hooks) {
+    if (after == before || after == null) {
+      return after;
+    }
+    boolean hadLife = before != null && before.life() != null;
+    if (hooks == null && !hadLife) {
+      return after;
+    }
+    Supplier<String> sid = hooks == null ? null : NEW_SID;
+    Room evented = RoomEvents.apply(key, before, after, reason, now, sid, true);
+    int n = RoomEvents.produced(before, evented);
+    if (n > 0 && hooks != null && !hooks.admit(n)) {
+      hooks.dropped(n);
+      evented = RoomEvents.apply(key, before, after, reason, now, sid, false);
+    }
+    return evented;
+  }
+
+  /** Tells the owner's hooks about the events stored by the change from {@code before} to {@code after}. */
+  static void announce(String key, Room before, Room after, OutboxHooks hooks) {
+    if (hooks != null) {
+      int n = RoomEvents.produced(before, after);
+      if (n > 0) {
+        hooks.stored(key, n);
+      }
+    }
   }
 
   /**
@@ -94,14 +139,23 @@ final class RoomProcessors {
     @Override
     public JoinDecision process(Map.Entry<String, Room> entry) {
       Room current = entry.getValue();
+      String key = entry.getKey();
       long now = System.currentTimeMillis();
-      Room live = withoutStalePeers(current, hazelcast, now, resumeMillis);
-      JoinDecision decision = RoomRules.join(live, joiner, now);
+      OutboxHooks hooks = OutboxHooks.of(hazelcast);
+      // each step's events with its own reason: peers of departed nodes, held slots past their time, the join
+      Room live = withEvents(key, current, withoutStalePeers(current, hazelcast, now, resumeMillis),
+          LeaveReason.NODE_LOST, now, hooks);
+      Room base = live == null ? Room.EMPTY : live;
+      Room unexpired = withEvents(key, live, RoomRules.withoutExpired(base, now), LeaveReason.EXPIRED, now, hooks);
+      JoinDecision decision = RoomRules.join(unexpired, joiner, now);
+      Room after = withEvents(key, unexpired, decision.room(), LeaveReason.EXPIRED, now, hooks);
       // the rules return the room they were given when they change nothing (held slots past their time dropped)
-      if (decision.room() != (current == null ? Room.EMPTY : current)) {
-        Room after = decision.room();
-        entry.setValue(after.isEmpty() ? null : after);
-        backup = new SetRoom<>(entry.getKey(), after);
+      if (after != (current == null ? Room.EMPTY : current)) {
+        entry.setValue(after.stored());
+        backup = new SetRoom<>(key, after);
+        announce(key, current, after, hooks);
+        decision = new JoinDecision(decision.outcome(), after, decision.partner(), decision.offerer(),
+            decision.replaced());
       }
       return decision;
     }
@@ -160,7 +214,7 @@ final class RoomProcessors {
     @Override
     public R process(Map.Entry<String, Room> entry) {
       if (key.equals(entry.getKey())) {
-        entry.setValue(room == null || room.isEmpty() ? null : room);
+        entry.setValue(room == null ? null : room.stored());
       }
       return null;
     }
@@ -182,7 +236,7 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().string(key).room(room).slots(false));
+      RoomSerialization.write(out, RoomSerialization.withLife(new WireBody.Writer().string(key).room(room), room));
     }
 
     @Override
@@ -191,13 +245,20 @@ final class RoomProcessors {
       key = body.string();
       room = body.room();
       room = body.slots().slotted(room);
+      room = RoomSerialization.withLife(body, room);
     }
   }
 
-  static final class Leave implements EntryProcessor<String, Room, LeaveDecision>, IdentifiedDataSerializable {
+  static final class Leave implements EntryProcessor<String, Room, LeaveDecision>, IdentifiedDataSerializable,
+      HazelcastInstanceAware {
     private PeerRef leaver;
     /** When set, the leaver is removed only if this peer is in the room too (an eviction by its partner). */
     private PeerRef onlyWith;
+    /** Why (appended with webhooks; null from an earlier release: a leave, or an eviction as a lost node). */
+    private LeaveReason reason;
+    /** How long a resumable slot of a departed node found here is held (appended with the reason). */
+    private long resumeMillis;
+    private transient HazelcastInstance hazelcast;
     /** The change to replay on the backup (one instance per submitToKey), or null when nothing changed. */
     private transient SetRoom<LeaveDecision> backup;
 
@@ -205,8 +266,23 @@ final class RoomProcessors {
     }
 
     Leave(PeerRef leaver, PeerRef onlyWith) {
+      this(leaver, onlyWith, null);
+    }
+
+    Leave(PeerRef leaver, PeerRef onlyWith, LeaveReason reason) {
+      this(leaver, onlyWith, reason, 0);
+    }
+
+    Leave(PeerRef leaver, PeerRef onlyWith, LeaveReason reason, long resumeMillis) {
       this.leaver = leaver;
       this.onlyWith = onlyWith;
+      this.reason = reason;
+      this.resumeMillis = resumeMillis;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hazelcast = hazelcastInstance;
     }
 
     @Override
@@ -215,11 +291,28 @@ final class RoomProcessors {
       if (onlyWith != null && (room == null || !room.contains(onlyWith))) {
         return LeaveDecision.NOT_MEMBER;
       }
-      LeaveDecision decision = RoomRules.leave(room, leaver, System.currentTimeMillis());
+      long now = System.currentTimeMillis();
+      OutboxHooks hooks = OutboxHooks.of(hazelcast);
+      Room before = room;
+      if (room != null && room.life() != null) {
+        // in a life, peers of departed nodes leave first, as node_lost (whichever decision meets them first
+        // reports them: the purge, a join, or this leave), so the call's end is reported as the node loss it was
+        room = withEvents(entry.getKey(), room, withoutStalePeers(room, hazelcast, now, resumeMillis),
+            LeaveReason.NODE_LOST, now, hooks);
+      }
+      LeaveDecision decision = RoomRules.leave(room, leaver, now);
+      if (!decision.removed() && room != before) {
+        entry.setValue(room.stored());
+        backup = new SetRoom<>(entry.getKey(), room);
+        announce(entry.getKey(), before, room, hooks);
+      }
       if (decision.removed()) {
-        Room after = decision.room();
-        entry.setValue(after.isEmpty() ? null : after);
+        LeaveReason why = reason != null ? reason : onlyWith == null ? LeaveReason.LEAVE : LeaveReason.NODE_LOST;
+        Room after = withEvents(entry.getKey(), room, decision.room(), why, now, hooks);
+        entry.setValue(after.stored());
         backup = new SetRoom<>(entry.getKey(), after);
+        announce(entry.getKey(), before, after, hooks);
+        decision = new LeaveDecision(true, decision.remaining(), after);
       }
       return decision;
     }
@@ -241,7 +334,14 @@ final class RoomProcessors {
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().peer(leaver).peer(onlyWith).slots(false));
+      WireBody.Writer body = new WireBody.Writer().peer(leaver).peer(onlyWith);
+      // appended with webhooks: the reason, after the slot block
+      if (reason != null) {
+        body.slots(true).u8(reason.code()).i64(resumeMillis);
+      } else {
+        body.slots(false);
+      }
+      RoomSerialization.write(out, body);
     }
 
     @Override
@@ -252,6 +352,8 @@ final class RoomProcessors {
       body.slots();
       leaver = body.slotted(leaver);
       onlyWith = body.slotted(onlyWith);
+      reason = body.more() ? LeaveReason.of(body.u8()) : null;
+      resumeMillis = body.more() ? body.i64() : 0;
     }
   }
 
@@ -375,7 +477,12 @@ final class RoomProcessors {
       if (!departed()) {
         return null;
       }
-      return WithoutNode.apply(entry, node, atMillis, resumeMillis) ? Boolean.TRUE : null;
+      Room before = entry.getValue();
+      if (!WithoutNode.apply(entry, node, atMillis, resumeMillis)) {
+        return null;
+      }
+      announce(entry.getKey(), before, entry.getValue(), OutboxHooks.of(hazelcast));
+      return Boolean.TRUE;
     }
 
     @Override
@@ -443,7 +550,12 @@ final class RoomProcessors {
       if (after == room) {
         return false;
       }
-      entry.setValue(after.isEmpty() ? null : after);
+      // a room already in a life gets its node_lost events; deterministic (no new life, the purge's time), so
+      // the backup computes the same events with the same ids
+      if (room.life() != null) {
+        after = RoomEvents.apply(entry.getKey(), room, after, LeaveReason.NODE_LOST, atMillis, null, true);
+      }
+      entry.setValue(after.stored());
       return true;
     }
 
@@ -479,6 +591,100 @@ final class RoomProcessors {
       node = body.string();
       atMillis = body.i64();
       resumeMillis = readResumeMillis(body);
+    }
+  }
+
+  /**
+   * A receiver has the events of a room's outbox up to an ordinal (delivered, or given up after the retry
+   * window): its cursor moves, and events every receiver has leave the outbox; an entry with neither peers nor
+   * events left is removed. Returns the receiver's next event ({@link #encodeNext}), or null when it has none, so
+   * that the deliverer needs no read of its own. Added with webhooks (class id 17): only the delivering node sends
+   * it, to its own partition.
+   */
+  static final class Acknowledge implements EntryProcessor<String, Room, String>, IdentifiedDataSerializable,
+      HazelcastInstanceAware {
+    private int receiver;
+    private long ordinal;
+    private int receivers;
+    private transient HazelcastInstance hazelcast;
+    private transient SetRoom<String> backup;
+
+    Acknowledge() {
+    }
+
+    Acknowledge(int receiver, long ordinal, int receivers) {
+      this.receiver = receiver;
+      this.ordinal = ordinal;
+      this.receivers = receivers;
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hazelcast = hazelcastInstance;
+    }
+
+    @Override
+    public String process(Map.Entry<String, Room> entry) {
+      Room room = entry.getValue();
+      if (room == null || room.life() == null) {
+        return null;
+      }
+      RoomLife life = room.life().acknowledged(receiver, ordinal, receivers);
+      if (life == room.life()) {
+        return encodeNext(life.next(receiver));
+      }
+      Room after = room.withLife(life);
+      entry.setValue(after.stored());
+      backup = new SetRoom<>(entry.getKey(), after);
+      int removed = room.life().outbox().size() - life.outbox().size();
+      OutboxHooks hooks = OutboxHooks.of(hazelcast);
+      if (hooks != null && removed > 0) {
+        hooks.removed(removed);
+      }
+      return encodeNext(life.next(receiver));
+    }
+
+    /** An event as the acknowledgement's answer: {@code <ordinal>:<createdAt>:<json>}, or null. */
+    static String encodeNext(io.signaling.node.room.RoomEvent e) {
+      return e == null ? null : e.ordinal() + ":" + e.createdAt() + ":" + e.json();
+    }
+
+    static io.signaling.node.room.RoomEvent decodeNext(String text) {
+      if (text == null) {
+        return null;
+      }
+      int a = text.indexOf(':');
+      int b = text.indexOf(':', a + 1);
+      return new io.signaling.node.room.RoomEvent(Long.parseLong(text.substring(0, a)),
+          Long.parseLong(text.substring(a + 1, b)), text.substring(b + 1));
+    }
+
+    @Override
+    public EntryProcessor<String, Room, String> getBackupProcessor() {
+      return backup;
+    }
+
+    @Override
+    public int getFactoryId() {
+      return RoomSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+      return RoomSerialization.ACKNOWLEDGE_PROCESSOR;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      RoomSerialization.write(out, new WireBody.Writer().u8(receiver).i64(ordinal).u8(receivers));
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      WireBody.Reader body = RoomSerialization.read(in, "acknowledge");
+      receiver = body.u8();
+      ordinal = body.i64();
+      receivers = body.u8();
     }
   }
 

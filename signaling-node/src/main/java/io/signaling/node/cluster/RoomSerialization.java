@@ -34,6 +34,8 @@ public final class RoomSerialization {
   static final int WITHOUT_NODE_PROCESSOR = 15;
   /** Added with resume: only nodes that know it send it (see "Wire formats" in docs/ARCHITECTURE.md). */
   static final int HOLD_PROCESSOR = 16;
+  /** Added with webhooks: sent only by a node that delivers events, to its own partitions. */
+  static final int ACKNOWLEDGE_PROCESSOR = 17;
   /** The Hazelcast member attribute in which Vert.x stores its node id. */
   public static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   /** 0x5100 to 0x5103 were the unversioned records. */
@@ -50,10 +52,18 @@ public final class RoomSerialization {
    * @param roomMaxIdleSeconds a room entry nobody joined or left for this long is dropped (its lifetime)
    */
   public static void configure(Config config, int roomMaxIdleSeconds) {
+    configure(config, roomMaxIdleSeconds, false);
+  }
+
+  /**
+   * @param syncBackup one synchronous backup instead of an asynchronous one (webhooks: the events of a change are
+   *     on two members before the change is answered)
+   */
+  public static void configure(Config config, int roomMaxIdleSeconds, boolean syncBackup) {
     config.addMapConfig(new MapConfig(ROOMS_MAP)
         .setMaxIdleSeconds(roomMaxIdleSeconds)
-        .setBackupCount(0)
-        .setAsyncBackupCount(1)
+        .setBackupCount(syncBackup ? 1 : 0)
+        .setAsyncBackupCount(syncBackup ? 0 : 1)
         .setStatisticsEnabled(false)
         .setPerEntryStatsEnabled(false));
     config.getSerializationConfig()
@@ -73,6 +83,7 @@ public final class RoomSerialization {
       case SET_ROOM_PROCESSOR: return new RoomProcessors.SetRoom<>();
       case WITHOUT_NODE_PROCESSOR: return new RoomProcessors.WithoutNode();
       case HOLD_PROCESSOR: return new RoomProcessors.Hold();
+      case ACKNOWLEDGE_PROCESSOR: return new RoomProcessors.Acknowledge();
       default: return null;
     }
   }
@@ -121,6 +132,25 @@ public final class RoomSerialization {
     }
   }
 
+  /**
+   * A room's slot block and, when it has a life (webhooks), the life block after it (the slot block is then
+   * always written, so that a reader of an earlier release skips the life as trailing bytes).
+   */
+  static WireBody.Writer withLife(WireBody.Writer body, Room room) {
+    if (room == null || room.life() == null) {
+      return body.slots(false);
+    }
+    return body.slots(true).life(room.life());
+  }
+
+  /** {@code room} with the life block read after the slot block, if any. */
+  static Room withLife(WireBody.Reader body, Room room) {
+    if (room == null) {
+      return null;
+    }
+    return room.withLife(body.life());
+  }
+
   static final class RoomSerializer implements StreamSerializer<Room> {
     @Override
     public int getTypeId() {
@@ -129,14 +159,15 @@ public final class RoomSerialization {
 
     @Override
     public void write(ObjectDataOutput out, Room room) throws IOException {
-      RoomSerialization.write(out, new WireBody.Writer().room(room).slots(false));
+      RoomSerialization.write(out, withLife(new WireBody.Writer().room(room), room));
     }
 
     @Override
     public Room read(ObjectDataInput in) throws IOException {
       WireBody.Reader body = RoomSerialization.read(in, "room");
       Room room = body.room();
-      return body.slots().slotted(room);
+      room = body.slots().slotted(room);
+      return withLife(body, room);
     }
   }
 

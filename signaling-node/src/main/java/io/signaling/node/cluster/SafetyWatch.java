@@ -3,6 +3,7 @@ package io.signaling.node.cluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,30 +79,42 @@ final class SafetyWatch {
    */
   Future<Boolean> checkNow() {
     long seen = changes.get();
-    return worker.executeBlocking(() -> running.getAsBoolean() && localMemberSafe.getAsBoolean(), false)
-        .map(safe -> {
-          if (safe) {
-            safeAt.accumulateAndGet(seen, Math::max);
-          }
-          checks.incrementAndGet();
-          return safe && changes.get() == seen;
-        });
+    Future<Boolean> checked;
+    try {
+      checked = worker.executeBlocking(() -> running.getAsBoolean() && localMemberSafe.getAsBoolean(), false);
+    } catch (RejectedExecutionException closing) {
+      return Future.succeededFuture(false);
+    }
+    return checked.map(safe -> {
+      if (safe) {
+        safeAt.accumulateAndGet(seen, Math::max);
+      }
+      checks.incrementAndGet();
+      return safe && changes.get() == seen;
+    });
   }
 
   private void check() {
     long seen = changes.get();
-    worker.executeBlocking(() -> running.getAsBoolean() && localMemberSafe.getAsBoolean(), false)
-        .onComplete(ar -> {
-          boolean safe = ar.succeeded() && ar.result();
-          if (safe) {
-            safeAt.accumulateAndGet(seen, Math::max);
-          }
-          checks.incrementAndGet();
-          pending.set(false);
-          // a change while it ran found it pending and scheduled nothing: schedule for it now
-          if (!safe || changes.get() != seen) {
-            schedule();
-          }
-        });
+    Future<Boolean> checked;
+    try {
+      checked = worker.executeBlocking(() -> running.getAsBoolean() && localMemberSafe.getAsBoolean(), false);
+    } catch (RejectedExecutionException closing) {
+      // Vert.x is closing (its workers are gone before its timers): nothing left to watch
+      pending.set(false);
+      return;
+    }
+    checked.onComplete(ar -> {
+      boolean safe = ar.succeeded() && ar.result();
+      if (safe) {
+        safeAt.accumulateAndGet(seen, Math::max);
+      }
+      checks.incrementAndGet();
+      pending.set(false);
+      // a change while it ran found it pending and scheduled nothing: schedule for it now
+      if (!safe || changes.get() != seen) {
+        schedule();
+      }
+    });
   }
 }

@@ -2,6 +2,8 @@ package io.signaling.node.cluster;
 
 import io.signaling.node.room.PeerRef;
 import io.signaling.node.room.Room;
+import io.signaling.node.room.RoomEvent;
+import io.signaling.node.room.RoomLife;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -112,6 +114,34 @@ final class WireBody {
       return this;
     }
 
+    /**
+     * The life block (added with webhooks), appended after a room's slot block: the life's id, its last sequence
+     * number, when its pair started, the next ordinal, the events not yet delivered (ordinal, time, body) and the
+     * receivers' cursors.
+     */
+    Writer life(RoomLife life) {
+      bool(life != null);
+      if (life != null) {
+        string(life.sid()).i64(life.seq()).i64(life.pairedAt()).i64(life.nextOrdinal());
+        i32(life.outbox().size());
+        for (RoomEvent e : life.outbox()) {
+          i64(e.ordinal()).i64(e.createdAt()).string(e.json());
+        }
+        u8(life.cursors().size());
+        life.cursors().forEach(this::i64);
+      }
+      return this;
+    }
+
+    Writer i32(int value) {
+      try {
+        out.writeInt(value);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return this;
+    }
+
     byte[] toBytes() {
       return bytes.toByteArray();
     }
@@ -192,6 +222,28 @@ final class WireBody {
         return room;
       }
       return new Room(room.peers().stream().map(this::slotted).toList(), room.version());
+    }
+
+    /** The life block ({@link Writer#life}), or null when the body ends before it. */
+    RoomLife life() {
+      if (!more() || !bool()) {
+        return null;
+      }
+      String sid = string();
+      long seq = i64();
+      long pairedAt = i64();
+      long nextOrdinal = i64();
+      int n = in.getInt();
+      List<RoomEvent> outbox = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        outbox.add(new RoomEvent(i64(), i64(), string()));
+      }
+      int c = u8();
+      List<Long> cursors = new ArrayList<>(c);
+      for (int i = 0; i < c; i++) {
+        cursors.add(i64());
+      }
+      return new RoomLife(sid, seq, pairedAt, nextOrdinal, outbox, cursors);
     }
 
     Room room() {

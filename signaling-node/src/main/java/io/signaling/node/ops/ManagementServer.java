@@ -30,8 +30,15 @@ public final class ManagementServer {
    */
   public static Future<HttpServer> start(Vertx vertx, String host, int port, int idleSeconds, NodeHealth health,
       SignalingMetrics metrics) {
+    return start(vertx, host, port, idleSeconds, health, metrics, router -> { });
+  }
+
+  /** As above, with more routes ({@code mounts}: the admin API when it is on). */
+  public static Future<HttpServer> start(Vertx vertx, String host, int port, int idleSeconds, NodeHealth health,
+      SignalingMetrics metrics, java.util.function.Consumer<Router> mounts) {
     String nodeId = health.nodeId();
     Router router = Router.router(vertx);
+    mounts.accept(router);
     router.get(HEALTH_LIVE).handler(ctx -> ctx.response().putHeader(NODE_HEADER, nodeId)
         .putHeader("content-type", "application/json").end("{\"status\":\"UP\",\"node\":\"" + nodeId + "\"}"));
     router.get(HEALTH_READY).handler(ctx -> ctx.response().setStatusCode(health.isReady() ? 200 : 503)

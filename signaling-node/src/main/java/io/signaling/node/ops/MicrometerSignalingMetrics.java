@@ -220,6 +220,11 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
     slotsExpired.increment();
   }
 
+  /** The registry, for the meters of parts that keep their own (webhooks). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return registry;
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

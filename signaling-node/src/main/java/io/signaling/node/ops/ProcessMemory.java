@@ -29,14 +29,16 @@ final class ProcessMemory {
   static void bind(MeterRegistry registry) {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     List<BufferPoolMXBean> pools = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
-    Gauge.builder("signaling.jvm.heap.used", memory, m -> m.getHeapMemoryUsage().getUsed()).baseUnit("bytes")
+    Gauge.builder("signaling.jvm.heap.used", () -> memory.getHeapMemoryUsage().getUsed()).baseUnit("bytes")
         .description("Heap in use (live and not yet collected)").register(registry);
     Gauge.builder("signaling.jvm.heap.max", Runtime.getRuntime(), Runtime::maxMemory).baseUnit("bytes")
         .description("Largest heap the JVM may use").register(registry);
-    Gauge.builder("signaling.direct.memory.used", pools, ProcessMemory::direct).baseUnit("bytes")
+    // a supplier, held strongly: a gauge over an object holds it only weakly, and the list of pools (referenced by
+    // nothing else) was collected at the first GC, after which the gauge read NaN
+    Gauge.builder("signaling.direct.memory.used", () -> direct(pools)).baseUnit("bytes")
         .description("Direct memory: the JDK's direct buffer pool plus Netty's own direct allocations")
         .register(registry);
-    Gauge.builder("signaling.process.resident.memory", STATUS, ProcessMemory::rss).baseUnit("bytes")
+    Gauge.builder("signaling.process.resident.memory", () -> rss(STATUS)).baseUnit("bytes")
         .description("Resident set size of the node's process").register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

@@ -12,8 +12,10 @@ import java.util.List;
  * @param peers the members, first joiner first
  * @param version rises with every change of the room, also across the room's deletion and re-creation (it
  *     is at least the change's time in microseconds): a notice about an older version is stale
+ * @param life the room's life for the application backend (its id, its events' sequence and the events not yet
+ *     delivered), or null when the room produces no events (webhooks off, a warm-up room)
  */
-public record Room(List<PeerRef> peers, long version) {
+public record Room(List<PeerRef> peers, long version, RoomLife life) {
 
   public static final int CAPACITY = 2;
   public static final Room EMPTY = new Room(List.of(), 0);
@@ -21,6 +23,31 @@ public record Room(List<PeerRef> peers, long version) {
   /** A room at version 0 (for tests and tools). */
   public Room(List<PeerRef> peers) {
     this(peers, 0);
+  }
+
+  /** A room without a life (no events). */
+  public Room(List<PeerRef> peers, long version) {
+    this(peers, version, null);
+  }
+
+  /** This room's life with other peers at another version. */
+  public Room with(List<PeerRef> peers, long version) {
+    return new Room(peers, version, life);
+  }
+
+  /** This room with another life. */
+  public Room withLife(RoomLife life) {
+    return new Room(peers, version, life);
+  }
+
+  /** Events not yet delivered are kept with the entry after its last peer left. */
+  public boolean hasUndelivered() {
+    return life != null && !life.outbox().isEmpty();
+  }
+
+  /** What the map keeps for this room: null (no entry) when it has no peer and no undelivered event. */
+  public Room stored() {
+    return peers.isEmpty() && !hasUndelivered() ? null : this;
   }
 
   /** The version that follows {@code previous} at {@code nowMillis}. */

@@ -19,6 +19,17 @@ public interface RoomDirectory {
    */
   CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor);
 
+  /** A leave for {@code reason} (what the application backend's events report). */
+  default CompletionStage<LeaveDecision> leave(String streamId, PeerRef leaver, LeaveReason reason) {
+    return leave(streamId, leaver);
+  }
+
+  /** An eviction for {@code reason} (what the application backend's events report). */
+  default CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor,
+      LeaveReason reason) {
+    return evict(streamId, partner, evictor);
+  }
+
   /**
    * {@code peer}'s socket closed without a leave: when it opted in to resume, its slot is held (see
    * {@link RoomRules#hold}); the decision's {@code remaining} is the partner. A directory without held slots

@@ -32,22 +32,22 @@ public final class RoomRules {
           List<PeerRef> peers = new ArrayList<>(current.peers());
           PeerRef attached = joiner.heldUntil(0);
           peers.set(i, attached);
-          Room after = new Room(peers, next);
+          Room after = current.with(peers, next);
           return new JoinDecision(JoinDecision.Outcome.RESUMED, after, after.other(attached), null, slot);
         }
       }
     }
     if (current.peers().size() == 1 && current.peers().get(0).held()) {
       // a held slot keeps a call; alone (its partner gone) it gives way to anyone else
-      current = new Room(List.of(), current.version());
+      current = current.with(List.of(), current.version());
     }
     switch (current.peers().size()) {
       case 0:
-        return new JoinDecision(JoinDecision.Outcome.ALONE, new Room(List.of(joiner), next), null, null);
+        return new JoinDecision(JoinDecision.Outcome.ALONE, current.with(List.of(joiner), next), null, null);
       case 1:
         PeerRef first = current.peers().get(0);
         PeerRef offerer = first.playOnly() && !joiner.playOnly() ? joiner : first;
-        return new JoinDecision(JoinDecision.Outcome.PAIRED, new Room(List.of(first, joiner), next), first, offerer);
+        return new JoinDecision(JoinDecision.Outcome.PAIRED, current.with(List.of(first, joiner), next), first, offerer);
       default:
         return new JoinDecision(JoinDecision.Outcome.FULL, current, null, null);
     }
@@ -76,7 +76,7 @@ public final class RoomRules {
     }
     List<PeerRef> peers = new ArrayList<>(room.peers());
     peers.set(peers.indexOf(member), member.heldUntil(untilMillis));
-    Room after = new Room(peers, Room.nextVersion(room.version(), nowMillis));
+    Room after = room.with(peers, Room.nextVersion(room.version(), nowMillis));
     return new LeaveDecision(true, after.other(member), after);
   }
 
@@ -88,7 +88,7 @@ public final class RoomRules {
         kept.add(p);
       }
     }
-    return new Room(kept, Room.nextVersion(room.version(), nowMillis));
+    return room.with(kept, Room.nextVersion(room.version(), nowMillis));
   }
 
   /** The room without held slots whose time has passed at {@code nowMillis} (the same room when there are none). */
@@ -102,7 +102,7 @@ public final class RoomRules {
         kept.add(p);
       }
     }
-    return new Room(kept, Room.nextVersion(room.version(), nowMillis));
+    return room.with(kept, Room.nextVersion(room.version(), nowMillis));
   }
 
   /** The room without every peer of {@code node} (a node that left the cluster), as changed at {@code nowMillis}. */
@@ -133,6 +133,6 @@ public final class RoomRules {
       kept.clear();
       changed = true;
     }
-    return changed ? new Room(kept, Room.nextVersion(room.version(), nowMillis)) : room;
+    return changed ? room.with(kept, Room.nextVersion(room.version(), nowMillis)) : room;
   }
 }

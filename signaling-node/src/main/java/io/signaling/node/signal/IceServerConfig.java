@@ -16,11 +16,18 @@ public interface IceServerConfig {
    */
   String answer(String connectionId, boolean withCredentials);
 
-  /** True when answers carry credentials issued per connection. */
+  /**
+   * True when an answer with credentials differs from one without: then, with join tokens required, a connection
+   * that asked before its first authorised join is sent the full answer on that join.
+   */
   boolean issuesCredentials();
 
-  /** The same message for every connection (static STUN/TURN settings, or none). */
-  static IceServerConfig fixed(String message) {
+  /**
+   * The same message for every connection let into a room (static STUN/TURN settings, or none); before that, with
+   * join tokens required, {@code withheld}: a static TURN username and credential are not handed to a connection
+   * nobody authorised.
+   */
+  static IceServerConfig fixed(String message, String withheld) {
     return new IceServerConfig() {
       @Override
       public String newConnectionId() {
@@ -29,12 +36,12 @@ public interface IceServerConfig {
 
       @Override
       public String answer(String connectionId, boolean withCredentials) {
-        return message;
+        return withCredentials ? message : withheld;
       }
 
       @Override
       public boolean issuesCredentials() {
-        return false;
+        return !message.equals(withheld);
       }
     };
   }

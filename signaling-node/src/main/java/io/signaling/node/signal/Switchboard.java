@@ -12,6 +12,7 @@ import io.signaling.node.protocol.Inbound;
 import io.signaling.node.protocol.ProtocolCodec;
 import io.signaling.node.room.JoinDecision;
 import io.signaling.node.room.LeaveDecision;
+import io.signaling.node.room.LeaveReason;
 import io.signaling.node.room.PeerRef;
 import io.signaling.node.room.RoomDirectory;
 import io.vertx.core.Context;
@@ -361,7 +362,7 @@ public final class Switchboard {
         LOG.atWarn().addKeyValue("node", node).log("[node: {}] join of room {} failed: {}", node, streamId, ar.cause().toString());
         // the join may still have been applied (a timeout): take this socket out again, quietly (nobody was
         // told of it), so the room does not keep a member its client believes it is not
-        directory.leave(streamId, self).whenComplete((d, e) -> {
+        directory.leave(streamId, self, LeaveReason.CLOSED).whenComplete((d, e) -> {
           if (e != null) {
             LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] undoing a failed join failed: {}", node, streamId,
                 e.toString());
@@ -485,7 +486,8 @@ public final class Switchboard {
       return Future.succeededFuture();
     }
     s.leaving++;
-    return directoryCall(directory.leave(streamId, link.self)).transform(ar -> {
+    return directoryCall(directory.leave(streamId, link.self, answer ? LeaveReason.LEAVE : LeaveReason.CLOSED))
+        .transform(ar -> {
       s.leaving--;
       PeerRef remaining;
       // the notice carries the room's version after the leave, so a late retry cannot end a later pairing;
@@ -607,7 +609,7 @@ public final class Switchboard {
       return;
     }
     holdEnded(link);
-    directoryCall(directory.evict(streamId, held, link.self)).compose(d -> d.removed()
+    directoryCall(directory.evict(streamId, held, link.self, LeaveReason.EXPIRED)).compose(d -> d.removed()
         ? Future.succeededFuture(false)
         // not removed: resumed just now (its notice is on its way), unless the room moved on without it
         : directoryCall(directory.room(streamId)).map(room -> room.peers().stream()
@@ -642,7 +644,7 @@ public final class Switchboard {
         cause.toString());
     RoomLink link = s.rooms.get(streamId);
     if (link != null) {
-      directory.evict(streamId, partner, link.self).whenComplete((d, e) -> {
+      directory.evict(streamId, partner, link.self, LeaveReason.NODE_LOST).whenComplete((d, e) -> {
         if (e != null) {
           LOG.atWarn().addKeyValue("node", node).log("[node: {}] [room: {}] eviction of {} failed: {}", node, streamId, partner, e.toString());
         }
@@ -769,6 +771,14 @@ public final class Switchboard {
             forward(link, streamId, text);
           }
         }
+        break;
+      case REMOVED:
+        // the admin API took this socket out of the room (the directory already has it out): stop, and forget it
+        s.rooms.remove(streamId);
+        holdEnded(link);
+        metrics.roomClosed();
+        s.send(ProtocolCodec.stop(streamId));
+        drain.callMayHaveEnded(s, sessions.values());
         break;
       case SUPERSEDED:
         // the newest socket of the peer has the slot now: this one is closed, and its partner sees nothing

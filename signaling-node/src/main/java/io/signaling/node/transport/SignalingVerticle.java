@@ -114,7 +114,7 @@ public final class SignalingVerticle extends VerticleBase {
     turn = settings.turn().enabled() ? TurnCredentials.from(settings.turn()) : null;
     IceServerConfig ice = turn != null ? turn.asIceServerConfig()
         : IceServerConfig.fixed(ProtocolCodec.iceServerConfig(settings.stunServerUri(), settings.turnUsername(),
-            settings.turnCredential()));
+            settings.turnCredential()), ProtocolCodec.iceServerConfig("", "", ""));
     switchboard = new Switchboard(nodeId, inbox, context, directory, courier,
         new ProtocolCodec(settings.maxStreamIdLength()), ice, sessionIds, metrics, settings.limits(), authorizer,
         health::acceptsJoins, settings.resume());

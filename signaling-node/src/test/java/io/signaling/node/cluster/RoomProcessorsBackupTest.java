@@ -207,6 +207,26 @@ class RoomProcessorsBackupTest {
   }
 
   @Test
+  void purge_ofRoomsInALife_producesTheSameNodeLostEventsOnTheBackup() {
+    // GIVEN the same rooms, each in a life (webhooks on), primary and backup alike
+    List<Partition> partitions = partitions();
+    for (Partition p : partitions) {
+      for (String key : new ArrayList<>(p.primary.keySet())) {
+        Room inLife = p.primary.get(key).withLife(new io.signaling.node.room.RoomLife("sid-" + key, 3, 1000, 3,
+            List.of(), List.of()));
+        p.primary.put(key, inLife);
+        p.backup.put(key, inLife);
+      }
+    }
+    // WHEN the departed node is purged as the directory does it
+    executeOnEntries(partitions, new RoomProcessors.PurgeNode(GONE));
+    // THEN its peers left as node_lost on the primaries, and every backup has the same events, ids and times
+    assertThat(count(partitions, r -> r.life() != null
+        && r.life().outbox().stream().anyMatch(e -> e.json().contains("\"reason\":\"node_lost\"")))).isPositive();
+    assertBackupsEqualPrimaries(partitions);
+  }
+
+  @Test
   void purge_perKey_leavesEveryBackupEqualToItsPrimary() {
     // GIVEN the same rooms
     List<Partition> partitions = partitions();

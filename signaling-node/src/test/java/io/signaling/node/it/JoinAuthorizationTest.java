@@ -38,6 +38,9 @@ class JoinAuthorizationTest {
 
   private static final String SECRET = "a-shared-secret-of-at-least-32-bytes!!";
   private static final String ORIGIN = "https://app.example.test";
+  private static final String STATIC_TURN_URI = "turn:127.0.0.1:3478";
+  private static final String STATIC_TURN_USERNAME = "static-turn-user";
+  private static final String STATIC_TURN_CREDENTIAL = "static-turn-credential";
   @TempDir
   static Path keys;
   private static KeyPair pemPair;
@@ -58,7 +61,8 @@ class JoinAuthorizationTest {
     Files.writeString(jwks, new JWKSet(new RSAKey.Builder((RSAPublicKey) jwksPair.getPublic()).keyID("k1").build())
         .toString());
     cluster = TestCluster.start(2, s -> s.withSecurity(new NodeSettings.Security(SECRET, pem.toString(),
-        jwks.toString(), List.of(ORIGIN), "", "")));
+        jwks.toString(), List.of(ORIGIN), "", ""))
+        .withIceServer(STATIC_TURN_URI, STATIC_TURN_USERNAME, STATIC_TURN_CREDENTIAL));
   }
 
   @AfterAll
@@ -97,6 +101,34 @@ class JoinAuthorizationTest {
       b.join(room);
       b.expectNotification("joined", room);
       a.expect("start", room);
+    }
+  }
+
+  @Test
+  void staticTurnCredentials_areWithheldUntilAnAuthorisedJoin_thenSentBeforeJoined() throws Exception {
+    String room = "ice-" + System.nanoTime();
+    try (TestPeer a = connect("A", 0, "")) {
+      // GIVEN join tokens required and a static TURN username and credential (SIGNALING_TURN_USERNAME, _CREDENTIAL)
+      // WHEN a socket nobody authorised asks for its ICE servers
+      a.send(new JsonObject().put("command", "getIceServerConfig"));
+      // THEN all three fields are empty: no credential goes to an unauthorised socket
+      JsonObject before = a.expect("iceServerConfig", null);
+      assertThat(before.getString("stunServerUri")).isEmpty();
+      assertThat(before.getString("turnServerUsername")).isEmpty();
+      assertThat(before.getString("turnServerCredential")).isEmpty();
+      // AND a refused join hands out nothing either
+      joinWithToken(a, room, hs256("another-room", 60));
+      a.expectError("unauthorized_access", room);
+
+      // WHEN it joins with a valid token
+      joinWithToken(a, room, hs256(room, 60));
+      // THEN the configured server and credential come first, then joined
+      JsonObject granted = a.next();
+      assertThat(granted.getString("command")).isEqualTo("iceServerConfig");
+      assertThat(granted.getString("stunServerUri")).isEqualTo(STATIC_TURN_URI);
+      assertThat(granted.getString("turnServerUsername")).isEqualTo(STATIC_TURN_USERNAME);
+      assertThat(granted.getString("turnServerCredential")).isEqualTo(STATIC_TURN_CREDENTIAL);
+      a.expectNotification("joined", room);
     }
   }
 

@@ -87,7 +87,7 @@ class FailedCommandTest {
     context.runOnContext(v -> {
       Switchboard board = new Switchboard("node", "signaling.inbox.node.1", context, directory,
           new Courier(vertx, context, 500, 1, Courier.Listener.NONE), new ProtocolCodec(128),
-          IceServerConfig.fixed(ProtocolCodec.iceServerConfig("", "", "")), () -> 1, SignalingMetrics.NOOP,
+          IceServerConfig.fixed(ProtocolCodec.iceServerConfig("", "", ""), ProtocolCodec.iceServerConfig("", "", "")), () -> 1, SignalingMetrics.NOOP,
           new NodeSettings.Limits(1000, 1000, 100, 16, 0, 0, 1 << 20, 3600), (room, token) -> true, () -> true,
           new NodeSettings.Resume(0, 256, 262144, 30));
       opened.complete(board.open(new ClientSocket() {

@@ -221,6 +221,11 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** The client (HTTP/WebSocket) port. */
+  public int httpPort() {
+    return httpPort;
+  }
+
   /** Where the node serves metrics and health: {@code http://host:managementPort}. */
   public String managementBase() {
     return "http://" + host + ":" + managementPort;

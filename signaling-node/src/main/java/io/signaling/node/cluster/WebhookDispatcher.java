@@ -1,0 +1,400 @@
+package io.signaling.node.cluster;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.partition.MigrationListener;
+import com.hazelcast.partition.MigrationState;
+import com.hazelcast.partition.ReplicaMigrationEvent;
+import com.hazelcast.query.Predicate;
+import io.signaling.node.NodeSettings;
+import io.signaling.node.backend.WebhookMetrics;
+import io.signaling.node.backend.WebhookSender;
+import io.signaling.node.room.Room;
+import io.signaling.node.room.RoomEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the events kept in the room entries of the partitions this node owns (the outbox): for each room and
+ * each receiver, one event at a time, oldest first; the next only after the previous was acknowledged (a 2xx) or
+ * given up (its retry window passed). Rooms and receivers are independent. A delivered event moves the receiver's
+ * cursor in the entry ({@link RoomProcessors.Acknowledge}), which the entry's backup replicates; a node that takes
+ * over a partition (a migration, a member lost) finds the entries with events by a scan of what it owns and goes
+ * on from their cursors. So an event is delivered at least once, in order per room life, whichever node dies.
+ */
+public final class WebhookDispatcher implements OutboxHooks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
+  private static final Pattern EVENT = Pattern.compile("\"event\":\"([a-z_]+)\"");
+  /** A safety net next to the scans on migrations and member losses. */
+  static final long SCAN_PERIOD_MILLIS = 10_000;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, Room> rooms;
+  private final NodeSettings.Backend settings;
+  private final WebhookSender sender;
+  private final Executor blocking;
+  private final String nodeId;
+  private WebhookMetrics metrics = WebhookMetrics.NOOP;
+  private final AtomicLong backlog = new AtomicLong();
+  /** Per receiver: events given up since its last delivery, announced in the next one ({@code numDropped}). */
+  private final AtomicLongArray unannounced;
+  private final Map<String, Worker> workers = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+  private UUID migrationListener;
+  private UUID membershipListener;
+  private long scanTimer = -1;
+
+  public WebhookDispatcher(Vertx vertx, HazelcastInstance hazelcast, NodeSettings.Backend settings,
+      WebhookSender sender, Executor blocking, String nodeId) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.hazelcast = hazelcast;
+    this.rooms = hazelcast.getMap(RoomSerialization.ROOMS_MAP);
+    this.settings = settings;
+    this.sender = sender;
+    this.blocking = blocking;
+    this.nodeId = nodeId;
+    this.unannounced = new AtomicLongArray(sender.receivers());
+  }
+
+  public WebhookDispatcher withMetrics(WebhookMetrics metrics) {
+    this.metrics = metrics;
+    return this;
+  }
+
+  /** Events undelivered on this node's partitions. */
+  public long backlog() {
+    return Math.max(0, backlog.get());
+  }
+
+  /** Seconds since the oldest event this node is trying to deliver was created (0: none). */
+  public double oldestUndeliveredSeconds() {
+    long oldest = Long.MAX_VALUE;
+    for (Worker w : workers.values()) {
+      long c = w.headCreatedAt;
+      if (c > 0) {
+        oldest = Math.min(oldest, c);
+      }
+    }
+    return oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0;
+  }
+
+  /** Makes the room processors on this member produce events, and starts delivering. */
+  public void start() {
+    hazelcast.getUserContext().put(USER_CONTEXT_KEY, this);
+    migrationListener = hazelcast.getPartitionService().addMigrationListener(new MigrationListener() {
+      @Override
+      public void migrationStarted(MigrationState state) {
+      }
+
+      @Override
+      public void migrationFinished(MigrationState state) {
+        scan("migration");
+      }
+
+      @Override
+      public void replicaMigrationCompleted(ReplicaMigrationEvent event) {
+      }
+
+      @Override
+      public void replicaMigrationFailed(ReplicaMigrationEvent event) {
+      }
+    });
+    membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        // the departed member's partitions are promoted on the survivors: look for what is ours now
+        vertx.setTimer(1000, t -> scan("member lost"));
+        vertx.setTimer(5000, t -> scan("member lost"));
+      }
+    });
+    scanTimer = vertx.setPeriodic(SCAN_PERIOD_MILLIS, t -> scan(null));
+    scan("start");
+  }
+
+  public Future<Void> close() {
+    closed = true;
+    hazelcast.getUserContext().remove(USER_CONTEXT_KEY);
+    if (scanTimer >= 0) {
+      vertx.cancelTimer(scanTimer);
+    }
+    try {
+      if (migrationListener != null) {
+        hazelcast.getPartitionService().removeMigrationListener(migrationListener);
+      }
+      if (membershipListener != null) {
+        hazelcast.getCluster().removeMembershipListener(membershipListener);
+      }
+    } catch (RuntimeException e) {
+      // the member is shutting down already
+    }
+    return sender.close();
+  }
+
+  // ------------------------------------------------------------------ hooks (on the partition thread)
+
+  @Override
+  public boolean admit(int events) {
+    return backlog.get() + events <= settings.webhookMaxBacklog();
+  }
+
+  @Override
+  public void stored(String key, int events) {
+    backlog.addAndGet(events);
+    for (int r = 0; r < sender.receivers(); r++) {
+      schedule(key, r);
+    }
+  }
+
+  @Override
+  public void dropped(int events) {
+    metrics.dropped("backlog_full", events);
+    for (int r = 0; r < unannounced.length(); r++) {
+      unannounced.addAndGet(r, events);
+    }
+    LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] webhook backlog full ({} events): {} new event(s) given up",
+        nodeId, settings.webhookMaxBacklog(), events);
+  }
+
+  @Override
+  public void removed(int events) {
+    backlog.addAndGet(-events);
+  }
+
+  // ------------------------------------------------------------------ scans
+
+  /** Entries of this member's partitions that have events to deliver. */
+  static final class HasUndelivered implements Predicate<String, Room> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean apply(Map.Entry<String, Room> entry) {
+      Room r = entry.getValue();
+      return r != null && r.hasUndelivered();
+    }
+  }
+
+  private void scan(String why) {
+    if (closed) {
+      return;
+    }
+    blocking.execute(() -> {
+      try {
+        Set<String> keys = rooms.localKeySet(new HasUndelivered());
+        long total = 0;
+        for (Room r : rooms.getAll(keys).values()) {
+          if (r != null && r.life() != null) {
+            total += r.life().outbox().size();
+          }
+        }
+        backlog.set(total);
+        for (String key : keys) {
+          for (int r = 0; r < sender.receivers(); r++) {
+            schedule(key, r);
+          }
+        }
+        if (why != null && !keys.isEmpty()) {
+          LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] webhooks: {} room(s) with events to deliver here ({})",
+              nodeId, keys.size(), why);
+        }
+      } catch (RuntimeException e) {
+        if (!closed) {
+          LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] webhooks: scan failed: {}", nodeId, e.toString());
+        }
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ one room, one receiver
+
+  private final class Worker {
+    final String id;
+    final String key;
+    final int receiver;
+    boolean running;
+    boolean dirty;
+    boolean finished;
+    int attempts;
+    volatile long headCreatedAt;
+
+    Worker(String id, String key, int receiver) {
+      this.id = id;
+      this.key = key;
+      this.receiver = receiver;
+    }
+  }
+
+  private void schedule(String key, int receiver) {
+    if (closed) {
+      return;
+    }
+    String id = receiver + "\u0000" + key;
+    while (true) {
+      Worker w = workers.computeIfAbsent(id, k -> new Worker(k, key, receiver));
+      synchronized (w) {
+        if (w.finished) {
+          continue;
+        }
+        if (w.running) {
+          w.dirty = true;
+          return;
+        }
+        w.running = true;
+      }
+      context.runOnContext(v -> pump(w));
+      return;
+    }
+  }
+
+  /** Ends the worker unless something was stored meanwhile (then it goes on). */
+  private boolean finish(Worker w) {
+    synchronized (w) {
+      if (w.dirty && !closed) {
+        w.dirty = false;
+        return false;
+      }
+      w.finished = true;
+      w.headCreatedAt = 0;
+      workers.remove(w.id, w);
+      return true;
+    }
+  }
+
+  private boolean owned(String key) {
+    try {
+      return hazelcast.getPartitionService().getPartition(key).getOwner().localMember();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private void pump(Worker w) {
+    if (closed || !owned(w.key)) {
+      finishNow(w);
+      return;
+    }
+    Future.fromCompletionStage(rooms.getAsync(w.key), context).onComplete(ar -> {
+      if (ar.failed()) {
+        retryLater(w, 1000);
+        return;
+      }
+      Room room = ar.result();
+      send(w, room == null || room.life() == null ? null : room.life().next(w.receiver));
+    });
+  }
+
+  /** Sends {@code next} (the receiver's first event not delivered), or ends the worker when there is none. */
+  private void send(Worker w, RoomEvent next) {
+    {
+      if (next == null) {
+        if (!finish(w)) {
+          pump(w);
+        }
+        return;
+      }
+      if (closed || !owned(w.key)) {
+        finishNow(w);
+        return;
+      }
+      w.headCreatedAt = next.createdAt();
+      String event = eventName(next.json());
+      if (event != null && !settings.sends(event)) {
+        metrics.delivery("skipped");
+        acknowledge(w, next);
+        return;
+      }
+      long announced = unannounced.get(w.receiver);
+      String body = announced > 0 ? withDropped(next.json(), announced) : next.json();
+      sender.post(w.receiver, body).onComplete(sent -> {
+        String outcome = sent.succeeded() ? sent.result() : "error";
+        metrics.delivery(outcome);
+        if (WebhookSender.DELIVERED.equals(outcome)) {
+          w.attempts = 0;
+          if (announced > 0) {
+            unannounced.addAndGet(w.receiver, -announced);
+          }
+          acknowledge(w, next);
+          return;
+        }
+        long age = System.currentTimeMillis() - next.createdAt();
+        if (age > settings.webhookRetrySeconds() * 1000L) {
+          metrics.dropped("retry_window", 1);
+          unannounced.incrementAndGet(w.receiver);
+          LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] [room: {}] webhook event {} given up for {} after"
+              + " {} attempt(s) over {} s (last: {})", nodeId, w.key, eventId(next.json()), sender.url(w.receiver),
+              w.attempts + 1, age / 1000, outcome);
+          w.attempts = 0;
+          acknowledge(w, next);
+          return;
+        }
+        w.attempts++;
+        long backoff = Math.min(settings.webhookMaxBackoffMillis(), 1000L << Math.min(16, w.attempts - 1));
+        retryLater(w, backoff);
+      });
+    }
+  }
+
+  private void acknowledge(Worker w, RoomEvent event) {
+    Future.fromCompletionStage(rooms.submitToKey(w.key,
+            new RoomProcessors.Acknowledge(w.receiver, event.ordinal(), sender.receivers())), context)
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] [room: {}] webhook acknowledgement failed, again"
+                + " shortly: {}", nodeId, w.key, ar.cause().toString());
+            retryLater(w, 1000);
+          } else {
+            // the acknowledgement answers with the receiver's next event: no read of our own
+            send(w, RoomProcessors.Acknowledge.decodeNext(ar.result()));
+          }
+        });
+  }
+
+  private void retryLater(Worker w, long millis) {
+    vertx.setTimer(millis, t -> context.runOnContext(v -> pump(w)));
+  }
+
+  private void finishNow(Worker w) {
+    synchronized (w) {
+      w.finished = true;
+      w.headCreatedAt = 0;
+      workers.remove(w.id, w);
+    }
+  }
+
+  private static String eventName(String json) {
+    Matcher m = EVENT.matcher(json);
+    return m.find() ? m.group(1) : null;
+  }
+
+  private static String eventId(String json) {
+    int i = json.indexOf("\"id\":\"");
+    return i < 0 ? "?" : json.substring(i + 6, json.indexOf('"', i + 6));
+  }
+
+  /** The body with {@code "numDropped"}: events given up for this receiver since its last delivery. */
+  static String withDropped(String json, long dropped) {
+    return json.substring(0, json.length() - 1) + ",\"numDropped\":" + dropped + "}";
+  }
+
+}
