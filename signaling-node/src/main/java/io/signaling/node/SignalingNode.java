@@ -3,6 +3,7 @@ package io.signaling.node;
 import io.signaling.cluster.config.ClusterFactory;
 
 import io.signaling.node.cluster.ClusterMember;
+import io.signaling.node.cluster.ClusterTraffic;
 import io.signaling.node.ops.ManagementServer;
 import io.signaling.node.ops.MicrometerSignalingMetrics;
 import io.signaling.node.ops.NodeHealth;
@@ -162,8 +163,11 @@ public final class SignalingNode {
     NodeHealth health = new NodeHealth(nodeId, settings.instances(), member::running, member::members);
     if (metrics instanceof MicrometerSignalingMetrics prometheus) {
       prometheus.bind(health::members, health::isDraining);
+      bindTraffic(prometheus, member.traffic());
+      prometheus.bindProcessCpu();
     }
-    member.watchSafety(vertx, SAFETY_CHECK_MILLIS, health::memberSafety);
+    ClusterMember.Safety safety = member.watchSafety(vertx);
+    health.bindSafety(safety::safe, safety::checks, safety::checkNow);
     List<SignalingVerticle> verticles = new CopyOnWriteArrayList<>();
     AtomicLong sessionIds = new AtomicLong();
     member.listen(new ClusterEvents(nodeId, vertx, member, directory, health, verticles));
@@ -228,8 +232,13 @@ public final class SignalingNode {
             }));
   }
 
-  /** Time between two checks of this member's safety (its backups in sync), shown by the health endpoints. */
-  static final long SAFETY_CHECK_MILLIS = 500;
+  private static void bindTraffic(MicrometerSignalingMetrics prometheus, ClusterTraffic traffic) {
+    prometheus.bindClusterTraffic("eventbus", () -> traffic.eventBusSent().messages(), () -> traffic.eventBusSent().bytes(),
+        () -> traffic.eventBusReceived().messages(), () -> traffic.eventBusReceived().bytes());
+    prometheus.bindClusterTraffic("hazelcast", () -> traffic.hazelcastSent().messages(),
+        () -> traffic.hazelcastSent().bytes(), () -> traffic.hazelcastReceived().messages(),
+        () -> traffic.hazelcastReceived().bytes());
+  }
 
   /** What the node does when the cluster changes: node loss, re-announcement, merges. */
   private static final class ClusterEvents implements ClusterMember.Events {

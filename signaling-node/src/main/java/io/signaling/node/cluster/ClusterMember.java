@@ -5,6 +5,9 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.MigrationListener;
+import com.hazelcast.partition.MigrationState;
+import com.hazelcast.partition.ReplicaMigrationEvent;
 import io.signaling.cluster.config.ClusterFactory;
 import io.signaling.cluster.config.ClusterSettings;
 import io.signaling.node.room.Room;
@@ -13,16 +16,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.UUID;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * This node's membership of the Hazelcast cluster, and everything else of Hazelcast the node needs: the
- * clustered Vert.x instance, the room directory, membership and merge events, the safety check, and the
- * re-announcement of the event bus. The only place outside the directory that touches Hazelcast types.
+ * clustered Vert.x instance, the room directory, membership and merge events, the safety check, the node-to-node
+ * traffic counts, and the re-announcement of the event bus. The only place outside the directory that touches Hazelcast types.
  */
 public final class ClusterMember {
 
@@ -48,7 +49,9 @@ public final class ClusterMember {
   }
 
   private final HazelcastClusterManager manager;
+  private final ClusterTraffic traffic = new ClusterTraffic();
   private volatile HazelcastInstance hazelcast;
+  private volatile Vertx vertx;
   private volatile UUID membershipListener;
 
   private ClusterMember(HazelcastClusterManager manager) {
@@ -75,8 +78,10 @@ public final class ClusterMember {
 
   /** Starts the clustered Vert.x instance (which joins the cluster) and registers the envelope codecs. */
   public Future<Vertx> start(VertxOptions options) {
-    return ClusteredVertx.start(options, manager).map(vertx -> {
+    return ClusteredVertx.start(options, manager, traffic).map(vertx -> {
+      this.vertx = vertx;
       hazelcast = manager.getHazelcastInstance();
+      traffic.watch(hazelcast);
       vertx.eventBus().registerCodec(new EnvelopeCodec());
       vertx.eventBus().registerCodec(new EnvelopeBatchCodec());
       return vertx;
@@ -184,44 +189,102 @@ public final class ClusterMember {
     }
   }
 
-  /** What a safety check found, and the member count it began with. */
-  public interface SafetyListener {
-    void checked(boolean safe, int membersBefore);
+  /** This member's safety as {@link SafetyWatch} decides it: checked only after membership or partitions change. */
+  public interface Safety {
+    boolean safe();
+
+    /** Checks run so far. */
+    int checks();
+
+    /** A check begun now: true when it finds the member safe (and nothing changed while it ran). */
+    Future<Boolean> checkNow();
   }
 
   /**
-   * Checks {@code isLocalMemberSafe()} every {@code periodMillis} on a worker of its own, one check at a time:
-   * it waits (up to 10 s) for the backups' replica versions, so it never runs on an event loop nor where
-   * purges run. Not {@code isClusterSafe()}: started just before a member is removed, that kept retrying its
-   * request to the departed member for over a minute.
+   * Starts watching this member's safety ({@code isLocalMemberSafe()}), checked after each membership change and
+   * partition migration event until it is safe, never on a timer (see {@link SafetyWatch}). Not
+   * {@code isClusterSafe()}: started just before a member is removed, that kept retrying its request to the
+   * departed member for over a minute.
    */
-  public void watchSafety(Vertx vertx, long periodMillis, SafetyListener listener) {
-    WorkerExecutor worker = vertx.createSharedWorkerExecutor("signaling-safety", 1);
-    AtomicBoolean checking = new AtomicBoolean();
-    vertx.setPeriodic(1, periodMillis, t -> {
-      if (!checking.compareAndSet(false, true)) {
-        return;
+  public Safety watchSafety(Vertx vertx) {
+    SafetyWatch watch = new SafetyWatch(vertx, this::running, () -> hazelcast.getPartitionService().isLocalMemberSafe());
+    hazelcast.getPartitionService().addMigrationListener(new MigrationListener() {
+      @Override
+      public void migrationStarted(MigrationState state) {
+        watch.changed();
       }
-      try {
-        worker.executeBlocking(() -> {
-          int before = members();
-          return new int[] {before, running() && hazelcast.getPartitionService().isLocalMemberSafe() ? 1 : 0};
-        }, false).onComplete(ar -> {
-          listener.checked(ar.succeeded() && ar.result()[1] == 1, ar.succeeded() ? ar.result()[0] : -1);
-          checking.set(false);
-        });
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
-        // Vert.x is closing (its workers are gone before its timers): nothing left to watch
-        vertx.cancelTimer(t);
+
+      @Override
+      public void migrationFinished(MigrationState state) {
+        watch.changed();
+      }
+
+      @Override
+      public void replicaMigrationCompleted(ReplicaMigrationEvent event) {
+        // one per replica moved: the migration's start and finish frame them
+      }
+
+      @Override
+      public void replicaMigrationFailed(ReplicaMigrationEvent event) {
+        watch.changed();
       }
     });
+    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        watch.changed();
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        watch.changed();
+      }
+    });
+    hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      switch (event.getState()) {
+        case MERGING, MERGED, MERGE_FAILED -> watch.changed();
+        default -> {
+        }
+      }
+    });
+    watch.changed();
+    return new Safety() {
+      @Override
+      public boolean safe() {
+        return watch.isSafe();
+      }
+
+      @Override
+      public int checks() {
+        return watch.checks();
+      }
+
+      @Override
+      public Future<Boolean> checkNow() {
+        return watch.checkNow();
+      }
+    };
+  }
+
+  /** What this member sends to and receives from the others (event bus and Hazelcast). */
+  public ClusterTraffic traffic() {
+    return traffic;
   }
 
   /** Announces this node's event-bus address to the cluster again (the inboxes are re-registered by the caller). */
   public Future<Void> reannounce() {
-    Promise<Void> done = Promise.promise();
-    manager.setNodeInfo(manager.getNodeInfo(), done);
-    return done.future();
+    // getNodeInfo and setNodeInfo take the cluster manager's lock, which its clean-up after a member left holds
+    // while it waits on the cluster: never on an event loop (8 nodes starting together on a busy machine blocked
+    // one for over a minute, a join's re-announcement waiting behind a departure's clean-up)
+    try {
+      return vertx.executeBlocking(() -> {
+        Promise<Void> done = Promise.promise();
+        manager.setNodeInfo(manager.getNodeInfo(), done);
+        return done.future();
+      }, false).compose(done -> done);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      return Future.failedFuture(closing); // Vert.x is closing
+    }
   }
 
   /** The Hazelcast member, for tests that inspect the cluster's state. */

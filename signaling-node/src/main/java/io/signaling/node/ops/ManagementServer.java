@@ -16,6 +16,8 @@ public final class ManagementServer {
   public static final String HEALTH_LIVE = "/health/live";
   public static final String HEALTH_READY = "/health/ready";
   public static final String METRICS = "/metrics";
+  /** A safety check run when asked: 200 when it finds this member safe, 503 otherwise (the readiness document). */
+  public static final String HEALTH_SAFE = "/health/safe";
   public static final String NODE_HEADER = "X-Signaling-Node";
 
   private ManagementServer() {
@@ -41,6 +43,9 @@ public final class ManagementServer {
         .putHeader("content-type", "application/json").end("{\"status\":\"UP\",\"node\":\"" + nodeId + "\"}"));
     router.get(HEALTH_READY).handler(ctx -> ctx.response().setStatusCode(health.isReady() ? 200 : 503)
         .putHeader(NODE_HEADER, nodeId).putHeader("content-type", "application/json").end(health.describe()));
+    router.get(HEALTH_SAFE).handler(ctx -> health.checkSafetyNow().onComplete(ar -> ctx.response()
+        .setStatusCode(ar.succeeded() && ar.result() ? 200 : 503).putHeader(NODE_HEADER, nodeId)
+        .putHeader("content-type", "application/json").end(health.describe())));
     router.get(METRICS).handler(ctx -> {
       if (metrics instanceof MicrometerSignalingMetrics prometheus) {
         ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(prometheus.scrape());

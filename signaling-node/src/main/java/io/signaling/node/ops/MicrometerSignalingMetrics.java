@@ -1,6 +1,7 @@
 package io.signaling.node.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -9,6 +10,7 @@ import io.signaling.node.protocol.Command;
 import io.signaling.node.protocol.ErrorDefinition;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The node's metrics in a Prometheus registry (Micrometer), scraped at {@code /metrics}. Names as Prometheus
@@ -28,7 +31,10 @@ import java.util.function.IntSupplier;
  * {@code signaling_resume_resumed_total}, {@code signaling_resume_expired_total} and
  * {@code signaling_resume_waiting_partners} (sockets here whose partner's slot is held now); the connection layer's
  * {@code signaling_tcp_connections}, {@code signaling_handshakes_pending},
- * {@code signaling_connections_refused_total{reason}} and {@code signaling_connection_timeouts_total{deadline}}; and the process's memory (see {@link ProcessMemory})
+ * {@code signaling_connections_refused_total{reason}} and {@code signaling_connection_timeouts_total{deadline}}; the
+ * node-to-node traffic {@code signaling_cluster_traffic_messages_total{layer,direction}} and
+ * {@code signaling_cluster_traffic_bytes_total{layer,direction}}; the process's CPU time
+ * {@code signaling_process_cpu_seconds_total}; and the process's memory (see {@link ProcessMemory})
  * with the JVM's standard memory, GC and thread meters.
  */
 public final class MicrometerSignalingMetrics implements SignalingMetrics {
@@ -48,6 +54,8 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
   private final Counter failures;
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<Timeout, Counter> timeouts = new EnumMap<>(Timeout.class);
+  /** What the function counters read, held here: Micrometer keeps only a weak reference. */
+  private final List<LongSupplier> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public MicrometerSignalingMetrics() {
     Gauge.builder("signaling.connections", connections, AtomicInteger::get)
@@ -150,6 +158,44 @@ public final class MicrometerSignalingMetrics implements SignalingMetrics {
     Gauge.builder("signaling.warmup.duration.seconds", seconds::getAsDouble)
         .description("How long this node's warm-up took (0 until it ended)").register(registry);
     return this;
+  }
+
+  /**
+   * Adds the node-to-node traffic of one layer ({@code eventbus}: the clustered event bus's notices, relays and
+   * replies; {@code hazelcast}: room operations, backups, heartbeats, partition and membership traffic):
+   * {@code signaling_cluster_traffic_messages_total} and {@code signaling_cluster_traffic_bytes_total}, each with
+   * {@code layer} and {@code direction} ({@code sent} to / {@code received} from other members).
+   */
+  public MicrometerSignalingMetrics bindClusterTraffic(String layer, LongSupplier messagesSent, LongSupplier bytesSent,
+      LongSupplier messagesReceived, LongSupplier bytesReceived) {
+    traffic(layer, "sent", "messages", messagesSent);
+    traffic(layer, "sent", "bytes", bytesSent);
+    traffic(layer, "received", "messages", messagesReceived);
+    traffic(layer, "received", "bytes", bytesReceived);
+    return this;
+  }
+
+  /**
+   * Adds {@code signaling_process_cpu_seconds_total}: the CPU time the node's process has used (user and system,
+   * all threads), so that CPU per call can be read from the metrics alone where {@code /proc} is out of reach.
+   */
+  public MicrometerSignalingMetrics bindProcessCpu() {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      LongSupplier nanos = os::getProcessCpuTime;
+      counted.add(nanos);
+      FunctionCounter.builder("signaling.process.cpu.seconds", nanos, n -> n.getAsLong() / 1e9)
+          .description("CPU time used by the node's process").register(registry);
+    }
+    return this;
+  }
+
+  private void traffic(String layer, String direction, String unit, LongSupplier count) {
+    counted.add(count); // a function counter holds its object weakly
+    FunctionCounter.builder("signaling.cluster.traffic." + unit, count, c -> c.getAsLong())
+        .tag("layer", layer).tag("direction", direction)
+        .description("Node-to-node " + unit + " sent to or received from other members, by layer")
+        .register(registry);
   }
 
   /** Adds resume's gauge: sockets of this node whose partner's slot is held now. */

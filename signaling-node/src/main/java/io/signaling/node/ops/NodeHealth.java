@@ -1,10 +1,11 @@
 package io.signaling.node.ops;
 
+import io.vertx.core.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Liveness and readiness of a node. Ready means: member of a running cluster, every event loop's inbox
@@ -18,15 +19,13 @@ public final class NodeHealth {
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean merging = new AtomicBoolean();
   private final AtomicBoolean warming = new AtomicBoolean();
-  /** Safety checks completed, so that a caller can wait for one that began after a change of its own. */
-  private final AtomicInteger safetyChecks = new AtomicInteger();
   private final BooleanSupplier clusterRunning;
   private final IntSupplier members;
-  /** The last safety check and the member count it began with (never on an event loop: it waits on other members). */
-  private final AtomicReference<Safety> safety = new AtomicReference<>(new Safety(false, -1));
-
-  private record Safety(boolean safe, int members) {
-  }
+  /** Whether this member is safe, as the cluster layer last decided it (never computed here: it asks other members). */
+  private volatile BooleanSupplier memberSafe = () -> false;
+  /** Safety checks run so far. */
+  private volatile IntSupplier safetyChecks = () -> 0;
+  private volatile Supplier<Future<Boolean>> checkSafetyNow = () -> Future.succeededFuture(false);
 
   public NodeHealth(String nodeId, int expectedInboxes, BooleanSupplier clusterRunning, IntSupplier members) {
     this.nodeId = nodeId;
@@ -80,23 +79,29 @@ public final class NodeHealth {
   }
 
   /**
-   * Records a check of {@code PartitionService.isLocalMemberSafe()}: no migration running, no replica without an
-   * owner, and the backups of every partition this member owns in sync. {@code membersBefore} is the member count
-   * read just before the check began.
+   * Reads this member's safety from the cluster layer: {@code PartitionService.isLocalMemberSafe()} (no migration
+   * running, no replica without an owner, the backups of every partition this member owns in sync), checked after
+   * each membership change and migration event until it holds, and {@code checks}, how many checks ran.
    */
-  public void memberSafety(boolean safe, int membersBefore) {
-    safety.set(new Safety(safe, membersBefore));
-    safetyChecks.incrementAndGet();
+  public void bindSafety(BooleanSupplier safe, IntSupplier checks, Supplier<Future<Boolean>> checkNow) {
+    this.memberSafe = safe;
+    this.safetyChecks = checks;
+    this.checkSafetyNow = checkNow;
+  }
+
+  /** A safety check begun now (for {@code /health/safe}: backups are asynchronous, so after writes of its own a
+   * caller may need a check that began after them). */
+  public Future<Boolean> checkSafetyNow() {
+    return checkSafetyNow.get();
   }
 
   /**
-   * True when the last safety check found this member safe and the membership has not changed since it began:
-   * after a member loss this turns false, and true again once the lost replicas are copied anew. The cluster is
-   * safe when every member is. It does not gate readiness (see docs/ARCHITECTURE.md).
+   * True when the last safety check found this member safe and neither membership nor partitions changed since it
+   * began: after a member loss this turns false at once, and true again once the lost replicas are copied anew.
+   * The cluster is safe when every member is. It does not gate readiness (see docs/ARCHITECTURE.md).
    */
   public boolean isMemberSafe() {
-    Safety s = safety.get();
-    return s.safe() && s.members() == members();
+    return memberSafe.getAsBoolean();
   }
 
   public boolean isReady() {
@@ -109,6 +114,6 @@ public final class NodeHealth {
     return "{\"node\":\"" + nodeId + "\",\"ready\":" + isReady() + ",\"cluster\":" + clusterRunning.getAsBoolean()
         + ",\"inboxes\":" + inboxesReady.get() + ",\"expectedInboxes\":" + expectedInboxes
         + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"warming\":" + warming.get() + ",\"members\":" + members()
-        + ",\"memberSafe\":" + isMemberSafe() + ",\"safetyChecks\":" + safetyChecks.get() + "}";
+        + ",\"memberSafe\":" + isMemberSafe() + ",\"safetyChecks\":" + safetyChecks.getAsInt() + "}";
   }
 }

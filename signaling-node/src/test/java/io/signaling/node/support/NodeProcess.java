@@ -180,15 +180,27 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until this node sees {@code count} members and reports itself safe: no migration running and the
-   * backups of every partition it owns in sync (after a member loss: the lost replicas copied anew).
+   * Waits until this node sees {@code count} members and a safety check begun now ({@code /health/safe}) finds it
+   * safe: no migration running and the backups of every partition it owns in sync (after a member loss: the lost
+   * replicas copied anew; and the asynchronous backups of the writes made before this call caught up).
    */
   public NodeProcess awaitSafe(int count, Duration timeout) {
-    Await.until(timeout, "node on port " + httpPort + " sees " + count + " members and is safe", () -> {
-      io.vertx.core.json.JsonObject h = health();
-      return h != null && h.getInteger("members", -1) == count && h.getBoolean("memberSafe", false);
-    });
+    Await.until(timeout, "node on port " + httpPort + " sees " + count + " members and is safe",
+        () -> members() == count && safeNow());
     return this;
+  }
+
+  /** True when {@code /health/safe}, a safety check run when asked, answers 200. */
+  public boolean safeNow() {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(managementBase() + "/health/safe"))
+          .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   public NodeProcess awaitMembers(int count, Duration timeout) {
