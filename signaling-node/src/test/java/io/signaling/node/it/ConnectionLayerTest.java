@@ -332,9 +332,11 @@ class ConnectionLayerTest {
 
   private static String scrape(int node) {
     try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-          "http://127.0.0.1:" + cluster.node(node).managementPort() + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      // HTTP/1.1, as Prometheus scrapes (the JDK client's default h2c upgrade is not what a scraper does), and a
+      // bounded wait per scrape, so that one lost answer fails the scrape instead of the whole test's deadline
+      HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + cluster.node(node).managementPort() + "/metrics")).timeout(Duration.ofSeconds(10))
+          .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       return r.body();
     } catch (IOException e) {
