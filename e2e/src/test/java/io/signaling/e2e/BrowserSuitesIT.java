@@ -52,8 +52,8 @@ class BrowserSuitesIT {
     // GIVEN a webhook receiver on loopback, and a 2-node cluster of node processes on free loopback ports that
     // delivers its rooms' events to it, signed with a secret made for this run, with the admin API on
     receiver = WebhookReceiver.start();
-    webhookSecret = randomSecret();
-    adminToken = randomSecret();
+    webhookSecret = randomSecret(32);
+    adminToken = randomSecret(32);
     clusterDir = TARGET.resolve("cluster");
     urls = startCluster(clusterDir, 2, Map.of("SIGNALING_WEBHOOK_URLS", receiver.hookUrl(),
         "SIGNALING_WEBHOOK_SECRET", webhookSecret, "SIGNALING_ADMIN_TOKEN", adminToken));
@@ -99,7 +99,7 @@ class BrowserSuitesIT {
    */
   @Test
   void theOfficialSdk_relayOnlyThroughTurn_acrossTwoNodes() throws Exception {
-    String secret = randomSecret();
+    String secret = randomSecret(24);
     Path relayDir = TARGET.resolve("relay-cluster");
     Files.createDirectories(relayDir);
     try (Coturn coturn = Coturn.start(TARGET.resolve("coturn"), List.of(secret))) {
@@ -196,9 +196,9 @@ class BrowserSuitesIT {
     return management.output().trim();
   }
 
-  /** 32 random bytes, base64url: a webhook secret, admin token or TURN secret for one run. */
-  private static String randomSecret() {
-    byte[] bytes = new byte[32];
+  /** {@code size} random bytes, base64url: a TURN or webhook secret or an admin token for one run. */
+  private static String randomSecret(int size) {
+    byte[] bytes = new byte[size];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
