@@ -204,13 +204,26 @@ final class Calls {
   void tellPaired(Session s, String streamId, RoomLink link, boolean partnerOffers) {
     PeerRef partner = link.partner;
     link.startUnconfirmed = partnerOffers;
+    link.startNoticeInFlight = partnerOffers;
+    link.startOwedIfNoticeFails = false;
+    int notice = ++link.startNotices;
     outbound.deliver(partner, Envelope.paired(link.self, partner, streamId, partnerOffers, link.version))
         .onComplete(ar -> {
+          boolean latest = notice == link.startNotices;
+          boolean owedNow = latest && link.startOwedIfNoticeFails && ar.failed();
+          if (latest) {
+            link.startNoticeInFlight = false;
+            link.startOwedIfNoticeFails = false;
+          }
           if (ar.succeeded()) {
             if (partner.sameSocket(link.partner)) {
               link.startUnconfirmed = false;
             }
           } else {
+            if (owedNow && s.rooms.get(streamId) == link && link.partner != null && !partner.sameSocket(link.partner)) {
+              // the partner resumed while this notice was in flight, and it never arrived: its new socket gets start
+              oweStart(s, streamId, link);
+            }
             partnerGone(s, streamId, partner, LostPartner.Situation.NOTICE_FAILED, windowFromNow(),
                 "the pairing notice failed: " + ar.cause());
           }
@@ -281,13 +294,16 @@ final class Calls {
       }
       return;
     }
-    boolean owesStart = link.startUnconfirmed;
+    boolean unconfirmed = link.startUnconfirmed;
     List<String> kept = link.partnerResumed(e.peer(), e.version());
     if (kept == null) {
       return;
     }
     holdEnded(link);
-    if (owesStart) {
+    if (unconfirmed && link.startNoticeInFlight) {
+      // the notice may still arrive (the old socket still open): start is owed only if it fails
+      link.startOwedIfNoticeFails = true;
+    } else if (unconfirmed) {
       oweStart(s, streamId, link);
     }
     for (String text : kept) {

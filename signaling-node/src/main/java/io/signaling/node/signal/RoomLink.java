@@ -106,6 +106,17 @@ final class RoomLink {
    * client got {@code start}, so a resume of the partner is sent {@code start} again ({@link #takeStartOwed}).
    */
   boolean startUnconfirmed;
+  /**
+   * The latest PAIRED notice with {@code start} (numbered by {@link #startNotices}) has no outcome yet. A partner that
+   * resumes meanwhile is owed {@code start} only if that notice then fails: when it succeeds, the partner's client
+   * got {@code start} on its old socket (a takeover while that socket was still open), and a second one would make
+   * it offer again.
+   */
+  boolean startNoticeInFlight;
+  /** The partner resumed while the start notice was in flight: its failure makes the new socket owed start. */
+  boolean startOwedIfNoticeFails;
+  /** PAIRED notices with {@code start} sent so far: an outcome counts only for the latest. */
+  int startNotices;
   /** Resume: the room version at which this socket took its slot back (0: it did not). */
   long resumedAt;
   private boolean owedStartTaken;
