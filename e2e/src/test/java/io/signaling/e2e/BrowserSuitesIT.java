@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs the browser suites ({@code e2e/tests}, Node's test runner driving Debian's Chromium through
- * playwright-core) against a 2-node cluster of node processes started by {@code loadtest/bin/local-cluster.sh}.
+ * playwright-core) against a 2-node cluster of node processes started by {@code loadtest/bin/local-cluster.sh},
+ * which delivers its webhooks to a {@link WebhookReceiver} in this JVM and has the admin API on (a secret and a
+ * token made per run); the suites that stop nodes or need other settings start clusters of their own.
  * Skips, saying why, where Node.js or Chromium is missing (fails instead under {@code CI=true}). The npm packages are installed from the lock file
  * ({@code npm ci}) when they are missing or older than it.
  */
@@ -35,6 +37,9 @@ class BrowserSuitesIT {
   private static final String CHROMIUM = System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium");
   private static Path clusterDir;
   private static String urls;
+  private static WebhookReceiver receiver;
+  private static String webhookSecret;
+  private static String adminToken;
 
   @BeforeAll
   static void prepare() throws Exception {
@@ -44,15 +49,26 @@ class BrowserSuitesIT {
         "no Chromium at " + CHROMIUM + " (install Debian's chromium package or set CHROMIUM_PATH)");
     installPackages();
 
-    // GIVEN a 2-node cluster of node processes on free loopback ports
+    // GIVEN a webhook receiver on loopback, and a 2-node cluster of node processes on free loopback ports that
+    // delivers its rooms' events to it, signed with a secret made for this run, with the admin API on
+    receiver = WebhookReceiver.start();
+    webhookSecret = randomSecret(32);
+    adminToken = randomSecret(32);
     clusterDir = TARGET.resolve("cluster");
-    urls = startCluster(clusterDir);
+    urls = startCluster(clusterDir, 2, Map.of("SIGNALING_WEBHOOK_URLS", receiver.hookUrl(),
+        "SIGNALING_WEBHOOK_SECRET", webhookSecret, "SIGNALING_ADMIN_TOKEN", adminToken));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (clusterDir != null) {
-      stopCluster(clusterDir);
+    try {
+      if (clusterDir != null) {
+        stopCluster(clusterDir);
+      }
+    } finally {
+      if (receiver != null) {
+        receiver.close();
+      }
     }
   }
 
@@ -67,14 +83,23 @@ class BrowserSuitesIT {
   }
 
   /**
+   * The application backend's view of a browser call: the shared cluster's webhooks reach the receiver, and the
+   * admin API ends the call. The suite checks every delivery's signature itself.
+   */
+  @Test
+  void theOfficialSdk_aCallProducesItsWebhooksAndTheAdminApiEndsIt() throws Exception {
+    suite("webhooks.test.mjs", urls, Map.of("SIGNALING_MANAGEMENT_URLS", managementUrls(clusterDir),
+        "WEBHOOK_RECEIVER_URL", receiver.baseUrl(), "SIGNALING_WEBHOOK_SECRET", webhookSecret,
+        "SIGNALING_ADMIN_TOKEN", adminToken));
+  }
+
+  /**
    * A relay-only call through a real coturn: a cluster of its own whose nodes issue TURN REST API credentials for
    * it (from the environment, as on Kubernetes), and the SDK told {@code iceTransportPolicy: 'relay'}.
    */
   @Test
   void theOfficialSdk_relayOnlyThroughTurn_acrossTwoNodes() throws Exception {
-    byte[] bytes = new byte[24];
-    new SecureRandom().nextBytes(bytes);
-    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String secret = randomSecret(24);
     Path relayDir = TARGET.resolve("relay-cluster");
     Files.createDirectories(relayDir);
     try (Coturn coturn = Coturn.start(TARGET.resolve("coturn"), List.of(secret))) {
@@ -111,11 +136,8 @@ class BrowserSuitesIT {
           dir.toString());
       assertThat(pids.status()).as(pids.output()).isZero();
       assertThat(pids.output().trim()).as("the nodes' pids").matches("\\d+,\\d+");
-      Result management = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "management",
-          "--dir", dir.toString());
-      assertThat(management.status()).as(management.output()).isZero();
       suite("drain.test.mjs", drainUrls, Map.of("SIGNALING_PIDS", pids.output().trim(),
-          "SIGNALING_MANAGEMENT_URLS", management.output().trim()));
+          "SIGNALING_MANAGEMENT_URLS", managementUrls(dir)));
     } finally {
       stopCluster(dir);
     }
@@ -139,11 +161,8 @@ class BrowserSuitesIT {
           dir.toString());
       assertThat(pids.status()).as(pids.output()).isZero();
       assertThat(pids.output().trim()).as("the nodes' pids").matches("\\d+(,\\d+){3}");
-      Result management = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "management",
-          "--dir", dir.toString());
-      assertThat(management.status()).as(management.output()).isZero();
       suite("resume.test.mjs", resumeUrls, Map.of("SIGNALING_PIDS", pids.output().trim(),
-          "SIGNALING_MANAGEMENT_URLS", management.output().trim(), "SIGNALING_RESUME_SECONDS", window));
+          "SIGNALING_MANAGEMENT_URLS", managementUrls(dir), "SIGNALING_RESUME_SECONDS", window));
     } finally {
       stopCluster(dir);
     }
@@ -167,6 +186,21 @@ class BrowserSuitesIT {
     assertThat(r.status()).as(r.output()).isZero();
     List<String> lines = r.output().lines().toList();
     return lines.get(lines.size() - 1);
+  }
+
+  /** The management URLs of a cluster's nodes, comma-separated. */
+  private static String managementUrls(Path dir) throws Exception {
+    Result management = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "management",
+        "--dir", dir.toString());
+    assertThat(management.status()).as(management.output()).isZero();
+    return management.output().trim();
+  }
+
+  /** {@code size} random bytes, base64url: a TURN or webhook secret or an admin token for one run. */
+  private static String randomSecret(int size) {
+    byte[] bytes = new byte[size];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   private static void stopCluster(Path dir) throws Exception {
