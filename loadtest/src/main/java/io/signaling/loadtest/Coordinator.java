@@ -28,6 +28,11 @@ import org.HdrHistogram.Histogram;
  * ({@link Histogram#add}), into one {@link RunResult} with a per-worker breakdown. A worker that dies (its
  * process exits, or it is silent for {@link #SILENCE_MILLIS}) before delivering is reported and fails the run;
  * one lost before the start calls the run off.
+ *
+ * <p>A {@code scale} run's events happen here: the coordinator runs the {@link ScaleDriver} (the nodes started
+ * and drained, the readiness poll) from the common start, and its workers ask for the current targets and phase
+ * boundaries ({@code /scale}, see {@link ScaleFollower}); they ship their figures per phase, which are added up
+ * into the coordinator's phases.
  */
 final class Coordinator implements AutoCloseable {
 
@@ -75,6 +80,11 @@ final class Coordinator implements AutoCloseable {
   private String abort;
   private Long startAtEpochMillis;
   private final long silenceMillis;
+  private ScaleDriver scale;
+  private Stats scaleStats;
+  private long runStartNanos;
+  /** A worker's figures wait this long after they happened before the phases they belong to are settled. */
+  static final long SETTLE_MARGIN_NANOS = 1_000_000_000L;
 
   /** @param workerArgs the scenario's command line every worker runs (its share of) */
   Coordinator(Scenario scenario, int count, List<String> workerArgs, PrintStream console) {
@@ -91,6 +101,16 @@ final class Coordinator implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       workers.add(new Worker(i));
     }
+  }
+
+  /** Runs {@code driver}'s scale events from the common start, for the workers to follow (before {@link #listen}). */
+  synchronized void scale(ScaleDriver driver) {
+    this.scale = driver;
+  }
+
+  /** The scale run's phases as the coordinator keeps them (null before the start, or when not a scale run). */
+  synchronized Phases phases() {
+    return scaleStats == null ? null : scaleStats.phases();
   }
 
   /** Listens on {@code port} (0: any free one) of loopback only; returns the port. */
@@ -161,10 +181,16 @@ final class Coordinator implements AutoCloseable {
           releaseStart();
         } else if (workers.stream().allMatch(x -> x.ready)) {
           startAtEpochMillis = System.currentTimeMillis() + 1_000;
+          runStartNanos = System.nanoTime() + 1_000_000_000L;
           console.printf(Locale.ROOT, "all %d workers prepared; starting together%n", count);
+          if (scale != null) {
+            scaleStats = new Stats(runStartNanos);
+            scale.start(runStartNanos, scaleStats);
+          }
           releaseStart();
         }
       }
+      case "/scale" -> request.response().end(scaleState().encode());
       case "/interval" -> {
         interval(w, body);
         request.response().end("{}");
@@ -179,6 +205,33 @@ final class Coordinator implements AutoCloseable {
       }
       default -> request.response().setStatusCode(404).end("no such endpoint");
     }
+  }
+
+  /**
+   * For {@code /scale}: every target (in index order) and whether it is ready, the phases begun after
+   * {@code steady} (nanoseconds since the start), and the time up to which they are known ({@code asOfNanos}:
+   * now less {@link #SETTLE_MARGIN_NANOS}, as a boundary is begun a moment after the time it names).
+   */
+  private JsonObject scaleState() {
+    if (scale == null) {
+      throw new IllegalArgumentException("not a scale run");
+    }
+    JsonArray uris = new JsonArray();
+    JsonArray ready = new JsonArray();
+    for (Target t : scale.targets().all()) {
+      uris.add(t.uri().toString());
+      ready.add(scale.targets().isReady(t.index()));
+    }
+    JsonObject state = new JsonObject().put("targets", uris).put("ready", ready);
+    Phases phases = scaleStats == null ? null : scaleStats.phases();
+    if (phases != null) {
+      JsonArray boundaries = new JsonArray();
+      phases.boundaries().forEach(b -> boundaries.add(new JsonObject().put("kind", b.getKey().name())
+          .put("atNanos", b.getValue())));
+      state.put("phases", boundaries).put("asOfNanos",
+          Math.max(0, System.nanoTime() - SETTLE_MARGIN_NANOS - runStartNanos));
+    }
+    return state;
   }
 
   private Worker claim(int wanted) {
@@ -301,7 +354,27 @@ final class Coordinator implements AutoCloseable {
         wait(200);
       }
     }
+    endScale();
     return null;
+  }
+
+  /** Stops the scale events once the workers are done, and ends the last phase where the longest run ended. */
+  private void endScale() {
+    ScaleDriver driver;
+    double runSeconds = 0;
+    synchronized (this) {
+      driver = scale;
+      for (Worker w : workers) {
+        if (w.result != null) {
+          runSeconds = Math.max(runSeconds, w.result.getDouble("runSeconds", 0.0));
+        }
+      }
+    }
+    if (driver == null || scaleStats == null) {
+      return;
+    }
+    driver.close();
+    scaleStats.phases().end(runStartNanos + (long) (runSeconds * 1e9));
   }
 
   private void checkSilence(boolean running) {
@@ -356,6 +429,19 @@ final class Coordinator implements AutoCloseable {
           r.getLong("lost", 0L), h));
     }
     latencies.values().removeIf(x -> x.getTotalCount() == 0);
+    List<Phases.Summary> phases = List.of();
+    List<ScaleDriver.Record> events = List.of();
+    List<Target> reported = targets;
+    if (scale != null) {
+      reported = scale.targets().all();
+      events = scale.records();
+      if (scaleStats != null) {
+        List<JsonArray> theirs = new ArrayList<>();
+        workers.forEach(w -> theirs.add(w.result == null ? null : w.result.getJsonArray("phases")));
+        phases = Shipment.addPhases(scaleStats.phases().summaries(System.nanoTime()), theirs);
+        Shipment.addLongs(errors, scaleStats.errors());
+      }
+    }
     List<Stats.Interval> series = new ArrayList<>();
     seconds.values().forEach(s -> series.add(interval(s)));
     Map<String, Object> p = new LinkedHashMap<>(parameters);
@@ -363,13 +449,20 @@ final class Coordinator implements AutoCloseable {
     p.put("threads", options.threads());
     p.put("workers", count);
     Instant startedAt = startAtEpochMillis == null ? Instant.now() : Instant.ofEpochMilli(startAtEpochMillis);
-    return new RunResult(scenario.name(), p, targets, startedAt, runSeconds, scenario.targetRate(),
+    return new RunResult(scenario.name(), p, reported, startedAt, runSeconds, scenario.targetRate(),
         over > 0 ? done / over : 0, scenario.rateCounter(), counters, errors, lost, latencies, series, clamped,
-        List.of(), List.of(), null, over, new Workers(count, sliced, each));
+        phases, events, null, over, new Workers(count, sliced, each));
   }
 
   @Override
   public void close() {
+    ScaleDriver driver;
+    synchronized (this) {
+      driver = scale;
+    }
+    if (driver != null) {
+      driver.close();
+    }
     List<Process> spawned = new ArrayList<>();
     synchronized (this) {
       workers.forEach(w -> {

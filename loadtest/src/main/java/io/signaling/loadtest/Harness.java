@@ -67,7 +67,7 @@ final class Harness {
    * As {@link #run(Scenario, Options, double)}, with scale events: {@code driver} (if not null) starts with the
    * measured run, accounts the run's figures to its phases, and is stopped when the scenario is done.
    */
-  static RunResult run(Scenario scenario, Options options, double plannedSeconds, ScaleDriver driver) {
+  static RunResult run(Scenario scenario, Options options, double plannedSeconds, ScaleEvents driver) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.threads())
         .setBlockedThreadCheckInterval(10_000));
     try {
@@ -130,8 +130,9 @@ final class Harness {
       long runNanos = System.nanoTime() - startNanos;
       ServerCpu.Sample cpuAfter = options.serverCpu() == null ? null : options.serverCpu().sample();
       if (driver != null) {
-        stats.phases().end(System.nanoTime());
-        driver.close();
+        long endNanos = System.nanoTime();
+        driver.close(); // first: a worker's follower then knows the phases up to the end
+        stats.phases().end(endNanos);
       }
       if (cutOff) {
         stats.error("runCutOff");

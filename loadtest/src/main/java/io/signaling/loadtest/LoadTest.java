@@ -191,20 +191,16 @@ public final class LoadTest implements Runnable {
 
     /** As above; {@code driver} (if not null) runs its scale events during the measured run, not the warm-up. */
     int run(java.util.function.DoubleFunction<Scenario> scenario, double seconds, double extraSeconds,
-        PrintStream console, ScaleDriver driver) throws Exception {
+        PrintStream console, ScaleEvents driver) throws Exception {
       if (workerLink != null) {
-        return runAsWorker(scenario, seconds, extraSeconds, console);
+        return runAsWorker(scenario, seconds, extraSeconds, console, driver);
       }
       if (workers < 0) {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--workers must be 0 (run in this process) or more (was " + workers + ")");
       }
       if (workers > 0) {
-        if (driver != null) {
-          throw new CommandLine.ParameterException(spec.commandLine(),
-              "--workers: scale runs in one process (its scale events change the targets while it runs)");
-        }
-        return coordinate(scenario, seconds, extraSeconds, console);
+        return coordinate(scenario, seconds, extraSeconds, console, (ScaleDriver) driver);
       }
       Harness.Options options = options(console);
       double w = Params.range(spec, "--warmup", warmup, 0, 3_600, console);
@@ -218,7 +214,7 @@ public final class LoadTest implements Runnable {
 
     /** This process coordinates {@code --workers} workers and reports their merged figures. */
     private int coordinate(java.util.function.DoubleFunction<Scenario> scenario, double seconds, double extraSeconds,
-        PrintStream console) throws Exception {
+        PrintStream console, ScaleDriver driver) throws Exception {
       int n = Params.range(spec, "--workers", workers, 1, 1_000, console);
       int port = Params.range(spec, "--coordinator-port", coordinatorPort, 0, 65_535, console);
       int timeout = Params.range(spec, "--worker-timeout", workerTimeout, 1, 86_400, console);
@@ -227,12 +223,20 @@ public final class LoadTest implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--server-pids: not with --workers (the workers' machines need not see the servers' processes)");
       }
+      if (driver != null) {
+        // the workers' targets are the driver's, in its order: a target's index names it on every side
+        options = new Harness.Options(driver.targets().all(), options.crossNode(), options.threads(),
+            options.graceMillis(), options.insecure(), console, options.serverCpu(), options.share(), options.gate());
+      }
       List<String> args = workerArgs(spec.commandLine().getParseResult().originalArgs(), spec.name(), options.threads(),
           options.targets());
       Scenario meta = scenario.apply(seconds);
       boolean sliced = Share.sliced(options.targets().size(), n, options.crossNode());
       Path out = outDir(meta.name());
       try (Coordinator coordinator = new Coordinator(meta, n, args, console)) {
+        if (driver != null) {
+          coordinator.scale(driver); // the events happen here; the workers follow them
+        }
         // workers started here reach it on loopback; external ones from other machines
         int actual = coordinator.listen(port, externalWorkers ? "0.0.0.0" : "127.0.0.1");
         console.printf(Locale.ROOT, "coordinator listening on port %d for %d worker(s), %d lane(s) each; %s%n", actual,
@@ -276,7 +280,7 @@ public final class LoadTest implements Runnable {
 
     /** This process is worker {@code --worker-index}: its share of the run, its figures to the coordinator. */
     private int runAsWorker(java.util.function.DoubleFunction<Scenario> scenario, double seconds, double extraSeconds,
-        PrintStream console) throws Exception {
+        PrintStream console, ScaleEvents driver) throws Exception {
       Share share = new Share(workerIndex, workerCount);
       Harness.Options local = options(console).withShare(share, null);
       double w = Params.range(spec, "--warmup", warmup, 0, 3_600, console);
@@ -287,7 +291,7 @@ public final class LoadTest implements Runnable {
       try (WorkerLink link = WorkerLink.registered(java.net.URI.create(workerLink), workerIndex)) {
         RunResult r;
         try {
-          r = Harness.run(scenario.apply(seconds), local.withShare(share, link), seconds + extraSeconds);
+          r = Harness.run(scenario.apply(seconds), local.withShare(share, link), seconds + extraSeconds, driver);
         } catch (IllegalStateException e) {
           console.println("FAILED: " + e.getMessage());
           return 1;
@@ -448,10 +452,6 @@ public final class LoadTest implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintStream console = common.console();
-      if (common.workers != 0) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--workers: scale runs in one process (its scale events change the targets while it runs)");
-      }
       double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
       List<ScaleEvent> plan;
       try {
@@ -468,13 +468,17 @@ public final class LoadTest implements Runnable {
       double conn = connectRate.perSecond(console);
       java.nio.file.Path script = clusterScript != null ? clusterScript : java.nio.file.Path.of("loadtest", "bin", "local-cluster.sh");
       java.nio.file.Path dir = clusterDir != null ? clusterDir : java.nio.file.Path.of("loadtest", "target", "local-cluster");
-      if (!java.nio.file.Files.isRegularFile(script)) {
+      boolean worker = common.workerLink != null; // a worker follows its coordinator's events
+      if (!worker && !java.nio.file.Files.isRegularFile(script)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "cluster script not found: " + script
             + " (give --cluster-script)");
       }
       List<Target> initial = common.options(console).targets();
       TargetSet measured = new TargetSet(initial);
-      ScaleDriver driver = new ScaleDriver(plan, script, dir, measured, st, dt, console);
+      ScaleEvents driver = worker
+          ? new ScaleFollower(WorkerLink.registered(java.net.URI.create(common.workerLink), common.workerIndex),
+              measured, console)
+          : new ScaleDriver(plan, script, dir, measured, st, dt, console);
       java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
       extra.put("events", plan.toString());
       extra.put("settleSeconds", st);

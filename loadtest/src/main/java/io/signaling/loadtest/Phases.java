@@ -19,6 +19,10 @@ import org.HdrHistogram.Histogram;
  * (the sample's end minus its latency), so a relay sent during a drain and delivered later still counts for the
  * drain; counters and errors belong to the phase in which they were counted. Thread-safe: samples come from
  * every event loop, phases are begun by the thread that runs the events.
+ *
+ * <p>A distributed run's workers {@linkplain #following follow} the coordinator's phases: they learn each
+ * boundary from the coordinator a little after it happened, so what they measure waits (in a short queue) until
+ * the coordinator said which phases its time belongs to ({@link #settle}), and is then accounted as above.
  */
 final class Phases {
 
@@ -37,7 +41,7 @@ final class Phases {
   }
 
   /** The phase histograms' lowest discernible value (1 µs; faster samples are counted as 1 µs). */
-  private static final long LOWEST_NANOS = 1_000;
+  static final long LOWEST_NANOS = 1_000;
 
   /** One phase; its end is {@code Long.MAX_VALUE} while it lasts. */
   static final class Phase {
@@ -61,12 +65,91 @@ final class Phases {
     }
   }
 
+  /** A sample, counter or error whose phase is not known yet (a follower's): {@code at} decides its phase. */
+  private record Pending(int what, String name, long value, long at) {
+    static final int LATENCY = 0;
+    static final int COUNTER = 1;
+    static final int ERROR = 2;
+  }
+
   private final long runStartNanos;
   private final List<Phase> timeline = new CopyOnWriteArrayList<>();
+  /** A follower's: what happened at or after {@link #settledUntil} waits in {@link #pending}. */
+  private volatile boolean following;
+  private long settledUntil;
+  private final List<Pending> pending = new ArrayList<>();
 
   Phases(long runStartNanos) {
     this.runStartNanos = runStartNanos;
     timeline.add(new Phase(Kind.STEADY, Kind.STEADY.label, runStartNanos));
+  }
+
+  /** The phases of a worker, which learns their boundaries from its coordinator (see the class comment). */
+  static Phases following(long runStartNanos) {
+    Phases p = new Phases(runStartNanos);
+    p.following = true;
+    p.settledUntil = runStartNanos;
+    return p;
+  }
+
+  long runStartNanos() {
+    return runStartNanos;
+  }
+
+  /** The phases begun so far after {@code steady}: their kinds and starts, in nanoseconds since the run started. */
+  List<Map.Entry<Kind, Long>> boundaries() {
+    List<Map.Entry<Kind, Long>> out = new ArrayList<>();
+    for (int i = 1; i < timeline.size(); i++) {
+      out.add(Map.entry(timeline.get(i).kind, timeline.get(i).startNanos - runStartNanos));
+    }
+    return out;
+  }
+
+  /**
+   * A follower's: every phase boundary before {@code untilNanos} is known now; what waits from before it is
+   * accounted to its phase.
+   */
+  synchronized void settle(long untilNanos) {
+    if (!following || untilNanos - settledUntil <= 0) {
+      return;
+    }
+    settledUntil = untilNanos;
+    flush(false);
+  }
+
+  private void flush(boolean all) {
+    List<Pending> keep = new ArrayList<>();
+    for (Pending e : pending) {
+      if (!all && e.at - settledUntil >= 0) {
+        keep.add(e);
+        continue;
+      }
+      Phase p = at(e.at);
+      if (p == null) {
+        continue;
+      }
+      switch (e.what) {
+        case Pending.LATENCY -> p.record(e.name, e.value);
+        case Pending.COUNTER -> p.counters.computeIfAbsent(e.name, k -> new LongAdder()).add(e.value);
+        default -> p.errors.computeIfAbsent(e.name, k -> new LongAdder()).increment();
+      }
+    }
+    pending.clear();
+    pending.addAll(keep);
+  }
+
+  /** True when {@code at} is not settled yet (a follower's): the entry waits. */
+  private boolean deferred(int what, String name, long value, long at) {
+    if (!following) {
+      return false;
+    }
+    synchronized (this) {
+      if (!following || at - settledUntil < 0) {
+        return false;
+      }
+      pending.add(new Pending(what, name, value, at));
+      return true;
+    }
   }
 
   /** Ends the current phase at {@code atNanos} and begins one of {@code kind}; returns its name. */
@@ -80,11 +163,15 @@ final class Phases {
     return name;
   }
 
-  /** Ends the last phase (the end of the run). */
+  /** Ends the last phase (the end of the run); a follower accounts what still waits to the phases it knows. */
   synchronized void end(long atNanos) {
     Phase current = timeline.get(timeline.size() - 1);
     if (current.endNanos == Long.MAX_VALUE) {
       current.endNanos = Math.max(atNanos, current.startNanos);
+    }
+    if (following) {
+      flush(true);
+      following = false;
     }
   }
 
@@ -105,6 +192,9 @@ final class Phases {
 
   /** A latency sample measured at {@code nowNanos}: counted in the phase its operation started in. */
   void record(String name, long nanos, long nowNanos) {
+    if (deferred(Pending.LATENCY, name, nanos, nowNanos - nanos)) {
+      return;
+    }
     Phase p = at(nowNanos - nanos);
     if (p != null) {
       p.record(name, nanos);
@@ -112,6 +202,9 @@ final class Phases {
   }
 
   void count(String counter, long n, long nowNanos) {
+    if (deferred(Pending.COUNTER, counter, n, nowNanos)) {
+      return;
+    }
     Phase p = at(nowNanos);
     if (p != null) {
       p.counters.computeIfAbsent(counter, k -> new LongAdder()).add(n);
@@ -119,6 +212,9 @@ final class Phases {
   }
 
   void error(String definition, long nowNanos) {
+    if (deferred(Pending.ERROR, definition, 1, nowNanos)) {
+      return;
+    }
     Phase p = at(nowNanos);
     if (p != null) {
       p.errors.computeIfAbsent(definition, k -> new LongAdder()).increment();

@@ -30,7 +30,7 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
 
   /** {@code cpuBefore} and {@code cpuAfter}: the server processes read around the measured run, or null. */
   static RunResult of(Scenario s, Harness.Options options, Stats stats, Instant startedAt, double runSeconds,
-      long lostAtEnd, ScaleDriver driver, ServerCpu.Sample cpuBefore, ServerCpu.Sample cpuAfter) {
+      long lostAtEnd, ScaleEvents driver, ServerCpu.Sample cpuBefore, ServerCpu.Sample cpuAfter) {
     Map<String, Histogram> latencies = new LinkedHashMap<>();
     for (String name : stats.latencyNames()) {
       latencies.put(name, stats.total(name));

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * every target's {@code /health/ready} and keeps the ready set current, as a load balancer would: 200 ready,
  * 503 or a refused connection not ready, no answer in time leaves it as it was.
  */
-final class ScaleDriver implements AutoCloseable {
+final class ScaleDriver implements ScaleEvents {
 
   /** What became of one event; times in seconds since the run started, -1 when it did not happen. */
   record Record(ScaleEvent event, double beganSeconds, double doneSeconds, double unreadySeconds, String node,
@@ -76,16 +76,19 @@ final class ScaleDriver implements AutoCloseable {
     this.console = console;
   }
 
-  TargetSet targets() {
+  @Override
+  public TargetSet targets() {
     return targets;
   }
 
-  List<Record> records() {
+  @Override
+  public List<Record> records() {
     return List.copyOf(records);
   }
 
   /** Starts the events and the readiness poll for a run that started at {@code runStartNanos}. */
-  void start(long runStartNanos, Stats stats) {
+  @Override
+  public void start(long runStartNanos, Stats stats) {
     this.runStartNanos = runStartNanos;
     this.stats = stats;
     Phases phases = new Phases(runStartNanos);

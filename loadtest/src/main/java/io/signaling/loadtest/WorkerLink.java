@@ -130,6 +130,11 @@ final class WorkerLink implements Harness.Gate, AutoCloseable {
     http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
   }
 
+  /** The coordinator's scale state now (see {@link ScaleFollower}). */
+  JsonObject scale() throws IOException, InterruptedException {
+    return post("/scale", new JsonObject().put("index", index), Duration.ofSeconds(5));
+  }
+
   /** Ships the whole run's figures; retried a few times, since without them the run fails. */
   void deliver(JsonObject result) throws IOException, InterruptedException {
     IOException last = null;
@@ -179,6 +184,7 @@ final class WorkerLink implements Harness.Gate, AutoCloseable {
     return new JsonObject().put("startedAt", r.startedAt().toString()).put("runSeconds", r.runSeconds())
         .put("startedOverSeconds", r.startedOverSeconds()).put("done", done).put("counters", counters)
         .put("errors", new JsonObject(new java.util.LinkedHashMap<>(r.errors()))).put("lost", r.lost())
-        .put("clamped", r.clampedSamples()).put("histograms", Shipment.encodeAll(r.latencies()));
+        .put("clamped", r.clampedSamples()).put("histograms", Shipment.encodeAll(r.latencies()))
+        .put("phases", Shipment.encodePhases(r.phases()));
   }
 }

@@ -56,9 +56,11 @@ class CommandLineTest {
     CommandRun pids = run("pairs", "-t", URL, "--workers", "2", "--server-pids", "1");
     assertThat(pids.status()).isEqualTo(2);
     assertThat(pids.err()).contains("not with --workers");
-    CommandRun scale = run("scale", "-t", URL, "--events", "5:start", "--duration", "30", "--workers", "2");
+    // a distributed scale run's events happen at the coordinator: it needs the cluster script, its workers not
+    CommandRun scale = run("scale", "-t", URL, "--events", "5:start", "--duration", "30", "--workers", "2",
+        "--cluster-script", "no-such-dir/local-cluster.sh");
     assertThat(scale.status()).isEqualTo(2);
-    assertThat(scale.err()).contains("--workers: scale runs in one process");
+    assertThat(scale.err()).contains("cluster script not found: no-such-dir/local-cluster.sh");
     CommandRun url = run("worker", "--coordinator", "ftp://somewhere");
     assertThat(url.status()).isEqualTo(2);
     assertThat(url.err()).contains("--coordinator: not an http:// URL");

@@ -2,11 +2,15 @@ package io.signaling.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -188,5 +192,149 @@ class DistributedMergeTest {
     // 60 calls at 30/s: the last started at 1.967 s, then held for 2 s: over 2.0 s, not the 4.5 s run
     assertThat(RunResult.startedOver(30, 59 / 30.0, 4.5)).isEqualTo(2.0, org.assertj.core.api.Assertions.within(1e-9));
     assertThat(RunResult.startedOver(0, 0, 4.5)).isEqualTo(4.5);
+  }
+
+  @Test
+  void scale_workers_follow_the_coordinators_target_changes_and_account_their_figures_to_its_phases()
+      throws Exception {
+    // GIVEN two targets whose readiness endpoints (as the cluster directory records them) answer 200, and a third
+    // one, not yet a target, that will be added as a started node is
+    Path dir = Files.createTempDirectory("scale-cluster");
+    List<HttpServer> health = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicIntegerArray status = new java.util.concurrent.atomic.AtomicIntegerArray(
+        new int[] {200, 200, 200});
+    List<Target> targets = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      int node = k;
+      HttpServer h = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      h.createContext("/health/ready", x -> {
+        x.sendResponseHeaders(status.get(node), -1);
+        x.close();
+      });
+      h.start();
+      health.add(h);
+      int port = h.getAddress().getPort(); // its client port too: never connected here, it only names the node
+      Files.writeString(dir.resolve("node-" + (k + 1) + ".port"), Integer.toString(port));
+      Files.writeString(dir.resolve("node-" + (k + 1) + ".mport"), Integer.toString(h.getAddress().getPort()));
+      targets.add(new Target(k, URI.create("ws://127.0.0.1:" + port + "/WebRTCAppEE/websocket")));
+    }
+    List<Target> initial = targets.subList(0, 2);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
+    // AND a coordinator for 2 workers of a scale run, its driver polling readiness (its events are made below)
+    ScaleDriver driver = new ScaleDriver(List.of(), Path.of("no-script"), dir, new TargetSet(initial), 0, 5, out);
+    ScaleScenario scenario = new ScaleScenario(SoakScenario.soak(2, 10, 5, 10, 0), new TargetSet(initial), 2, 5,
+        CallModel.ams(2, 0, 10_000, 0), java.util.Map.of());
+    Harness.Options options = new Harness.Options(initial, true, 1, 1_000, false, out);
+    try (Coordinator coordinator = new Coordinator(scenario, 2, List.of("scale"), out)) {
+      coordinator.scale(driver);
+      int port = coordinator.listen(0);
+      CompletableFuture<String> run = CompletableFuture.supplyAsync(() -> {
+        try {
+          return coordinator.await(30_000, 30_000);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      // WHEN two workers register, start together and follow the coordinator's scale events
+      List<WorkerLink> links = new ArrayList<>();
+      List<TargetSet> sets = new ArrayList<>();
+      List<ScaleFollower> followers = new ArrayList<>();
+      List<Stats> stats = new ArrayList<>();
+      List<CompletableFuture<Long>> starts = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        WorkerLink link = new WorkerLink(URI.create("http://127.0.0.1:" + port + "/"));
+        link.register(w, 10_000);
+        links.add(link);
+        sets.add(new TargetSet(initial));
+        followers.add(new ScaleFollower(link, sets.get(w), out));
+        starts.add(CompletableFuture.supplyAsync(link::awaitStart));
+      }
+      long[] startNanos = new long[2];
+      for (int w = 0; w < 2; w++) {
+        startNanos[w] = starts.get(w).get(30, TimeUnit.SECONDS);
+        Stats s = new Stats(startNanos[w]);
+        s.beginRun(startNanos[w]);
+        followers.get(w).start(startNanos[w], s);
+        stats.add(s);
+      }
+      until(() -> coordinator.phases() != null && System.nanoTime() - startNanos[0] > 500 * MS
+          && System.nanoTime() - startNanos[1] > 500 * MS, "the run started");
+
+      // AND the second node stops being ready, and a third one is started (as the driver's events do)
+      status.set(1, 503);
+      driver.targets().add(targets.get(2).uri());
+
+      // THEN every worker learns both: its new calls go to the first and the third node
+      until(() -> sets.stream().allMatch(t -> t.ready().stream().map(Target::index).toList().equals(List.of(0, 2))),
+          "the workers' ready targets follow the coordinator's");
+      assertThat(sets.get(0).all()).extracting(Target::uri).containsExactlyElementsOf(
+          targets.stream().map(Target::uri).toList());
+
+      // WHEN a drain begins at B, after each worker measured one relay sent before B and one sent after it, and
+      // counted a completed call after it, all before anything told them of the drain (200 ms either side of B:
+      // far more than the error of the workers' start, which they take from the wall clock)
+      long boundary = System.nanoTime();
+      for (Stats s : stats) {
+        s.record("relay.takeCandidate", 0, System.nanoTime() - boundary + 200 * MS);
+      }
+      while (System.nanoTime() - boundary < 200 * MS) {
+        Thread.sleep(5); // the clock, not another thread: the next samples must start well after B
+      }
+      for (Stats s : stats) {
+        s.record("relay.takeCandidate", 1, MS);
+        s.count("calls.completed");
+      }
+      coordinator.phases().begin(Phases.Kind.DRAIN, boundary);
+      // THEN the workers learn the drain while they run
+      until(() -> stats.stream().allMatch(s -> s.phases().current().equals("drain")), "the workers follow the drain");
+
+      // WHEN the workers end their runs and deliver their figures
+      for (int w = 0; w < 2; w++) {
+        long end = System.nanoTime();
+        followers.get(w).close();
+        Stats s = stats.get(w);
+        s.phases().end(end);
+        s.stop();
+        s.tick(end);
+        RunResult r = RunResult.of(scenario, options, s, Instant.now(), (end - startNanos[w]) / 1e9, 0,
+            followers.get(w), null, null);
+        links.get(w).deliver(WorkerLink.result(r));
+        links.get(w).close();
+      }
+      assertThat(run.get(30, TimeUnit.SECONDS)).isNull();
+      RunResult merged = coordinator.merge(options, scenario.parameters(), initial, false);
+
+      // THEN the merged phases are the coordinator's, each holding what every worker measured in it: the relays
+      // sent before B in steady, those sent after it (though measured before the workers knew) in the drain
+      assertThat(merged.phases()).extracting(Phases.Summary::name).containsExactly("steady", "drain");
+      Phases.Summary steady = merged.phases().get(0);
+      Phases.Summary drain = merged.phases().get(1);
+      assertThat(steady.relay().getTotalCount()).isEqualTo(2);
+      assertThat(steady.relay().getValueAtPercentile(0) / 1e6).isGreaterThan(199);
+      assertThat(drain.relay().getTotalCount()).isEqualTo(2);
+      assertThat(drain.relay().getMaxValue() / 1e6).isCloseTo(1, org.assertj.core.api.Assertions.within(0.01));
+      assertThat(drain.counter("calls.completed")).isEqualTo(2);
+      assertThat(steady.counter("calls.completed")).isZero();
+      assertThat(drain.fromSeconds()).isEqualTo(steady.toSeconds());
+      // AND the report names the started node, whose index the workers used
+      assertThat(merged.targets()).extracting(Target::uri).containsExactlyElementsOf(
+          targets.stream().map(Target::uri).toList());
+      assertThat(merged.toJson().getJsonArray("phases").size()).isEqualTo(2);
+      assertThat(merged.passed()).isTrue();
+    } finally {
+      health.forEach(h -> h.stop(0));
+    }
+  }
+
+  /** Polls a real condition every 20 ms, for at most 15 s. */
+  private static void until(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long end = System.nanoTime() + 15_000 * MS;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - end > 0) {
+        throw new AssertionError("not within 15 s: " + what);
+      }
+      Thread.sleep(20);
+    }
   }
 }

@@ -136,4 +136,34 @@ class PhasesTest {
     assertThat(steady.counter("retries")).isEqualTo(1);
     assertThat(steady.errors()).containsEntry("callTimedOut", 1L);
   }
+
+  @Test
+  void a_follower_accounts_what_it_measured_to_a_boundary_it_learns_only_later() {
+    // GIVEN a worker's phases for a run that started at 0, told nothing yet beyond the start
+    Phases phases = Phases.following(0);
+
+    // WHEN a relay sent at 9.9 s and one sent at 10.05 s arrive at 10.1 s, and a retry is counted at 10.1 s,
+    // all before the worker hears that a drain began at 10 s (and that everything up to 10.5 s is known)
+    phases.record("relay.takeCandidate", 200 * MS, 10_100 * MS);
+    phases.record("relay.takeCandidate", 50 * MS, 10_100 * MS);
+    phases.count("retries", 2, 10_100 * MS);
+    assertThat(phases.current()).isEqualTo("steady");
+    phases.begin(Phases.Kind.DRAIN, 10 * S);
+    phases.settle(10_500 * MS);
+    // AND one more relay, sent at 10.6 s, waits for a boundary that comes at the end (after, from 10.55 s)
+    phases.record("relay.takeCandidate", 10 * MS, 10_610 * MS);
+    phases.begin(Phases.Kind.AFTER, 10_550 * MS);
+    phases.end(11 * S);
+
+    // THEN each is accounted to the phase of its time, as if the boundaries had been known all along
+    List<Phases.Summary> s = phases.summaries(20 * S);
+    assertThat(s).extracting(Phases.Summary::name).containsExactly("steady", "drain", "after");
+    assertThat(s.get(0).relay().getTotalCount()).isEqualTo(1);
+    assertThat(s.get(0).relay().getMaxValue() / 1e6).isCloseTo(200, within(0.5));
+    assertThat(s.get(1).relay().getTotalCount()).isEqualTo(1);
+    assertThat(s.get(1).relay().getMaxValue() / 1e6).isCloseTo(50, within(0.5));
+    assertThat(s.get(1).counter("retries")).isEqualTo(2);
+    assertThat(s.get(0).counter("retries")).isZero();
+    assertThat(s.get(2).relay().getTotalCount()).isEqualTo(1);
+  }
 }
