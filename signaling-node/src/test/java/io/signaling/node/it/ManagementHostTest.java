@@ -8,7 +8,6 @@ import io.signaling.config.SettingsSource;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,8 +21,8 @@ class ManagementHostTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private static HttpResponse<String> get(String host, int port, String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
+        .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -44,8 +43,16 @@ class ManagementHostTest {
       // THEN health and metrics answer on 127.0.0.2
       assertThat(get("127.0.0.2", management, "/health/live").statusCode()).isEqualTo(200);
       assertThat(get("127.0.0.2", management, "/metrics").statusCode()).isEqualTo(200);
-      // AND nothing listens on that port on the client host
-      assertThatThrownBy(() -> get("127.0.0.1", management, "/health/live")).isInstanceOf(ConnectException.class);
+      // AND the management server does not answer at that port on the client host (the number may belong to
+      // another socket there, such as an ephemeral listener of the cluster: a refusal, a reset or a silence is not
+      // the management server; an answer from it would carry its node header)
+      try {
+        HttpResponse<String> other = get("127.0.0.1", management, "/health/live");
+        assertThat(other.headers().firstValue("X-Signaling-Node")).as("management answered on the client host")
+            .isEmpty();
+      } catch (java.io.IOException refusedOrSilent) {
+        // nothing of the management server's there
+      }
       // AND clients connect on 127.0.0.1 as before
       try (TestPeer p = cluster.connect("client", 0)) {
         p.expectNothingFromItsNode();
