@@ -69,10 +69,12 @@ final class RoomProcessors {
       return after;
     }
     boolean hadLife = before != null && before.life() != null;
-    if (hooks == null && !hadLife) {
+    // lives start (and lifeless rooms are adopted) only where webhooks are on and every member keeps lives
+    boolean starts = hooks != null && hooks.active();
+    if (!starts && !hadLife) {
       return after;
     }
-    Supplier<String> sid = hooks == null ? null : NEW_SID;
+    Supplier<String> sid = starts ? NEW_SID : null;
     Room evented = RoomEvents.apply(key, before, after, reason, now, sid, true);
     int n = RoomEvents.produced(before, evented);
     if (n > 0 && hooks != null && !hooks.admit(n)) {
@@ -685,6 +687,75 @@ final class RoomProcessors {
       receiver = body.u8();
       ordinal = body.i64();
       receivers = body.u8();
+    }
+  }
+
+  /**
+   * Gives a room that has peers but no life (it began before webhooks were active cluster-wide) its life now
+   * ({@link RoomEvents#adopt}): run by the partition's owner on the lifeless rooms it owns when the webhook gate
+   * opens. Returns TRUE when it adopted the room. Does nothing where lives may not start (the owner has no webhooks,
+   * or the gate is closed again), or for a room that has a life already (a change adopted it first). Added with the
+   * gate (class id 18): sent only while every member knows it.
+   */
+  static final class Adopt implements EntryProcessor<String, Room, Boolean>, IdentifiedDataSerializable,
+      HazelcastInstanceAware {
+    private transient HazelcastInstance hazelcast;
+    private transient SetRoom<Boolean> backup;
+
+    Adopt() {
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hazelcast = hazelcastInstance;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, Room> entry) {
+      Room room = entry.getValue();
+      OutboxHooks hooks = OutboxHooks.of(hazelcast);
+      if (room == null || room.isEmpty() || room.life() != null || hooks == null || !hooks.active()) {
+        return Boolean.FALSE;
+      }
+      long now = System.currentTimeMillis();
+      Room after = RoomEvents.adopt(entry.getKey(), room, now, NEW_SID, true);
+      int n = RoomEvents.produced(room, after);
+      if (n == 0) {
+        return Boolean.FALSE;
+      }
+      if (!hooks.admit(n)) {
+        hooks.dropped(n);
+        after = RoomEvents.adopt(entry.getKey(), room, now, NEW_SID, false);
+      }
+      entry.setValue(after.stored());
+      backup = new SetRoom<>(entry.getKey(), after);
+      announce(entry.getKey(), room, after, hooks);
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public EntryProcessor<String, Room, Boolean> getBackupProcessor() {
+      return backup;
+    }
+
+    @Override
+    public int getFactoryId() {
+      return RoomSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+      return RoomSerialization.ADOPT_PROCESSOR;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      RoomSerialization.write(out, new WireBody.Writer());
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      RoomSerialization.read(in, "adopt");
     }
   }
 
