@@ -58,7 +58,7 @@ class RollingUpgradeIT {
         "SIGNALING_WEBHOOK_MAX_BACKOFF_MILLIS", "1000",
         "SIGNALING_WEBHOOK_TIMEOUT_MILLIS", "2000",
         "SIGNALING_RESUME_SECONDS", "60",
-        "SIGNALING_DRAIN_SECONDS", "6",
+        "SIGNALING_DRAIN_SECONDS", "4",
         "SIGNALING_IDLE_TIMEOUT_SECONDS", "0");
   }
 
@@ -91,11 +91,15 @@ class RollingUpgradeIT {
       List<Integer> allPorts = new ArrayList<>(oldPorts);
       allPorts.addAll(newPorts);
       NodeProcess[] nodes = new NodeProcess[NODES];
-      // GIVEN three nodes of the previous release, with webhooks configured
+      // GIVEN three nodes of the previous release, with webhooks configured (the first one alone, then the others
+      // join it: as a Deployment's first rollout would, and without the competing masters of a simultaneous start)
       for (int i = 0; i < NODES; i++) {
         nodes[i] = NodeProcess.start(previous, "previous" + (i + 1), TestCluster.freePort(), env,
             clusterFlags(clusterName, oldPorts.get(i), oldPorts));
         everyProcess.add(nodes[i]);
+        if (i == 0) {
+          nodes[0].awaitReady();
+        }
       }
       for (NodeProcess n : nodes) {
         n.awaitReady();
