@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -31,7 +31,9 @@ class WebhookDeliveryTest {
   private static final List<String> LIFE = List.of("room_started", "peer_joined", "peer_joined", "call_started",
       "call_ended", "peer_left", "peer_left", "room_finished");
 
+  @AutoClose
   private WebhookReceiver receiver;
+  @AutoClose
   private TestCluster cluster;
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -40,16 +42,6 @@ class WebhookDeliveryTest {
     receiver = new WebhookReceiver(SECRET);
     cluster = TestCluster.start(2, s -> s.withBackend(new NodeSettings.Backend(List.of(receiver.url()), SECRET,
         2000, 21_600, 500, 100_000, List.of(), "")));
-  }
-
-  @AfterAll
-  void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (receiver != null) {
-      receiver.close();
-    }
   }
 
   /** Pairs a peer on node 0 with one on node 1 in {@code room}, then both leave: one life of eight events. */
