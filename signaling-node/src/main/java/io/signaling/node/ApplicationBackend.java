@@ -45,14 +45,16 @@ final class ApplicationBackend {
       WebhookSender sender = new WebhookSender(vertx, backend.webhookUrls(), backend.webhookSecret(),
           backend.webhookTimeoutMillis());
       dispatcher = new WebhookDispatcher(vertx, member.hazelcast(), backend, sender, blocking, nodeId);
+      WebhookDispatcher d = dispatcher;
       if (metrics instanceof MicrometerSignalingMetrics prometheus) {
-        WebhookDispatcher d = dispatcher;
         dispatcher.withMetrics(WebhookMetrics.micrometer(prometheus.registry(), d::backlog,
-            d::oldestUndeliveredSeconds));
+            d::oldestUndeliveredSeconds, d::active));
       }
+      health.bindWebhooks(d::active);
       dispatcher.start();
       LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] webhooks on: {} receiver(s), retried for {} s, backlog"
-          + " bound {}", nodeId, backend.webhookUrls().size(), backend.webhookRetrySeconds(), backend.webhookMaxBacklog());
+          + " bound {}; {}", nodeId, backend.webhookUrls().size(), backend.webhookRetrySeconds(),
+          backend.webhookMaxBacklog(), d.active() ? "active" : "waiting for the members of an earlier release to leave");
     }
     ClusterAdmin admin = null;
     AdminApi api = null;

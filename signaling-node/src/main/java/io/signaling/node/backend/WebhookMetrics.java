@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 
@@ -30,8 +31,15 @@ public interface WebhookMetrics {
     }
   };
 
-  /** Meters in {@code registry}; the gauges read {@code backlog} and {@code oldestSeconds}. */
-  static WebhookMetrics micrometer(MeterRegistry registry, LongSupplier backlog, DoubleSupplier oldestSeconds) {
+  /**
+   * Meters in {@code registry}; the gauges read {@code backlog}, {@code oldestSeconds} and {@code active}
+   * ({@code signaling_webhook_active}: 1 while events are produced, 0 while members of an earlier release are present).
+   */
+  static WebhookMetrics micrometer(MeterRegistry registry, LongSupplier backlog, DoubleSupplier oldestSeconds,
+      BooleanSupplier active) {
+    Gauge.builder("signaling.webhook.active", () -> active.getAsBoolean() ? 1 : 0)
+        .description("1 while webhooks produce events, 0 while they wait for members of an earlier release to leave")
+        .register(registry);
     Gauge.builder("signaling.webhook.backlog", backlog::getAsLong)
         .description("Webhook events not yet delivered to every receiver, on this node's partitions").register(registry);
     Gauge.builder("signaling.webhook.oldest.undelivered.seconds", oldestSeconds::getAsDouble)

@@ -73,6 +73,8 @@ public final class ClusterMember {
       // Hazelcast's own metrics (collected and compressed every 5 s for its Management Center) are not read by
       // the node, which exports its own: about 3.5 ms of CPU per second per idle member (docs/PERFORMANCE.md)
       config.getMetricsConfig().setEnabled(false);
+      // what this member can do, seen by every member in the member list (a member of an earlier release has none)
+      ClusterFeatures.advertise(config);
     }));
   }
 

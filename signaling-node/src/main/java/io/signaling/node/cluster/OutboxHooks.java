@@ -12,6 +12,13 @@ interface OutboxHooks {
 
   String USER_CONTEXT_KEY = "signaling.webhooks";
 
+  /**
+   * True when lives may start (and lifeless rooms be adopted): every member of the cluster can keep a room's life
+   * ({@link ClusterFeatures}). While a member of an earlier release is present, a room it came to own would lose
+   * its life and undelivered events, so none starts; rooms already in a life go on with it.
+   */
+  boolean active();
+
   /** True while the node's backlog has room for {@code events} more. */
   boolean admit(int events);
 

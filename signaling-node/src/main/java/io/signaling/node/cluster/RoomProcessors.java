@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -69,17 +70,38 @@ final class RoomProcessors {
       return after;
     }
     boolean hadLife = before != null && before.life() != null;
-    if (hooks == null && !hadLife) {
+    // lives start (and lifeless rooms are adopted) only where webhooks are on and every member keeps lives
+    boolean starts = hooks != null && hooks.active();
+    if (!starts && !hadLife) {
       return after;
     }
-    Supplier<String> sid = hooks == null ? null : NEW_SID;
-    Room evented = RoomEvents.apply(key, before, after, reason, now, sid, true);
+    Supplier<String> sid = starts ? NEW_SID : null;
+    return admitted(before, keep -> RoomEvents.apply(key, before, after, reason, now, sid, keep), hooks);
+  }
+
+  /**
+   * The room with the events {@code derive} gives it ({@code true}: kept in the outbox), or, when the owner's backlog
+   * has no room for them, with the same events numbered and given up ({@code derive(false)}, counted as dropped).
+   */
+  private static Room admitted(Room before, Function<Boolean, Room> derive, OutboxHooks hooks) {
+    Room evented = derive.apply(true);
     int n = RoomEvents.produced(before, evented);
     if (n > 0 && hooks != null && !hooks.admit(n)) {
       hooks.dropped(n);
-      evented = RoomEvents.apply(key, before, after, reason, now, sid, false);
+      return derive.apply(false);
     }
     return evented;
+  }
+
+  /**
+   * Writes {@code after}, the room as a change of {@code before} left it (its events included), to the entry (no
+   * entry when it has neither peers nor undelivered events), tells the owner's hooks about the events it stored,
+   * and returns the backup that replays exactly that write.
+   */
+  static <R> SetRoom<R> store(Map.Entry<String, Room> entry, Room before, Room after, OutboxHooks hooks) {
+    entry.setValue(after.stored());
+    announce(entry.getKey(), before, after, hooks);
+    return new SetRoom<>(entry.getKey(), after);
   }
 
   /**
@@ -154,9 +176,7 @@ final class RoomProcessors {
       Room after = withEvents(key, unexpired, decision.room(), LeaveReason.EXPIRED, now, hooks);
       // the rules return the room they were given when they change nothing (held slots past their time dropped)
       if (after != (current == null ? Room.EMPTY : current)) {
-        entry.setValue(after.stored());
-        backup = new SetRoom<>(key, after);
-        announce(key, current, after, hooks);
+        backup = store(entry, current, after, hooks);
         decision = new JoinDecision(decision.outcome(), after, decision.partner(), decision.offerer(),
             decision.replaced());
       }
@@ -305,16 +325,12 @@ final class RoomProcessors {
       }
       LeaveDecision decision = RoomRules.leave(room, leaver, now);
       if (!decision.removed() && room != before) {
-        entry.setValue(room.stored());
-        backup = new SetRoom<>(entry.getKey(), room);
-        announce(entry.getKey(), before, room, hooks);
+        backup = store(entry, before, room, hooks);
       }
       if (decision.removed()) {
         LeaveReason why = reason != null ? reason : onlyWith == null ? LeaveReason.LEAVE : LeaveReason.NODE_LOST;
         Room after = withEvents(entry.getKey(), room, decision.room(), why, now, hooks);
-        entry.setValue(after.stored());
-        backup = new SetRoom<>(entry.getKey(), after);
-        announce(entry.getKey(), before, after, hooks);
+        backup = store(entry, before, after, hooks);
         decision = new LeaveDecision(true, decision.remaining(), after);
       }
       return decision;
@@ -692,6 +708,68 @@ final class RoomProcessors {
       receiver = body.u8();
       ordinal = body.i64();
       receivers = body.u8();
+    }
+  }
+
+  /**
+   * Gives a room that has peers but no life (it began before webhooks were active cluster-wide) its life now
+   * ({@link RoomEvents#adopt}): run by the partition's owner on the lifeless rooms it owns when the webhook gate
+   * opens. Returns TRUE when it adopted the room. Does nothing where lives may not start (the owner has no webhooks,
+   * or the gate is closed again), or for a room that has a life already (a change adopted it first). Added with the
+   * gate (class id 18): sent only while every member knows it.
+   */
+  static final class Adopt implements EntryProcessor<String, Room, Boolean>, IdentifiedDataSerializable,
+      HazelcastInstanceAware {
+    private transient HazelcastInstance hazelcast;
+    private transient SetRoom<Boolean> backup;
+
+    Adopt() {
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+      this.hazelcast = hazelcastInstance;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, Room> entry) {
+      Room room = entry.getValue();
+      OutboxHooks hooks = OutboxHooks.of(hazelcast);
+      if (room == null || room.isEmpty() || room.life() != null || hooks == null || !hooks.active()) {
+        return Boolean.FALSE;
+      }
+      long now = System.currentTimeMillis();
+      Room after = admitted(room, keep -> RoomEvents.adopt(entry.getKey(), room, now, NEW_SID, keep), hooks);
+      if (after == room) {
+        return Boolean.FALSE; // a warm-up room
+      }
+      backup = store(entry, room, after, hooks);
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public EntryProcessor<String, Room, Boolean> getBackupProcessor() {
+      return backup;
+    }
+
+    @Override
+    public int getFactoryId() {
+      return RoomSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+      return RoomSerialization.ADOPT_PROCESSOR;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      RoomSerialization.write(out, new WireBody.Writer());
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      RoomSerialization.read(in, "adopt");
     }
   }
 

@@ -36,6 +36,11 @@ public final class RoomSerialization {
   static final int HOLD_PROCESSOR = 16;
   /** Added with webhooks: sent only by a node that delivers events, to its own partitions. */
   static final int ACKNOWLEDGE_PROCESSOR = 17;
+  /**
+   * Added with the webhook gate: sent only while every member advertises {@link ClusterFeatures#ROOM_LIVES}, so
+   * every member can read it.
+   */
+  static final int ADOPT_PROCESSOR = 18;
   /** The Hazelcast member attribute in which Vert.x stores its node id. */
   public static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   /** 0x5100 to 0x5103 were the unversioned records. */
@@ -84,6 +89,7 @@ public final class RoomSerialization {
       case WITHOUT_NODE_PROCESSOR: return new RoomProcessors.WithoutNode();
       case HOLD_PROCESSOR: return new RoomProcessors.Hold();
       case ACKNOWLEDGE_PROCESSOR: return new RoomProcessors.Acknowledge();
+      case ADOPT_PROCESSOR: return new RoomProcessors.Adopt();
       default: return null;
     }
   }

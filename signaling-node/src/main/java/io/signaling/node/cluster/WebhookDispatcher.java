@@ -1,5 +1,6 @@
 package io.signaling.node.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
@@ -13,15 +14,20 @@ import io.signaling.node.backend.WebhookMetrics;
 import io.signaling.node.backend.WebhookSender;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomEvent;
+import io.signaling.node.room.RoomEvents;
 import io.signaling.node.room.RoomLife;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -48,6 +54,8 @@ public final class WebhookDispatcher implements OutboxHooks {
   private static final String EVENT_FIELD = "\"event\":\"";
   /** A safety net next to the scans on migrations and member losses. */
   static final long SCAN_PERIOD_MILLIS = 10_000;
+  /** Adoptions in flight at once when the gate opens. */
+  private static final int ADOPT_BATCH = 64;
 
   private final Vertx vertx;
   private final Context context;
@@ -62,6 +70,8 @@ public final class WebhookDispatcher implements OutboxHooks {
   /** Per receiver: events given up since its last delivery, announced in the next one ({@code numDropped}). */
   private final AtomicLongArray unannounced;
   private final Map<String, Worker> workers = new ConcurrentHashMap<>();
+  /** The gate: every member keeps room lives ({@link ClusterFeatures#ROOM_LIVES}). */
+  private volatile boolean active;
   private volatile boolean closed;
   private UUID migrationListener;
   private UUID membershipListener;
@@ -102,8 +112,17 @@ public final class WebhookDispatcher implements OutboxHooks {
     return oldest == Long.MAX_VALUE ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0;
   }
 
+  /**
+   * True while lives start: every member keeps room lives. False while a member of an earlier release is present
+   * (its partitions would drop them): no room starts a life, and events start when the last such member leaves.
+   */
+  public boolean active() {
+    return active;
+  }
+
   /** Makes the room processors on this member produce events, and starts delivering. */
   public void start() {
+    gate(hazelcast.getCluster().getMembers(), "start");
     hazelcast.getUserContext().put(USER_CONTEXT_KEY, this);
     migrationListener = hazelcast.getPartitionService().addMigrationListener(new MigrationListener() {
       @Override
@@ -126,10 +145,12 @@ public final class WebhookDispatcher implements OutboxHooks {
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
+        gate(event.getMembers(), "member joined");
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
+        gate(event.getMembers(), "member left");
         // the departed member's partitions are promoted on the survivors: look for what is ours now
         vertx.setTimer(1000, t -> scan("member lost"));
         vertx.setTimer(5000, t -> scan("member lost"));
@@ -137,25 +158,100 @@ public final class WebhookDispatcher implements OutboxHooks {
     });
     scanTimer = vertx.setPeriodic(SCAN_PERIOD_MILLIS, t -> scan(null));
     scan("start");
+    if (active) {
+      adoptLifeless("start");
+    }
   }
 
-  public Future<Void> close() {
-    closed = true;
-    hazelcast.getUserContext().remove(USER_CONTEXT_KEY);
-    if (scanTimer >= 0) {
-      vertx.cancelTimer(scanTimer);
+  /**
+   * Opens or closes the gate for {@code members}, logging once per change: closed while any member lacks
+   * {@link ClusterFeatures#ROOM_LIVES}; on opening, the lifeless rooms of this node's partitions are adopted.
+   */
+  private synchronized void gate(Set<Member> members, String why) {
+    List<String> older = ClusterFeatures.lacking(members, ClusterFeatures.ROOM_LIVES);
+    boolean open = older.isEmpty();
+    boolean decided = gateDecided;
+    gateDecided = true;
+    if (decided && open == active) {
+      return;
     }
-    try {
-      if (migrationListener != null) {
-        hazelcast.getPartitionService().removeMigrationListener(migrationListener);
-      }
-      if (membershipListener != null) {
-        hazelcast.getCluster().removeMembershipListener(membershipListener);
-      }
-    } catch (RuntimeException e) {
-      // the member is shutting down already
+    active = open;
+    if (!open) {
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] webhooks wait: {} of {} member(s) run an earlier"
+          + " release that cannot keep a room's life ({}); no room starts a life until the last of them leaves ({})",
+          nodeId, older.size(), members.size(), String.join(", ", older), why);
+    } else if (decided) {
+      LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] webhooks active: every member keeps room lives ({});"
+          + " adopting the rooms of this node's partitions that have none", nodeId, why);
+      adoptLifeless(why);
     }
-    return sender.close();
+  }
+
+  /** Whether the gate was decided once (the first decision is logged only when it waits). */
+  private boolean gateDecided;
+
+  /** Rooms of this node's partitions that have peers and no life. */
+  static final class Lifeless implements Predicate<String, Room> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public boolean apply(Map.Entry<String, Room> entry) {
+      Room r = entry.getValue();
+      return r != null && !r.isEmpty() && r.life() == null && !entry.getKey().startsWith(RoomEvents.WARMUP_PREFIX);
+    }
+  }
+
+  /**
+   * Adopts the lifeless rooms of this node's partitions ({@link RoomProcessors.Adopt}), a few at a time, so that a
+   * call that began before the gate opened is reported from now on rather than from its next change. A room a change
+   * adopts first, or that moves to another owner meanwhile, is left to that change or owner.
+   */
+  private void adoptLifeless(String why) {
+    if (closed) {
+      return;
+    }
+    blocking.execute(() -> {
+      try {
+        List<String> keys = new ArrayList<>(rooms.localKeySet(new Lifeless()));
+        adoptFrom(keys, 0, new AtomicInteger(), why);
+      } catch (RuntimeException e) {
+        if (!closed) {
+          LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] webhooks: adoption scan failed ({}); rooms are"
+              + " adopted at their next change", nodeId, e.toString());
+        }
+      }
+    });
+  }
+
+  /** Adopts {@code keys} from {@code from} on, {@link #ADOPT_BATCH} at a time, without blocking a thread. */
+  private void adoptFrom(List<String> keys, int from, AtomicInteger adopted, String why) {
+    if (from >= keys.size() || !active || closed) {
+      if (!keys.isEmpty()) {
+        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] webhooks: adopted {} of {} room(s) without a life"
+            + " ({})", nodeId, adopted.get(), keys.size(), why);
+      }
+      return;
+    }
+    List<CompletableFuture<Boolean>> batch = new ArrayList<>();
+    for (String key : keys.subList(from, Math.min(keys.size(), from + ADOPT_BATCH))) {
+      batch.add(rooms.submitToKey(key, new RoomProcessors.Adopt()).toCompletableFuture()
+          .handle((done, failure) -> {
+            if (failure != null) {
+              LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] [room: {}] webhooks: adoption failed ({}); the"
+                  + " room is adopted at its next change", nodeId, key, failure.toString());
+              return false;
+            }
+            return Boolean.TRUE.equals(done);
+          }));
+    }
+    CompletableFuture.allOf(batch.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+      batch.forEach(f -> {
+        if (Boolean.TRUE.equals(f.getNow(false))) {
+          adopted.incrementAndGet();
+        }
+      });
+      adoptFrom(keys, from + ADOPT_BATCH, adopted, why);
+    });
   }
 
   // ------------------------------------------------------------------ hooks (on the partition thread)

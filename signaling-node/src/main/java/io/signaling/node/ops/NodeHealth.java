@@ -26,6 +26,8 @@ public final class NodeHealth {
   /** Safety checks run so far. */
   private volatile IntSupplier safetyChecks = () -> 0;
   private volatile Supplier<Future<Boolean>> checkSafetyNow = () -> Future.succeededFuture(false);
+  /** Whether this node's webhooks produce events (on, and every member keeps room lives); false when off. */
+  private volatile BooleanSupplier webhooksActive = () -> false;
 
   public NodeHealth(String nodeId, int expectedInboxes, BooleanSupplier clusterRunning, IntSupplier members) {
     this.nodeId = nodeId;
@@ -89,6 +91,18 @@ public final class NodeHealth {
     this.checkSafetyNow = checkNow;
   }
 
+  /**
+   * Reads whether webhooks produce events: configured here, and every member of the cluster keeps room lives (while a
+   * member of an earlier release is present they wait). Not part of readiness: a node serves calls either way.
+   */
+  public void bindWebhooks(BooleanSupplier active) {
+    this.webhooksActive = active;
+  }
+
+  public boolean webhooksActive() {
+    return webhooksActive.getAsBoolean();
+  }
+
   /** A safety check begun now (for {@code /health/safe}: backups are asynchronous, so after writes of its own a
    * caller may need a check that began after them). */
   public Future<Boolean> checkSafetyNow() {
@@ -114,6 +128,7 @@ public final class NodeHealth {
     return "{\"node\":\"" + nodeId + "\",\"ready\":" + isReady() + ",\"cluster\":" + clusterRunning.getAsBoolean()
         + ",\"inboxes\":" + inboxesReady.get() + ",\"expectedInboxes\":" + expectedInboxes
         + ",\"draining\":" + draining.get() + ",\"merging\":" + merging.get() + ",\"warming\":" + warming.get() + ",\"members\":" + members()
-        + ",\"memberSafe\":" + isMemberSafe() + ",\"safetyChecks\":" + safetyChecks.getAsInt() + "}";
+        + ",\"memberSafe\":" + isMemberSafe() + ",\"safetyChecks\":" + safetyChecks.getAsInt()
+        + ",\"webhooksActive\":" + webhooksActive() + "}";
   }
 }

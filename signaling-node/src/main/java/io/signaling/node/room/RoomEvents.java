@@ -9,6 +9,10 @@ import java.util.function.Supplier;
  * after the change: the cluster calls it inside the entry processor that makes the change, so an event exists
  * exactly when its change does, once, and is kept (and backed up) with the room's entry.
  *
+ * <p>A room that has peers but no life (it began before webhooks were active cluster-wide) is <em>adopted</em> at its
+ * next change where lives start: its events begin with {@code room_started} ({@code "adopted": true}), a
+ * {@code peer_joined} for each peer it already has and {@code call_started} if it is a pair, then the change's own.
+ *
  * <p>Order within one change: {@code room_started}, {@code peer_resumed}, {@code call_ended}, {@code peer_left},
  * {@code peer_joined}, {@code call_started}, {@code room_finished}. A held slot (resume) is not a leave: it keeps
  * its place in the call and produces nothing; a resume produces {@code peer_resumed}.
@@ -39,8 +43,8 @@ public final class RoomEvents {
    *
    * @param reason why peers that are gone left (a leave's, an eviction's, a purge's)
    * @param nowMillis the change's time (fixed by the caller, so a backup computing the same change agrees)
-   * @param newSid gives a new life's id when the room starts; null when this room must not start a life (events
-   *     off, a warm-up room): a room already in a life goes on with it
+   * @param newSid gives a new life's id when the room starts or is adopted; null when no life may start here (events
+   *     off or not active cluster-wide; warm-up rooms never start one): a room already in a life goes on with it
    * @param store false when the node's backlog is full: the events are numbered but not kept (given up)
    * @return {@code after} with its life updated; the number of events is {@link #produced}
    */
@@ -58,14 +62,27 @@ public final class RoomEvents {
     List<String> events = new ArrayList<>(4);
     Json json = new Json(streamId, nowMillis);
     if (was.isEmpty() || sid == null) {
-      if (!was.isEmpty() || newSid == null || streamId.startsWith(WARMUP_PREFIX)) {
-        // a room whose life began without events goes on without them
+      if (newSid == null || streamId.startsWith(WARMUP_PREFIX)) {
+        // no life starts here (events off, or not yet active cluster-wide; a warm-up room)
         return life == null ? after : after.withLife(life);
       }
       sid = newSid.get();
       seq = 0;
       pairedAt = 0;
-      events.add(json.event(sid, ++seq, ROOM_STARTED).end());
+      if (was.isEmpty()) {
+        events.add(json.event(sid, ++seq, ROOM_STARTED).end());
+      } else {
+        // adoption: a room that began without a life (before webhooks were active cluster-wide, or on a node
+        // without them) gets one now, as if it had started now with the peers it has
+        events.add(json.event(sid, ++seq, ROOM_STARTED).bool("adopted", true).end());
+        for (PeerRef p : was) {
+          events.add(json.event(sid, ++seq, PEER_JOINED).peer("peer", p).end());
+        }
+        if (was.size() == Room.CAPACITY) {
+          events.add(json.event(sid, ++seq, CALL_STARTED).peers(was).end());
+          pairedAt = nowMillis;
+        }
+      }
     }
     List<PeerRef> gone = new ArrayList<>();
     for (PeerRef p : was) {
@@ -121,6 +138,18 @@ public final class RoomEvents {
     return after.withLife(next);
   }
 
+  /**
+   * {@code room} (with peers, without a life) adopted: a new life whose first events say what the room already
+   * is ({@code room_started} marked {@code "adopted": true}, a {@code peer_joined} for each peer, {@code call_started}
+   * when it is a pair), all at {@code nowMillis}. The same room when it has a life, no peer, or is a warm-up room.
+   */
+  public static Room adopt(String streamId, Room room, long nowMillis, Supplier<String> newSid, boolean store) {
+    if (room == null || room.isEmpty() || (room.life() != null && room.life().sid() != null)) {
+      return room;
+    }
+    return apply(streamId, room, room, LeaveReason.LEAVE, nowMillis, newSid, store);
+  }
+
   /** How many events the change from {@code before} to {@code after} (as returned by {@link #apply}) stored. */
   public static int produced(Room before, Room after) {
     long from = before == null || before.life() == null ? 0 : before.life().nextOrdinal();
@@ -163,6 +192,12 @@ public final class RoomEvents {
     Json string(String name, String value) {
       name(name);
       quote(b, value);
+      return this;
+    }
+
+    Json bool(String name, boolean value) {
+      name(name);
+      b.append(value);
       return this;
     }
 

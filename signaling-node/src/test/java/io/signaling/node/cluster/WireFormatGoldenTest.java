@@ -110,6 +110,7 @@ class WireFormatGoldenTest {
     m.put("processor-evict-reason", () -> new RoomProcessors.Leave(B, A, LeaveReason.EXPIRED));
     m.put("processor-set-room-life", () -> new RoomProcessors.SetRoom<>("room-5", PAIRED_IN_LIFE));
     m.put("processor-acknowledge", () -> new RoomProcessors.Acknowledge(1, 4, 2));
+    m.put("processor-adopt", RoomProcessors.Adopt::new);
     return m;
   }
 

@@ -90,6 +90,47 @@ class RoomEventsTest {
   }
 
   @Test
+  void aPairWithoutALife_isAdoptedAtItsNextChange_asWhatItIs_thenTheChange() {
+    // GIVEN a call that began where no life could start (no events)
+    Room lifeless = RoomRules.join(RoomRules.join(null, A, 1000).room(), B, 2000).room();
+    assertThat(lifeless.life()).isNull();
+    // WHEN A leaves where lives start
+    Room r = RoomEvents.apply("r1", lifeless, RoomRules.leave(lifeless, A, 9000).room(), LeaveReason.LEAVE, 9000,
+        newSid, true);
+    // THEN the life begins with what the room was (adopted), then the leave's own events, numbered from 1
+    assertThat(events(r)).containsExactly("room_started", "peer_joined", "peer_joined", "call_started", "call_ended",
+        "peer_left");
+    assertThat(r.life().outbox().get(0).json()).contains("\"seq\":1,").contains("\"adopted\":true")
+        .contains("\"createdAt\":9000");
+    assertThat(r.life().outbox().get(1).json()).contains("\"sessionId\":\"node-a.1\"");
+    assertThat(r.life().outbox().get(4).json()).as("the call is counted from its adoption")
+        .contains("\"durationMs\":0");
+    // AND the life goes on as any other
+    r = RoomEvents.apply("r1", r, RoomRules.leave(r, B, 9500).room(), LeaveReason.CLOSED, 9500, newSid, true);
+    assertThat(events(r).subList(6, 8)).containsExactly("peer_left", "room_finished");
+    assertThat(r.life().outbox().get(7).json()).contains("\"seq\":8,").contains("\"roomSid\":\"sid1\"");
+  }
+
+  @Test
+  void adopt_givesALifelessRoomItsLife_andLeavesRoomsInALifeOrWithoutPeersAlone() {
+    Room one = RoomRules.join(null, A, 1000).room();
+    Room adopted = RoomEvents.adopt("r1", one, 5000, newSid, true);
+    assertThat(events(adopted)).containsExactly("room_started", "peer_joined");
+    assertThat(adopted.life().pairedAt()).isZero();
+    Room pair = RoomRules.join(one, B, 2000).room();
+    Room adoptedPair = RoomEvents.adopt("r1", pair, 5000, newSid, true);
+    assertThat(events(adoptedPair)).containsExactly("room_started", "peer_joined", "peer_joined", "call_started");
+    assertThat(adoptedPair.life().pairedAt()).isEqualTo(5000);
+    assertThat(adoptedPair.peers()).isEqualTo(pair.peers());
+    assertThat(adoptedPair.version()).as("adoption is no change of the room").isEqualTo(pair.version());
+    assertThat(RoomEvents.adopt("r1", adoptedPair, 6000, newSid, true)).isSameAs(adoptedPair);
+    assertThat(RoomEvents.adopt("r1", Room.EMPTY, 6000, newSid, true)).isSameAs(Room.EMPTY);
+    Room warmup = RoomRules.join(null, A, 1000).room();
+    assertThat(RoomEvents.adopt("warmup-1", warmup, 6000, newSid, true).life()).isNull();
+    assertThat(RoomEvents.adopt("r1", pair, 6000, null, true).life()).as("no life may start").isNull();
+  }
+
+  @Test
   void acknowledgements_dropWhatEveryReceiverHas() {
     Room r = join(null, A, 1000);
     RoomLife life = r.life();

@@ -28,9 +28,10 @@ public final class NodeProcess implements AutoCloseable {
   private final Map<String, String> env;
   private final String[] flags;
   private final int incarnation;
+  private final Path jar;
 
   private NodeProcess(Process process, int httpPort, int managementPort, Path log, String host, List<String> prefix,
-      String name, Map<String, String> env, String[] flags, int incarnation) {
+      String name, Map<String, String> env, String[] flags, int incarnation, Path jar) {
     this.process = process;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
@@ -41,6 +42,7 @@ public final class NodeProcess implements AutoCloseable {
     this.env = env;
     this.flags = flags;
     this.incarnation = incarnation;
+    this.jar = jar;
   }
 
   public static Path jar() {
@@ -61,12 +63,21 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   /**
+   * Starts a node of another build (e.g. {@link PreviousRelease#jar()}) on the given HTTP port and a free
+   * management port; only flags and settings that build knows may be given.
+   */
+  public static NodeProcess start(Path jar, String name, int httpPort, Map<String, String> env, String... flags) {
+    return start(List.of(), "127.0.0.1", name, httpPort, TestCluster.freePort(), Map.copyOf(env), flags.clone(), 1,
+        jar);
+  }
+
+  /**
    * Starts a node behind a command prefix (e.g. {@code ip netns exec NS}), reachable by the test at
    * {@code host}; the node's HTTP server binds every address of its namespace.
    */
   public static NodeProcess start(List<String> prefix, String host, String name, int httpPort, int managementPort,
       Map<String, String> env, String... flags) {
-    return start(List.copyOf(prefix), host, name, httpPort, managementPort, Map.copyOf(env), flags.clone(), 1);
+    return start(List.copyOf(prefix), host, name, httpPort, managementPort, Map.copyOf(env), flags.clone(), 1, jar());
   }
 
   /**
@@ -78,18 +89,18 @@ public final class NodeProcess implements AutoCloseable {
     if (process.isAlive()) {
       throw new IllegalStateException("node on port " + httpPort + " is still running");
     }
-    return start(prefix, host, name, httpPort, managementPort, env, flags, incarnation + 1);
+    return start(prefix, host, name, httpPort, managementPort, env, flags, incarnation + 1, jar);
   }
 
   private static NodeProcess start(List<String> prefix, String host, String name, int httpPort, int managementPort,
-      Map<String, String> env, String[] flags, int incarnation) {
+      Map<String, String> env, String[] flags, int incarnation, Path jar) {
     try {
       Path logDir = Path.of("target", "node-logs");
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + "-" + httpPort + (incarnation == 1 ? "" : "-" + incarnation) + ".log");
       List<String> command = new ArrayList<>(prefix);
       command.addAll(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-jar",
-          jar().toAbsolutePath().toString(), "--http-port", Integer.toString(httpPort), "--management-port",
+          jar.toAbsolutePath().toString(), "--http-port", Integer.toString(httpPort), "--management-port",
           Integer.toString(managementPort), "--http-host", prefix.isEmpty() ? host : "0.0.0.0"));
       command.addAll(List.of(flags));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -97,7 +108,7 @@ public final class NodeProcess implements AutoCloseable {
       builder.environment().put("SIGNALING_WARMUP_CALLS", "0");
       builder.environment().putAll(env);
       return new NodeProcess(builder.start(), httpPort, managementPort, log, host, prefix, name, env, flags,
-          incarnation);
+          incarnation, jar);
     } catch (IOException e) {
       throw new IllegalStateException("could not start node " + name, e);
     }
