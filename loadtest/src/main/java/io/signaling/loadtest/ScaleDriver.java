@@ -141,10 +141,12 @@ final class ScaleDriver implements ScaleEvents {
   /** One event is done (its record written, its next phase begun). */
   private void eventDone(int index) {
     current = index + 1 < events.size() ? events.get(index + 1) : null;
-    if (eventsLeft.decrementAndGet() >= 0 && extension.nanos() > 0) {
-      keepEndAhead();
+    int left = eventsLeft.decrementAndGet();
+    if (extension.nanos() == 0) {
+      return; // done in time: the run ends as planned
     }
-    if (eventsLeft.get() == 0 && extension.nanos() > 0) {
+    keepEndAhead();
+    if (left == 0) {
       console.printf(Locale.ROOT, "[%5.1fs] scale: every event done; the run, extended by %.1f s, ends in %d s%n",
           seconds(System.nanoTime()), extension.seconds(), TAIL_SECONDS);
     }
