@@ -189,6 +189,14 @@ await_ready() {
   watcher=$!
   "$java_bin" -jar "$loadtest_jar" await --target "$targets" --management "$managements" --members "$members" \
     --timeout 300 >&2 || status=$?
+  if [ "$status" -eq 0 ]; then
+    # every node is ready: the watcher ends once it has shown each one ready (on a busy machine its last poll may
+    # lag the harness's by seconds); at most 30 s
+    for _ in $(seq 1 300); do
+      kill -0 "$watcher" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
   kill "$watcher" 2>/dev/null || true
   wait "$watcher" 2>/dev/null || true
   return "$status"

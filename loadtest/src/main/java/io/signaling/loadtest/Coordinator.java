@@ -451,7 +451,7 @@ final class Coordinator implements AutoCloseable {
     Instant startedAt = startAtEpochMillis == null ? Instant.now() : Instant.ofEpochMilli(startAtEpochMillis);
     return new RunResult(scenario.name(), p, reported, startedAt, runSeconds, scenario.targetRate(),
         over > 0 ? done / over : 0, scenario.rateCounter(), counters, errors, lost, latencies, series, clamped,
-        phases, events, null, over, new Workers(count, sliced, each));
+        phases, events, null, over, new Workers(count, sliced, each), null);
   }
 
   @Override

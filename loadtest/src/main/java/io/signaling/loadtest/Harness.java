@@ -19,7 +19,9 @@ import java.util.function.Function;
 /**
  * Runs a scenario: one lane per event loop, a shared open-loop schedule, a progress line every second, and the
  * result with its reports at the end. Every wait is bounded: a lane that does not finish by the end of the
- * run plus a grace period is cut off and its missing work is counted.
+ * run plus a grace period is cut off and its missing work is counted. Scale events extend the run while one is
+ * still in progress at its planned end ({@link RunExtension}): the lanes go on on their schedule, and the
+ * report says by how long and why.
  */
 final class Harness {
 
@@ -110,9 +112,11 @@ final class Harness {
         running.add(f);
       }
       CompletableFuture<Void> all = CompletableFuture.allOf(running.toArray(CompletableFuture[]::new));
+      RunExtension extension = driver == null ? null : driver.extension();
       long hardEnd = startNanos + (long) (plannedSeconds * 1e9) + options.graceMillis() * 1_000_000L;
       long nextTick = startNanos + 1_000_000_000L;
-      while (!all.isDone() && System.nanoTime() - hardEnd < 0) {
+      // a run the scale events extend (one still in progress at the planned end) is cut off that much later
+      while (!all.isDone() && System.nanoTime() - (hardEnd + (extension == null ? 0 : extension.nanos())) < 0) {
         try {
           all.get(Math.max(1, (nextTick - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {

@@ -30,7 +30,11 @@ final class Html {
         .append(String.format(Locale.ROOT, "%.1f", r.runSeconds())).append(" s against ");
     List<String> t = new ArrayList<>();
     r.targets().forEach(x -> t.add(esc(x.uri().toString())));
-    b.append(String.join(", ", t)).append(".</p><p>Parameters: ").append(esc(r.parameters().toString())).append("</p>");
+    b.append(String.join(", ", t)).append(".</p>");
+    if (r.extension() != null) {
+      b.append("<p>The run was ").append(esc(r.extension().line())).append(".</p>");
+    }
+    b.append("<p>Parameters: ").append(esc(r.parameters().toString())).append("</p>");
     b.append("<p>Achieved <b>").append(String.format(Locale.ROOT, "%,.1f", r.achievedRate())).append("/s</b> (")
         .append(esc(Progress.label(r.rateCounter()))).append(")");
     if (r.targetRate() > 0) {

@@ -20,7 +20,12 @@ record Lane(int index, int lanes, Vertx vertx, Context context, WebSocketClient 
 
   /** This lane's share of {@code total} operations at {@code ratePerSecond} over all lanes, from {@code startNanos}. */
   Pacer pacer(long startNanos, double ratePerSecond, long total) {
-    return new Pacer(startNanos, ratePerSecond, total, index, lanes);
+    return pacer(startNanos, ratePerSecond, total, null);
+  }
+
+  /** As above, going on on the same schedule while {@code extension} (if not null) extends the run. */
+  Pacer pacer(long startNanos, double ratePerSecond, long total, RunExtension extension) {
+    return new Pacer(startNanos, ratePerSecond, total, index, lanes, extension);
   }
 
   /** Runs the paced loop on this lane's event loop (see {@link Pacer#drive}). */

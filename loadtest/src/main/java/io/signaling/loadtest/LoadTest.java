@@ -433,7 +433,7 @@ public final class LoadTest implements Runnable {
     @Option(names = "--cluster-script", paramLabel = "FILE", description = "The local cluster script (default "
         + "loadtest/bin/local-cluster.sh).")
     java.nio.file.Path clusterScript;
-    @Option(names = "--duration", defaultValue = "90", paramLabel = "SECONDS", description = "Seconds of the measured run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "90", paramLabel = "SECONDS", description = "Seconds of the measured run (default ${DEFAULT-VALUE}); a scale event still in progress near its end extends it until the event is done, then 5 s more.")
     double duration;
     @Option(names = "--settle", defaultValue = "5", paramLabel = "SECONDS", description = "How long after a started node is ready its scale-up phase lasts (default ${DEFAULT-VALUE}).")
     double settle;
@@ -475,19 +475,25 @@ public final class LoadTest implements Runnable {
       }
       List<Target> initial = common.options(console).targets();
       TargetSet measured = new TargetSet(initial);
+      // an event still in progress at the planned end extends the measured run (the driver's; a worker's follows
+      // its coordinator's phases and ends on its own schedule)
+      RunExtension extension = worker ? null : new RunExtension();
       ScaleEvents driver = worker
           ? new ScaleFollower(WorkerLink.registered(java.net.URI.create(common.workerLink), common.workerIndex),
               measured, console)
-          : new ScaleDriver(plan, script, dir, measured, st, dt, console);
+          : new ScaleDriver(plan, script, dir, measured, st, dt, console, d, extension);
       java.util.Map<String, Object> extra = new java.util.LinkedHashMap<>();
       extra.put("events", plan.toString());
       extra.put("settleSeconds", st);
       // the measured run places its calls over the live target set; a warm-up over a set of its own, no events
       boolean[] warm = {common.warmup > 0};
       return common.run(seconds -> {
-        TargetSet set = warm[0] ? new TargetSet(initial) : measured;
+        boolean warming = warm[0];
+        TargetSet set = warming ? new TargetSet(initial) : measured;
+        RunExtension extended = warming ? null : extension;
         warm[0] = false;
-        return new ScaleScenario(SoakScenario.soak(p, mr, seconds, conn, 0), set, cr, seconds, model, extra);
+        return new ScaleScenario(SoakScenario.soak(p, mr, seconds, conn, 0, extended), set, cr, seconds, model, extra,
+            extended);
       }, d, model.holdMillis() / 1000.0 + model.deadlineMillis() / 1000.0, console, driver);
     }
   }

@@ -20,6 +20,7 @@ public final class Pacer {
   private final long total;
   private final int lane;
   private final int lanes;
+  private final RunExtension extension;
   private long next;
 
   /**
@@ -30,6 +31,15 @@ public final class Pacer {
    * @param lanes lanes sharing the schedule, at least 1
    */
   public Pacer(long startNanos, double ratePerSecond, long total, int lane, int lanes) {
+    this(startNanos, ratePerSecond, total, lane, lanes, null);
+  }
+
+  /**
+   * As above, in a run that {@code extension} (if not null) may extend: operations beyond {@code total} are taken
+   * on the same schedule while they are intended before the planned end (that of operation {@code total}) plus
+   * the extension as it is when they fall due.
+   */
+  Pacer(long startNanos, double ratePerSecond, long total, int lane, int lanes, RunExtension extension) {
     if (!(ratePerSecond > 0) || total < 0 || lanes < 1 || lane < 0 || lane >= lanes) {
       throw new IllegalArgumentException("rate " + ratePerSecond + ", total " + total + ", lane " + lane + "/" + lanes);
     }
@@ -38,7 +48,17 @@ public final class Pacer {
     this.total = total;
     this.lane = lane;
     this.lanes = lanes;
+    this.extension = extension;
     this.next = lane;
+  }
+
+  /** Operation {@code index} belongs to the run: one of the planned ones, or intended before the extended end. */
+  private boolean inRun(long index) {
+    if (index < total) {
+      return true;
+    }
+    long extra = extension == null ? 0 : extension.nanos();
+    return extra > 0 && intendedNanos(index) - (intendedNanos(total) + extra) < 0;
   }
 
   /** The number of operations a run of this length at this rate holds. */
@@ -56,7 +76,7 @@ public final class Pacer {
    * Call it in a loop on each tick until it returns -1.
    */
   public long nextDue(long nowNanos) {
-    if (next >= total || intendedNanos(next) - nowNanos > 0) {
+    if (!inRun(next) || intendedNanos(next) - nowNanos > 0) {
       return -1;
     }
     long index = next;
@@ -92,15 +112,15 @@ public final class Pacer {
 
   /** Nanoseconds until this lane's next operation is due (0 if due now), or -1 when the lane is done. */
   public long nanosUntilNext(long nowNanos) {
-    if (next >= total) {
+    if (!inRun(next)) {
       return -1;
     }
     return Math.max(0, intendedNanos(next) - nowNanos);
   }
 
-  /** True once every operation of this lane was taken. */
+  /** True once every operation of this lane was taken (those of an extension so far included). */
   public boolean finished() {
-    return next >= total;
+    return !inRun(next);
   }
 
   /** Operations of this lane taken so far. */

@@ -30,6 +30,9 @@ final class Report {
         Progress.label(r.rateCounter()), r.achievedRate(),
         r.targetRate() > 0 ? String.format(Locale.ROOT, " of %,.1f/s target (%.1f%%) over the %.1f s operations "
             + "were started", r.targetRate(), 100 * r.achievedRate() / r.targetRate(), r.startedOverSeconds()) : ""));
+    if (r.extension() != null) {
+      b.append("run ").append(r.extension().line()).append('\n');
+    }
     if (r.workers() != null) {
       b.append(workerTable(r));
     }

@@ -13,7 +13,29 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
     double runSeconds, double targetRate, double achievedRate, String rateCounter, Map<String, Long> counters,
     Map<String, Long> errors, long lost, Map<String, Histogram> latencies, List<Stats.Interval> series,
     long clampedSamples, List<Phases.Summary> phases, List<ScaleDriver.Record> scaleEvents, ServerCost serverCost,
-    double startedOverSeconds, Workers workers) {
+    double startedOverSeconds, Workers workers, Extension extension) {
+
+  /** How far the run went on past its planned length, and why (scale events in progress at the planned end). */
+  record Extension(double plannedSeconds, double seconds, String reason) {
+
+    static Extension of(Map<String, Object> parameters, RunExtension e) {
+      if (e == null || e.nanos() == 0) {
+        return null;
+      }
+      Object planned = parameters.get("durationSeconds");
+      return new Extension(planned instanceof Number n ? n.doubleValue() : Double.NaN, e.seconds(), e.reason());
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("plannedSeconds", round(plannedSeconds)).put("seconds", round(seconds))
+          .put("reason", reason);
+    }
+
+    String line() {
+      return String.format(java.util.Locale.ROOT, "extended by %.1f s past the planned %.1f s: %s", seconds,
+          plannedSeconds, reason);
+    }
+  }
 
   /** A run's send lag p99 above this means the load generator was itself saturated (a warning in the reports). */
   static final double SATURATED_SEND_LAG_P99_MS = 10;
@@ -52,7 +74,8 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
     double over = startedOver(s.targetRate(), stats.lastIssuedSeconds(), runSeconds);
     return new RunResult(s.name(), parameters, targets, startedAt, runSeconds, s.targetRate(),
         over > 0 ? done / over : 0, s.rateCounter(), counters, stats.errors(), lost, latencies,
-        stats.series(), stats.clamped(), phases, events, cost, over, null);
+        stats.series(), stats.clamped(), phases, events, cost, over, null,
+        Extension.of(parameters, driver == null ? null : driver.extension()));
   }
 
   /**
@@ -203,6 +226,9 @@ record RunResult(String scenario, Map<String, Object> parameters, List<Target> t
       JsonArray eventJson = new JsonArray();
       scaleEvents.forEach(e -> eventJson.add(e.toJson()));
       out.put("phases", phaseJson).put("scaleEvents", eventJson);
+      if (extension != null) {
+        out.put("extended", extension.toJson());
+      }
       Phases.Target t = scaleTarget();
       if (t != null) {
         out.put("scaleTarget", new JsonObject().put("steadyRelayP99Ms", round(t.steadyP99Ms()))

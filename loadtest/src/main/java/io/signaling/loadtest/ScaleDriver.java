@@ -28,6 +28,11 @@ import java.util.concurrent.TimeUnit;
  * the previous one is still going waits for it (its record says when it really began). A second thread polls
  * every target's {@code /health/ready} and keeps the ready set current, as a load balancer would: 200 ready,
  * 503 or a refused connection not ready, no answer in time leaves it as it was.
+ *
+ * <p>An event is never cut off by the run's planned end: while one is in progress (or due) the run is extended
+ * ({@link RunExtension}), its end kept {@link #TAIL_SECONDS} ahead, so the load goes on through the event and the
+ * phase after it; each event is bounded by its own timeout (a start's node {@value #START_TIMEOUT_SECONDS} s, a
+ * drain's exit {@code --drain-timeout} plus 30 s). The report says by how long and why the run was extended.
  */
 final class ScaleDriver implements ScaleEvents {
 
@@ -44,6 +49,10 @@ final class ScaleDriver implements ScaleEvents {
   }
 
   private static final long POLL_MILLIS = 250;
+  /** How long a started node may take to be ready. */
+  static final int START_TIMEOUT_SECONDS = 300;
+  /** How far ahead the end of a run is kept while an event is in progress, and how long it goes on after the last. */
+  static final int TAIL_SECONDS = 5;
 
   private final List<ScaleEvent> events;
   private final Path script;
@@ -52,6 +61,11 @@ final class ScaleDriver implements ScaleEvents {
   private final double settleSeconds;
   private final int drainTimeoutSeconds;
   private final PrintStream console;
+  private final long plannedNanos;
+  private final RunExtension extension;
+  private final java.util.concurrent.atomic.AtomicInteger eventsLeft;
+  /** The event in progress or next due, for the report of an extension. */
+  private volatile ScaleEvent current;
   private final List<Record> records = new CopyOnWriteArrayList<>();
   private final Deque<Target> started = new ArrayDeque<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -67,6 +81,20 @@ final class ScaleDriver implements ScaleEvents {
 
   ScaleDriver(List<ScaleEvent> events, Path script, Path clusterDir, TargetSet targets, double settleSeconds,
       int drainTimeoutSeconds, PrintStream console) {
+    this(events, script, clusterDir, targets, settleSeconds, drainTimeoutSeconds, console, Double.POSITIVE_INFINITY,
+        new RunExtension());
+  }
+
+  /**
+   * @param plannedSeconds the measured run's planned length
+   * @param extension what this driver extends while an event is in progress at the planned end
+   */
+  ScaleDriver(List<ScaleEvent> events, Path script, Path clusterDir, TargetSet targets, double settleSeconds,
+      int drainTimeoutSeconds, PrintStream console, double plannedSeconds, RunExtension extension) {
+    this.plannedNanos = Double.isInfinite(plannedSeconds) ? Long.MAX_VALUE / 4 : (long) (plannedSeconds * 1e9);
+    this.extension = extension;
+    this.eventsLeft = new java.util.concurrent.atomic.AtomicInteger(events.size());
+    this.current = events.isEmpty() ? null : events.get(0);
     this.events = List.copyOf(events);
     this.script = script;
     this.clusterDir = clusterDir;
@@ -84,6 +112,44 @@ final class ScaleDriver implements ScaleEvents {
   @Override
   public List<Record> records() {
     return List.copyOf(records);
+  }
+
+  @Override
+  public RunExtension extension() {
+    return extension;
+  }
+
+  /**
+   * While an event is in progress or due, the run's end is kept {@link #TAIL_SECONDS} ahead of now; once the last
+   * event is done, it stays {@link #TAIL_SECONDS} after that (never earlier than planned).
+   */
+  private void keepEndAhead() {
+    long now = System.nanoTime();
+    long wanted = now + TAIL_SECONDS * 1_000_000_000L - (runStartNanos + plannedNanos);
+    if (wanted <= extension.nanos()) {
+      return;
+    }
+    boolean first = extension.nanos() == 0;
+    ScaleEvent e = current;
+    extension.atLeast(wanted, e == null ? "scale events" : "scale event " + e + " in progress");
+    if (first) {
+      console.printf(Locale.ROOT, "[%5.1fs] scale: %s not done %d s before the planned end (%.1f s): the run goes "
+          + "on until it is, then %d s more%n", seconds(now), e, TAIL_SECONDS, plannedNanos / 1e9, TAIL_SECONDS);
+    }
+  }
+
+  /** One event is done (its record written, its next phase begun). */
+  private void eventDone(int index) {
+    current = index + 1 < events.size() ? events.get(index + 1) : null;
+    int left = eventsLeft.decrementAndGet();
+    if (extension.nanos() == 0) {
+      return; // done in time: the run ends as planned
+    }
+    keepEndAhead();
+    if (left == 0) {
+      console.printf(Locale.ROOT, "[%5.1fs] scale: every event done; the run, extended by %.1f s, ends in %d s%n",
+          seconds(System.nanoTime()), extension.seconds(), TAIL_SECONDS);
+    }
   }
 
   /** Starts the events and the readiness poll for a run that started at {@code runStartNanos}. */
@@ -115,15 +181,18 @@ final class ScaleDriver implements ScaleEvents {
 
   private void runEvents(Phases phases) {
     try {
-      for (ScaleEvent e : events) {
+      for (int k = 0; k < events.size(); k++) {
+        ScaleEvent e = events.get(k);
         if (!waitUntil(runStartNanos + (long) (e.atSeconds() * 1e9))) {
           return;
         }
+        current = e;
         if (e.kind() == ScaleEvent.Kind.START) {
           start(e, phases);
         } else {
           drain(e, phases);
         }
+        eventDone(k);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -134,7 +203,7 @@ final class ScaleDriver implements ScaleEvents {
     long began = System.nanoTime();
     String phase = phases.begin(Phases.Kind.SCALE_UP, began);
     console.printf(Locale.ROOT, "[%5.1fs] scale: %s, starting a node (%s)%n", seconds(began), e, phase);
-    Outcome o = exec(300, "add", "--dir", clusterDir.toString());
+    Outcome o = exec(START_TIMEOUT_SECONDS, "add", "--dir", clusterDir.toString());
     if (o.status() != 0 || !o.lastLine().startsWith("ws")) {
       fail(e, began, "start failed: " + o.summary(), phases, Phases.Kind.SCALED);
       return;
@@ -199,10 +268,18 @@ final class ScaleDriver implements ScaleEvents {
         if (left <= 0) {
           return true;
         }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
+        TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, POLL_MILLIS * 1_000_000L));
+        whileEventsLeft();
       }
     }
     return false;
+  }
+
+  /** On the event thread, every {@link #POLL_MILLIS} while it waits: the run's end kept ahead of an event. */
+  private void whileEventsLeft() {
+    if (Thread.currentThread() == eventThread && eventsLeft.get() > 0) {
+      keepEndAhead();
+    }
   }
 
   private void poll() {
@@ -285,10 +362,17 @@ final class ScaleDriver implements ScaleEvents {
       log = Files.createTempFile("scale-event", ".log");
       Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       running = p;
-      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS) || closed) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+      boolean exited = false;
+      while (!closed && !(exited = p.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS))
+          && System.nanoTime() - deadline < 0) {
+        whileEventsLeft();
+      }
+      if (!exited) {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
-        return new Outcome(-1, "did not finish in " + timeoutSeconds + " s");
+        return new Outcome(-1, closed ? "cut off: the run was stopped before it finished"
+            : "did not finish in " + timeoutSeconds + " s");
       }
       return new Outcome(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     } catch (IOException e) {

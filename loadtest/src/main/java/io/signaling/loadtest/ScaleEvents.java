@@ -19,6 +19,11 @@ interface ScaleEvents extends AutoCloseable {
   /** What became of each event (empty where the events happen elsewhere). */
   List<ScaleDriver.Record> records();
 
+  /** How far the events extended the run past its planned end (none where the events happen elsewhere). */
+  default RunExtension extension() {
+    return null;
+  }
+
   @Override
   void close();
 }

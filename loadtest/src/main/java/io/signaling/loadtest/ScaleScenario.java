@@ -27,15 +27,18 @@ final class ScaleScenario implements Scenario {
   private final double seconds;
   private final CallModel model;
   private final Map<String, Object> extra;
+  private final RunExtension extension;
 
+  /** @param extension what extends the run while a scale event is in progress at its planned end, or null */
   ScaleScenario(SoakScenario soak, TargetSet targets, double callRate, double seconds, CallModel model,
-      Map<String, Object> extra) {
+      Map<String, Object> extra, RunExtension extension) {
     this.soak = soak;
     this.targets = targets;
     this.callRate = callRate;
     this.seconds = seconds;
     this.model = model;
     this.extra = extra;
+    this.extension = extension;
   }
 
   @Override
@@ -59,7 +62,7 @@ final class ScaleScenario implements Scenario {
   }
 
   private Future<Void> calls(Lane lane, long startNanos) {
-    Pacer pacer = lane.pacer(startNanos, callRate, Pacer.operations(callRate, seconds));
+    Pacer pacer = lane.pacer(startNanos, callRate, Pacer.operations(callRate, seconds), extension);
     return lane.paced(pacer, Integer.MAX_VALUE, (i, intended) -> {
       lane.stats().count("calls.started");
       return attempt(lane, i, intended, 1);

@@ -31,6 +31,7 @@ final class SoakScenario implements Scenario {
   private final double seconds;
   private final double connectRate;
   private final long pingMillis;
+  private final RunExtension extension;
   private final Map<Integer, List<Peer[]>> pairsByLane = new ConcurrentHashMap<>();
   private final AtomicLong relaysSent = new AtomicLong();
   private final AtomicLong relaysReceived = new AtomicLong();
@@ -38,7 +39,7 @@ final class SoakScenario implements Scenario {
   private volatile boolean sending = true;
 
   private SoakScenario(String name, int pairs, double messageRate, int window, double seconds, double connectRate,
-      long pingMillis) {
+      long pingMillis, RunExtension extension) {
     this.name = name;
     this.pairs = pairs;
     this.messageRate = messageRate;
@@ -46,14 +47,36 @@ final class SoakScenario implements Scenario {
     this.seconds = seconds;
     this.connectRate = connectRate;
     this.pingMillis = pingMillis;
+    this.extension = extension;
   }
 
   static SoakScenario soak(int pairs, double messageRate, double seconds, double connectRate, long pingMillis) {
-    return new SoakScenario("soak", pairs, messageRate, 0, seconds, connectRate, pingMillis);
+    return soak(pairs, messageRate, seconds, connectRate, pingMillis, null);
+  }
+
+  /** As above, relaying on while {@code extension} (if not null) extends the run. */
+  static SoakScenario soak(int pairs, double messageRate, double seconds, double connectRate, long pingMillis,
+      RunExtension extension) {
+    return new SoakScenario("soak", pairs, messageRate, 0, seconds, connectRate, pingMillis, extension);
   }
 
   static SoakScenario throughput(int pairs, int window, double seconds, double connectRate) {
-    return new SoakScenario("throughput", pairs, 0, window, seconds, connectRate, 0);
+    return new SoakScenario("throughput", pairs, 0, window, seconds, connectRate, 0, null);
+  }
+
+  /** The run's end as it stands now: planned, plus any extension so far. */
+  private long endNow(long plannedEndNanos) {
+    return plannedEndNanos + (extension == null ? 0 : extension.nanos());
+  }
+
+  /** Completes {@code done} at the run's end, waiting on while the run is extended. */
+  private void completeAtEnd(Lane lane, long plannedEndNanos, Runnable done) {
+    long left = endNow(plannedEndNanos) - System.nanoTime();
+    if (left <= 0) {
+      done.run();
+    } else {
+      lane.vertx().setTimer(Math.max(1, left / 1_000_000), t -> completeAtEnd(lane, plannedEndNanos, done));
+    }
   }
 
   @Override
@@ -142,7 +165,7 @@ final class SoakScenario implements Scenario {
     long endNanos = startNanos + (long) (seconds * 1e9);
     if (pingMillis > 0) {
       lane.vertx().setPeriodic(pingMillis, id -> {
-        if (System.nanoTime() - endNanos > 0) {
+        if (System.nanoTime() - endNow(endNanos) > 0) {
           lane.vertx().cancelTimer(id);
           return;
         }
@@ -153,7 +176,7 @@ final class SoakScenario implements Scenario {
       });
     }
     if (list.isEmpty()) {
-      lane.vertx().setTimer(Math.max(1, (endNanos - System.nanoTime()) / 1_000_000), t -> done.complete());
+      completeAtEnd(lane, endNanos, done::complete);
       return done.future();
     }
     if (window > 0) {
@@ -172,7 +195,7 @@ final class SoakScenario implements Scenario {
       });
       return done.future();
     }
-    Pacer pacer = lane.pacer(startNanos, messageRate, Pacer.operations(messageRate, seconds));
+    Pacer pacer = lane.pacer(startNanos, messageRate, Pacer.operations(messageRate, seconds), extension);
     lane.pace(pacer, (i, intended) -> {
       long k = i / lane.lanes();
       Peer[] p = list.get((int) ((k / 2) % list.size()));

@@ -89,4 +89,42 @@ class PacerTest {
     assertThatThrownBy(() -> new Pacer(0, 10, -1, 0, 1)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new Pacer(0, 10, 10, 2, 2)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void a_run_extended_while_its_lane_still_runs_goes_on_on_the_same_schedule_and_stops_at_the_new_end() {
+    // GIVEN 10 operations per second over 1 s (10 planned), two lanes sharing the schedule, in a run that may
+    // be extended
+    long start = 1_000 * MS;
+    long planEnd = start + 1_000 * MS;
+    RunExtension extension = new RunExtension();
+    Pacer lane0 = new Pacer(start, 10, 10, 0, 2, extension);
+    Pacer lane1 = new Pacer(start, 10, 10, 1, 2, extension);
+    List<Long> taken = new ArrayList<>();
+
+    // WHEN nothing extends it, lane 0 takes its planned share and is then finished
+    lane0.issueDue(planEnd + 5_000 * MS, (i, at) -> taken.add(i));
+    assertThat(taken).containsExactly(0L, 2L, 4L, 6L, 8L);
+    assertThat(lane0.finished()).isTrue();
+    assertThat(extension.reason()).isEmpty();
+
+    // WHEN lane 1 has taken what was due just before the planned end, and the run is extended by 0.45 s
+    taken.clear();
+    lane1.issueDue(planEnd - 1, (i, at) -> taken.add(i));
+    assertThat(taken).containsExactly(1L, 3L, 5L, 7L, 9L);
+    extension.atLeast(450 * MS, "scale event 0:start in progress");
+    extension.atLeast(100 * MS, "an extension never moves the end earlier");
+
+    // THEN lane 1 goes on with its operations intended before the new end (at 1.1 and 1.3 s), each at its
+    // time on the same schedule, and nothing after it
+    assertThat(lane1.finished()).as("operations remain within the extension").isFalse();
+    taken.clear();
+    lane1.issueDue(planEnd + 5_000 * MS, (i, at) -> {
+      taken.add(i);
+      assertThat(at).isEqualTo(start + i * 100 * MS);
+    });
+    assertThat(taken).containsExactly(11L, 13L);
+    assertThat(lane1.finished()).isTrue();
+    assertThat(extension.nanos()).isEqualTo(450 * MS);
+    assertThat(extension.reason()).isEqualTo("scale event 0:start in progress");
+  }
 }

@@ -24,6 +24,7 @@ public record NodeSettings(
     String turnCredential,
     int sendTimeoutMillis,
     int sendAttempts,
+    int noticePatienceSeconds,
     int drainSeconds,
     Limits limits,
     Handshakes handshakes,
@@ -305,6 +306,11 @@ public record NodeSettings(
       "Timeout of one attempt to deliver a pairing or stop notice to another node.", Parsers.intRange(50, 30_000));
   public static final Setting<Integer> SEND_ATTEMPTS = Setting.of("SIGNALING_SEND_ATTEMPTS", "4",
       "Attempts to deliver a pairing or stop notice before the partner is given up as lost.", Parsers.intRange(1, 20));
+  public static final Setting<Integer> NOTICE_PATIENCE_SECONDS = Setting.of("SIGNALING_NOTICE_PATIENCE_SECONDS",
+      "30", "How long a pairing or stop notice to a node that is still in the cluster is tried again (about once a "
+          + "second) once its first attempts went unanswered, before the partner is given up as lost; a node that "
+          + "leaves the cluster ends the wait at once (0: give up after the first attempts).",
+      Parsers.intRange(0, 3_600));
   public static final Setting<Integer> DRAIN_SECONDS = Setting.of("SIGNALING_DRAIN_SECONDS", "3600",
       "On SIGTERM/SIGINT: how long calls in progress may go on before they are ended (a second signal ends them at once).",
       Parsers.intRange(0, 86_400));
@@ -448,7 +454,7 @@ public record NodeSettings(
   public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, MANAGEMENT_PORT, MANAGEMENT_HOST, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
       MAX_STREAM_ID_LENGTH, STUN_SERVER_URI, TURN_USERNAME, TURN_CREDENTIAL, TURN_URIS, TURN_SECRETS,
       TURN_CREDENTIAL_LIFETIME_SECONDS, SEND_TIMEOUT_MILLIS, SEND_ATTEMPTS,
-      DRAIN_SECONDS, RATE_PER_SECOND, RATE_BURST, BYTE_RATE_PER_SECOND, BYTE_BURST, ADDRESS_BYTE_RATE_PER_SECOND,
+      NOTICE_PATIENCE_SECONDS, DRAIN_SECONDS, RATE_PER_SECOND, RATE_BURST, BYTE_RATE_PER_SECOND, BYTE_BURST, ADDRESS_BYTE_RATE_PER_SECOND,
       ADDRESS_BYTE_BURST, VIOLATIONS_BEFORE_CLOSE, MAX_ROOMS, MAX_CONNECTIONS_PER_ADDRESS,
       HANDSHAKE_TIMEOUT_SECONDS, HTTP_KEEP_ALIVE_SECONDS, MAX_PENDING_HANDSHAKES, IDLE_TIMEOUT_SECONDS, MAX_WRITE_QUEUE_BYTES, ROOM_MAX_IDLE_SECONDS, JWT_SECRET, JWT_PUBLIC_KEY_FILE,
       JWT_JWKS_FILE, JWT_LEEWAY_SECONDS, JWT_MAX_LIFETIME_SECONDS, ALLOWED_ORIGINS, TLS_CERT_FILE, TLS_KEY_FILE, RESUME_SECONDS, RESUME_MAX_HELD_MESSAGES,
@@ -495,6 +501,7 @@ public record NodeSettings(
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances, source.get(MAX_MESSAGE_BYTES),
         source.get(MAX_STREAM_ID_LENGTH), source.get(STUN_SERVER_URI), source.get(TURN_USERNAME),
         source.get(TURN_CREDENTIAL), source.get(SEND_TIMEOUT_MILLIS), source.get(SEND_ATTEMPTS),
+        source.get(NOTICE_PATIENCE_SECONDS),
         source.get(DRAIN_SECONDS),
         new Limits(source.get(RATE_PER_SECOND), source.get(RATE_BURST), source.get(VIOLATIONS_BEFORE_CLOSE),
             source.get(MAX_ROOMS), source.get(MAX_CONNECTIONS_PER_ADDRESS), source.get(IDLE_TIMEOUT_SECONDS),
@@ -524,24 +531,24 @@ public record NodeSettings(
   public static NodeSettings forCluster(ClusterSettings cluster) {
     NodeSettings d = from(SettingsSource.of(java.util.Map.of()));
     return new NodeSettings("127.0.0.1", 0, 0, "", d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
-        d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(),
+        d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(), d.noticePatienceSeconds(),
         d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), d.resume(), Warmup.OFF, d.backend(), cluster);
   }
 
   public NodeSettings withHttpPort(int port) {
     return new NodeSettings(httpHost, port, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withManagementPort(int port) {
     return new NodeSettings(httpHost, httpPort, port, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength,
-        stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
+        stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes,
         security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withManagementHost(String host) {
     return new NodeSettings(httpHost, httpPort, managementPort, host, appNames, instances, maxMessageBytes,
-        maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
+        maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds,
         limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
@@ -552,62 +559,68 @@ public record NodeSettings(
 
   public NodeSettings withHandshakes(Handshakes newHandshakes) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes,
-        maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds,
+        maxStreamIdLength, stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds,
         limits, newHandshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withInstances(int count) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, count, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withIceServer(String uri, String username, String credential) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, uri,
-        username, credential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
+        username, credential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withTurn(Turn newTurn) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength,
-        stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes,
+        stunServerUri, turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes,
         security, newTurn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withAppNames(List<String> names) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, names, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withLimits(Limits newLimits) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, newLimits, handshakes, security, turn, resume, warmup, backend, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, newLimits, handshakes, security, turn, resume, warmup, backend, cluster);
   }
 
   public NodeSettings withSecurity(Security newSecurity) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, newSecurity, turn, resume, warmup, backend, cluster);
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes, newSecurity, turn, resume, warmup, backend, cluster);
+  }
+
+  public NodeSettings withNoticePatienceSeconds(int seconds) {
+    return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, seconds, drainSeconds, limits, handshakes, security, turn,
+        resume, warmup, backend, cluster);
   }
 
   public NodeSettings withDrainSeconds(int seconds) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, seconds, limits, handshakes, security, turn,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, seconds, limits, handshakes, security, turn,
         resume, warmup, backend, cluster);
   }
 
   public NodeSettings withResume(Resume newResume) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes, security, turn,
         newResume, warmup, backend, cluster);
   }
 
   public NodeSettings withBackend(Backend newBackend) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes, security, turn,
         resume, warmup, newBackend, cluster);
   }
 
   public NodeSettings withWarmup(Warmup newWarmup) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
-        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, drainSeconds, limits, handshakes, security, turn,
+        turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes, security, turn,
         resume, newWarmup, backend, cluster);
   }
 

@@ -196,7 +196,8 @@ public final class SignalingNode {
         .recover(e -> Future.failedFuture(new StartupException("cannot serve the management port " + managementAt
             + " (" + NodeSettings.MANAGEMENT_PORT.env() + "): " + reason(e), e)))
         .compose(management -> vertx.deployVerticle(() -> new SignalingVerticle(settings, nodeId, directory, health,
-                metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer, addressLimits), deployment)
+                metrics, sessionIds::incrementAndGet, verticles::add, gate, authorizer, addressLimits, member::inCluster),
+                deployment)
             .recover(e -> Future.failedFuture(new StartupException("cannot serve clients on " + clientsAt + " ("
                 + NodeSettings.HTTP_PORT.env() + (settings.security().tls() ? ", TLS from "
                 + NodeSettings.TLS_CERT_FILE.env() + " and " + NodeSettings.TLS_KEY_FILE.env() : "") + "): "

@@ -141,6 +141,25 @@ public final class ClusterMember {
   }
 
   /**
+   * Whether the node with this id is a member of the cluster as this node sees it now (this node itself: while it
+   * is in one). Reads Hazelcast's local member list: no remote call.
+   */
+  public boolean inCluster(String nodeId) {
+    if (!running()) {
+      return false;
+    }
+    if (nodeId.equals(nodeId())) {
+      return true;
+    }
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      if (nodeId.equals(m.getAttribute(RoomSerialization.NODE_ID_ATTRIBUTE))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The room directory; resumable slots are held for {@code resumeMillis}; {@code blocking} runs its few
    * whole-map operations (never an event loop).
    */

@@ -69,6 +69,7 @@ public final class SignalingVerticle extends VerticleBase {
   private final Map<HttpConnection, HandshakeGuard> guards = new IdentityHashMap<>();
   private final JoinAuthorizer authorizer;
   private final AddressLimits addressLimits;
+  private final Courier.Presence presence;
   private long idleTimer = -1;
   private TurnCredentials turn;
   private Switchboard switchboard;
@@ -78,7 +79,7 @@ public final class SignalingVerticle extends VerticleBase {
 
   public SignalingVerticle(NodeSettings settings, String nodeId, RoomDirectory directory, NodeHealth health,
       SignalingMetrics metrics, LongSupplier sessionIds, Consumer<SignalingVerticle> registry,
-      ConnectionGate gate, JoinAuthorizer authorizer, AddressLimits addressLimits) {
+      ConnectionGate gate, JoinAuthorizer authorizer, AddressLimits addressLimits, Courier.Presence presence) {
     this.settings = settings;
     this.nodeId = nodeId;
     this.directory = directory;
@@ -89,6 +90,7 @@ public final class SignalingVerticle extends VerticleBase {
     this.gate = gate;
     this.authorizer = authorizer;
     this.addressLimits = addressLimits;
+    this.presence = presence;
   }
 
   /** The event bus address of this event loop's inbox. */
@@ -100,7 +102,7 @@ public final class SignalingVerticle extends VerticleBase {
   public Future<?> start() {
     inbox = inboxAddress(nodeId, INDEX.incrementAndGet());
     Courier courier = new Courier(vertx, context, settings.sendTimeoutMillis(), settings.sendAttempts(),
-        new Courier.Listener() {
+        settings.noticePatienceSeconds() * 1000L, presence, new Courier.Listener() {
           @Override
           public void retried(Envelope.Kind kind) {
             metrics.sendRetried();

@@ -114,9 +114,9 @@ class NodeProcessIT {
       n1.awaitReady();
       n2.awaitReady();
       // ready is not joined: two nodes starting together may each form a cluster of one and merge later (merge
-      // delay 5 s); 60 s is the bound NodeProcess gives a start
-      n1.awaitMembers(2, Duration.ofSeconds(60));
-      n2.awaitMembers(2, Duration.ofSeconds(60));
+      // delay 5 s); the bound is the one NodeProcess gives a start
+      n1.awaitMembers(2, NodeProcess.READY_TIMEOUT);
+      n2.awaitMembers(2, NodeProcess.READY_TIMEOUT);
       try (TestPeer a = TestPeer.connect("A", n1.url()); TestPeer b = TestPeer.connect("B", n2.url())) {
         a.joined("local-room");
         b.join("local-room");

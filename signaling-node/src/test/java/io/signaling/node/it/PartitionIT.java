@@ -46,7 +46,7 @@ class PartitionIT {
             "--eventbus-port", "15701"));
       }
       nodes.forEach(NodeProcess::awaitReady);
-      nodes.forEach(n -> n.awaitMembers(3, Duration.ofSeconds(60)));
+      nodes.forEach(n -> n.awaitMembers(3, NodeProcess.READY_TIMEOUT));
       TestPeer a = peer(peers, "A", nodes.get(0));
       TestPeer b = peer(peers, "B", nodes.get(2));
       TestPeer c = peer(peers, "C", nodes.get(0));

@@ -27,7 +27,7 @@ class ResumeAfterNodeLossIT {
   void nodeSigkilledUnderAnOptedInCall_thePeerResumesOnAnotherNode_andThePartnerHearsNothing() {
     try (ProcessCluster cluster = ProcessCluster.start(3, ENV)) {
       for (int i = 0; i < 3; i++) {
-        cluster.node(i).awaitSafe(3, Duration.ofSeconds(60));
+        cluster.node(i).awaitSafe(3, NodeProcess.READY_TIMEOUT);
       }
       // GIVEN a call between A (opted in, node 0) and B (node 1)
       String room = "resume-kill";

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.support.Await;
 import io.signaling.node.support.Calls;
+import io.signaling.node.support.NodeProcess;
 import io.signaling.node.support.ProcessCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
@@ -61,7 +62,7 @@ class ResumeAfterPartnerNodeLossIT {
       cluster.restart(X);
     }
     for (int i = 0; i < 3; i++) {
-      cluster.node(i).awaitSafe(3, Duration.ofSeconds(60));
+      cluster.node(i).awaitSafe(3, NodeProcess.READY_TIMEOUT);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.support.Await;
 import io.signaling.node.support.Calls;
+import io.signaling.node.support.NodeProcess;
 import io.signaling.node.support.ProcessCluster;
 import io.signaling.node.support.TestPeer;
 import io.signaling.node.support.WebhookReceiver;
@@ -59,7 +60,7 @@ class WebhooksAndAdminIT {
         "SIGNALING_RESUME_SECONDS", "3",
         "SIGNALING_DRAIN_SECONDS", "5"));
     for (int i = 0; i < 3; i++) {
-      cluster.node(i).awaitSafe(3, Duration.ofSeconds(60));
+      cluster.node(i).awaitSafe(3, NodeProcess.READY_TIMEOUT);
     }
   }
 

@@ -17,6 +17,13 @@ import java.util.concurrent.TimeUnit;
 public final class NodeProcess implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /**
+   * How long a started node may take to report ready. A node without warm-up is ready in 3 to 10 s on an idle
+   * 2-core machine, but the suites start three JVMs at once ({@link ProcessCluster}), and on a machine loaded
+   * by other builds (load average 30 to 50) one of them took over 60 s: the bound is the browser suites'
+   * (180 s), which only a node that is really stuck reaches (its thread dump is then in its log).
+   */
+  public static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
   private final Process process;
   private final int httpPort;
@@ -118,9 +125,10 @@ public final class NodeProcess implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
+  /** Waits until the node reports ready, at most {@link #READY_TIMEOUT}; on timeout its thread dump goes to its log. */
   public NodeProcess awaitReady() {
     try {
-      Await.until(Duration.ofSeconds(60), "node on port " + httpPort + " is ready (log: " + log + ")", () -> {
+      Await.until(READY_TIMEOUT, "node on port " + httpPort + " is ready (log: " + log + ")", () -> {
         if (!process.isAlive()) {
           throw new AssertionError("node on port " + httpPort + " exited: " + output());
         }

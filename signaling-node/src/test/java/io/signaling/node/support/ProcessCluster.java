@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Several node processes from the runnable jar forming one cluster (static discovery on loopback). */
+/**
+ * Several node processes from the runnable jar forming one cluster (static discovery on loopback), started all at
+ * once (warm-up off, see {@link NodeProcess}); started when every node is ready and sees every member.
+ */
 public final class ProcessCluster implements AutoCloseable {
 
   private final List<NodeProcess> nodes;
@@ -30,6 +33,9 @@ public final class ProcessCluster implements AutoCloseable {
     ProcessCluster cluster = new ProcessCluster(nodes);
     try {
       nodes.forEach(NodeProcess::awaitReady);
+      // ready is not joined: on a starved machine two members that start together can each suspect the other
+      // (a 2 s failure timeout) and report ready as clusters of their own until the split-brain merge joins them
+      nodes.forEach(n -> n.awaitMembers(size, NodeProcess.READY_TIMEOUT));
     } catch (RuntimeException | AssertionError e) {
       cluster.close();
       throw e;

@@ -43,7 +43,9 @@ public final class TestCluster implements AutoCloseable {
     try {
       for (int port : ports) {
         NodeSettings settings = customize.apply(NodeSettings.forCluster(ClusterSettings.loopback(name, port, members)));
-        nodes.add(SignalingNode.start(settings).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+        // the bound a node process gets: only a node that is really stuck reaches it, even on a loaded machine
+        nodes.add(SignalingNode.start(settings).toCompletionStage().toCompletableFuture()
+            .get(NodeProcess.READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
       }
       TestCluster cluster = new TestCluster(name, nodes);
       cluster.awaitMembers(size);
