@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * at most {@code window} of its own in flight; the socket's next join goes out when a reply ({@code joined} or an
  * error) comes back. A join that gets an error, or gets no reply within {@link #SOCKET_DEADLINE_MILLIS} of its
  * socket's connect, or whose socket could not connect or closed, is a failed join. The sockets stay open for the
- * rest of the run and ping every {@code pingMillis} (so the node's idle close does not take them); an unexpected
- * close of one during the run is an error ({@code fillSocketClosed}). Lane {@code k} of {@code n} fills the
+ * rest of the run and ping every {@code pingMillis} from their lane's start of the fill (so the node's idle close
+ * does not take them while the others fill); an unexpected close of one is an error ({@code fillSocketClosed}). Lane {@code k} of {@code n} fills the
  * sockets {@code k, k + n, ...}, so a distributed run's workers fill their shares of one directory.
  */
 final class RoomFill {
@@ -53,7 +53,6 @@ final class RoomFill {
   private final AtomicLong firstStart = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong lastEnd = new AtomicLong(Long.MIN_VALUE);
   private final Map<Integer, Long> pingTimers = new ConcurrentHashMap<>();
-  private volatile boolean holding;
 
   /**
    * @param rooms rooms to fill (0: no fill)
@@ -95,6 +94,14 @@ final class RoomFill {
     }
     long start = System.nanoTime();
     firstStart.accumulateAndGet(start, Math::min);
+    // a socket done with its joins waits for the others (minutes at a million rooms): it pings from now on
+    if (pingMillis > 0) {
+      pingTimers.put(lane.index(), lane.vertx().setPeriodic(pingMillis, id -> {
+        for (Peer p : held) {
+          p.send(Messages.ping());
+        }
+      }));
+    }
     int laneBudget = Math.max(1, inFlight / lane.lanes());
     int window = Math.max(1, Math.min(roomsPerSocket, Math.min(16, laneBudget)));
     int chains = Math.max(1, Math.min(mine.size(), laneBudget / window));
@@ -174,9 +181,7 @@ final class RoomFill {
           done.tryComplete();
         }
         socketsOpen.decrementAndGet();
-        if (holding) {
-          lane.stats().error("fillSocketClosed");
-        }
+        lane.stats().error("fillSocketClosed");
       });
       long deadline = lane.vertx().setTimer(SOCKET_DEADLINE_MILLIS, t -> {
         if (!done.future().isComplete()) {
@@ -206,20 +211,6 @@ final class RoomFill {
     }
   }
 
-  /** Once every lane is prepared (on the lane's event loop): the held sockets ping until {@link #finish(Lane)}. */
-  void hold(Lane lane) {
-    holding = true;
-    List<Peer> held = socketsByLane.getOrDefault(lane.index(), List.of());
-    if (pingMillis <= 0 || held.isEmpty()) {
-      return;
-    }
-    pingTimers.put(lane.index(), lane.vertx().setPeriodic(pingMillis, id -> {
-      for (Peer p : held) {
-        p.send(Messages.ping());
-      }
-    }));
-  }
-
   /** The fill's figures over this process's lanes (after every lane's {@link #prepare(Lane)}). */
   Outcome outcome() {
     long from = firstStart.get();
@@ -230,7 +221,6 @@ final class RoomFill {
 
   /** Closes the lane's fill sockets (their rooms end with them). */
   Future<Void> finish(Lane lane) {
-    holding = false;
     Long timer = pingTimers.remove(lane.index());
     if (timer != null) {
       lane.vertx().cancelTimer(timer);

@@ -15,7 +15,7 @@ import java.util.Map;
  * socket released with {@code server_will_stop}), or a connect a drained node's closed server refuses, is tried
  * again on another ready node, from its original intended time, and counted as a retry, not an error (the node
  * leaves the ready set at once); anything else a drain does to a call is an error. With a {@link RoomFill}, the
- * room directory is filled before the run (after the soak's pairs are paired) and its sockets held to the end:
+ * room directory is filled before the run (before the soak's pairs are paired) and its sockets held to the end:
  * the run's first phase is then the window right after the fill, before any change.
  */
 final class ScaleScenario implements Scenario {
@@ -56,13 +56,13 @@ final class ScaleScenario implements Scenario {
 
   @Override
   public Future<Void> prepare(Lane lane) {
-    return fill == null ? soak.prepare(lane) : soak.prepare(lane).compose(v -> fill.prepare(lane));
+    // the fill first: the soak's pairs, paired after it, are not left idle while it runs
+    return fill == null ? soak.prepare(lane) : fill.prepare(lane).compose(v -> soak.prepare(lane));
   }
 
   @Override
   public Future<Void> run(Lane lane, long startNanos) {
     if (fill != null) {
-      fill.hold(lane);
       if (fillReported.compareAndSet(false, true)) {
         RoomFill.Outcome o = fill.outcome();
         fill.console().printf(java.util.Locale.ROOT,
