@@ -20,13 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * error) comes back. A join that gets an error, or gets no reply within {@link #SOCKET_DEADLINE_MILLIS} of its
  * socket's connect, or whose socket could not connect or closed, is a failed join. The sockets stay open for the
  * rest of the run and ping every {@code pingMillis} from their lane's start of the fill (so the node's idle close
- * does not take them while the others fill); an unexpected close of one is an error ({@code fillSocketClosed}). Lane {@code k} of {@code n} fills the
+ * does not take them while the others fill), spread evenly over the interval; an unexpected close of one is an error ({@code fillSocketClosed}). Lane {@code k} of {@code n} fills the
  * sockets {@code k, k + n, ...}, so a distributed run's workers fill their shares of one directory.
  */
 final class RoomFill {
 
   /** How long a socket's joins may take, from its connect, before the ones without a reply count as failed. */
   static final long SOCKET_DEADLINE_MILLIS = 60_000;
+  /** How often a lane pings the slice of its held sockets whose turn it is. */
+  static final long PING_TICK_MILLIS = 100;
 
   /** What the fill did, over all lanes of this process. */
   record Outcome(long rooms, long sockets, long joined, long failed, double seconds) {
@@ -94,11 +96,16 @@ final class RoomFill {
     }
     long start = System.nanoTime();
     firstStart.accumulateAndGet(start, Math::min);
-    // a socket done with its joins waits for the others (minutes at a million rooms): it pings from now on
+    // a socket done with its joins waits for the others (minutes at a million rooms): it pings from now on, each
+    // socket once per interval, spread evenly over it as independent clients would (not thousands in one burst)
     if (pingMillis > 0) {
-      pingTimers.put(lane.index(), lane.vertx().setPeriodic(pingMillis, id -> {
-        for (Peer p : held) {
-          p.send(Messages.ping());
+      long tick = Math.max(1, Math.min(PING_TICK_MILLIS, pingMillis));
+      long ticksPerInterval = Math.max(1, pingMillis / tick);
+      long[] n = {0};
+      pingTimers.put(lane.index(), lane.vertx().setPeriodic(tick, id -> {
+        long slot = n[0]++ % ticksPerInterval;
+        for (int i = (int) slot; i < held.size(); i += (int) ticksPerInterval) {
+          held.get(i).send(Messages.ping());
         }
       }));
     }
