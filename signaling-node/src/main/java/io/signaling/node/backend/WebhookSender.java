@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
+import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 
@@ -23,11 +24,14 @@ public final class WebhookSender {
 
   private final HttpClient client;
   private final List<String> urls;
+  /** Each receiver's address, parsed once: a URL parsed per request cost as much as the signature. */
+  private final List<Target> targets;
   private final WebhookSignature signature;
   private final long timeoutMillis;
 
   public WebhookSender(Vertx vertx, List<String> urls, String secret, long timeoutMillis) {
     this.urls = List.copyOf(urls);
+    this.targets = this.urls.stream().map(Target::of).toList();
     this.signature = new WebhookSignature(secret);
     this.timeoutMillis = timeoutMillis;
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30)
@@ -46,7 +50,9 @@ public final class WebhookSender {
   /** Posts {@code body} to receiver {@code receiver}; completes with the outcome (never fails). */
   public Future<String> post(int receiver, String body) {
     long now = System.currentTimeMillis() / 1000;
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(urls.get(receiver))
+    Target target = targets.get(receiver);
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host())
+        .setPort(target.port()).setSsl(target.ssl()).setURI(target.uri())
         .setTimeout(timeoutMillis).setConnectTimeout(timeoutMillis)
         .putHeader("content-type", "application/json")
         .putHeader(WebhookSignature.TIMESTAMP_HEADER, Long.toString(now))
@@ -70,6 +76,18 @@ public final class WebhookSender {
       c = c.getCause();
     }
     return "error";
+  }
+
+  /** A receiver's URL as the client needs it. */
+  private record Target(String host, int port, boolean ssl, String uri) {
+    static Target of(String url) {
+      URI u = URI.create(url);
+      boolean ssl = "https".equalsIgnoreCase(u.getScheme());
+      String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+      String uri = u.getRawQuery() == null ? path : path + "?" + u.getRawQuery();
+      String host = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
+      return new Target(host, u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80, ssl, uri);
+    }
   }
 
   public Future<Void> close() {

@@ -1,6 +1,7 @@
 package io.signaling.node.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import io.signaling.node.room.RoomLife;
 
 /**
  * What the room processors tell the node they run on (the partition's owner) about the events they store:
@@ -14,8 +15,11 @@ interface OutboxHooks {
   /** True while the node's backlog has room for {@code events} more. */
   boolean admit(int events);
 
-  /** {@code events} new events were stored in room {@code key}'s entry, on this node's partition. */
-  void stored(String key, int events);
+  /**
+   * {@code events} new events were stored in room {@code key}'s entry, on this node's partition; {@code life} is the
+   * life as stored (the outbox, every receiver's cursor).
+   */
+  void stored(String key, RoomLife life, int events);
 
   /** {@code events} events were given up before they were stored (the backlog was full). */
   void dropped(int events);

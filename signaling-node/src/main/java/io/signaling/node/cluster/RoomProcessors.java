@@ -82,12 +82,15 @@ final class RoomProcessors {
     return evented;
   }
 
-  /** Tells the owner's hooks about the events stored by the change from {@code before} to {@code after}. */
+  /**
+   * Tells the owner's hooks about the events stored by the change from {@code before} to {@code after}, with the
+   * room's life as stored (its outbox and cursors), so that the deliverer needs no read of the entry.
+   */
   static void announce(String key, Room before, Room after, OutboxHooks hooks) {
-    if (hooks != null) {
+    if (hooks != null && after != null && after.life() != null) {
       int n = RoomEvents.produced(before, after);
       if (n > 0) {
-        hooks.stored(key, n);
+        hooks.stored(key, after.life(), n);
       }
     }
   }
@@ -634,15 +637,19 @@ final class RoomProcessors {
         return encodeNext(life.next(receiver));
       }
       Room after = room.withLife(life);
-      entry.setValue(after.stored());
+      Room stored = after.stored();
+      entry.setValue(stored);
       backup = new SetRoom<>(entry.getKey(), after);
       int removed = room.life().outbox().size() - life.outbox().size();
       OutboxHooks hooks = OutboxHooks.of(hazelcast);
       if (hooks != null && removed > 0) {
         hooks.removed(removed);
       }
-      return encodeNext(life.next(receiver));
+      return stored == null ? REMOVED : encodeNext(life.next(receiver));
     }
+
+    /** The answer when the acknowledgement removed the entry (its room is empty and every event delivered). */
+    static final String REMOVED = "removed";
 
     /** An event as the acknowledgement's answer: {@code <ordinal>:<createdAt>:<json>}, or null. */
     static String encodeNext(io.signaling.node.room.RoomEvent e) {

@@ -13,33 +13,39 @@ import io.signaling.node.backend.WebhookMetrics;
 import io.signaling.node.backend.WebhookSender;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomEvent;
+import io.signaling.node.room.RoomLife;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Delivers the events kept in the room entries of the partitions this node owns (the outbox): for each room and
  * each receiver, one event at a time, oldest first; the next only after the previous was acknowledged (a 2xx) or
- * given up (its retry window passed). Rooms and receivers are independent. A delivered event moves the receiver's
+ * given up (its retry window passed). Rooms and receivers are independent. Delivered events move the receiver's
  * cursor in the entry ({@link RoomProcessors.Acknowledge}), which the entry's backup replicates; a node that takes
  * over a partition (a migration, a member lost) finds the entries with events by a scan of what it owns and goes
  * on from their cursors. So an event is delivered at least once, in order per room life, whichever node dies.
+ *
+ * <p>The processor that stores events hands them, with the receivers' cursors, to this node (it runs on the
+ * partition's owner, {@link OutboxHooks}), so delivering needs no read of the entry; and the cursor is written
+ * once a run of events is delivered (when nothing more is waiting), not after each one. A node lost in the
+ * middle of a run leaves the cursor before the run: its successor sends the run's delivered events again, which
+ * is the duplicate around a failure that at-least-once allows.
  */
 public final class WebhookDispatcher implements OutboxHooks {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
-  private static final Pattern EVENT = Pattern.compile("\"event\":\"([a-z_]+)\"");
+  private static final String EVENT_FIELD = "\"event\":\"";
   /** A safety net next to the scans on migrations and member losses. */
   static final long SCAN_PERIOD_MILLIS = 10_000;
 
@@ -160,10 +166,10 @@ public final class WebhookDispatcher implements OutboxHooks {
   }
 
   @Override
-  public void stored(String key, int events) {
+  public void stored(String key, RoomLife life, int events) {
     backlog.addAndGet(events);
     for (int r = 0; r < sender.receivers(); r++) {
-      schedule(key, r);
+      schedule(key, r, life);
     }
   }
 
@@ -211,7 +217,7 @@ public final class WebhookDispatcher implements OutboxHooks {
         backlog.set(total);
         for (String key : keys) {
           for (int r = 0; r < sender.receivers(); r++) {
-            schedule(key, r);
+            schedule(key, r, null);
           }
         }
         if (why != null && !keys.isEmpty()) {
@@ -228,13 +234,30 @@ public final class WebhookDispatcher implements OutboxHooks {
 
   // ------------------------------------------------------------------ one room, one receiver
 
+  /**
+   * One room's deliveries to one receiver. Offers (the events a change stored, with the receiver's cursor) arrive
+   * on the partition's thread into {@code offered}; everything else runs on the dispatcher's context, one step at
+   * a time ({@code running}).
+   */
   private final class Worker {
     final String id;
     final String key;
     final int receiver;
+    // guarded by this
     boolean running;
     boolean dirty;
     boolean finished;
+    /** The entry must be read before anything is sent: a scan found it, or what was offered does not follow on. */
+    boolean stale;
+    boolean offeredAny;
+    final TreeMap<Long, RoomEvent> offered = new TreeMap<>();
+    long offeredCursor = -1;
+    // on the context only
+    final TreeMap<Long, RoomEvent> queue = new TreeMap<>();
+    /** The last event delivered or given up, and the cursor as written in the entry. */
+    long sent = -1;
+    long persisted = -1;
+    RoomEvent lastSent;
     int attempts;
     volatile long headCreatedAt;
 
@@ -243,9 +266,24 @@ public final class WebhookDispatcher implements OutboxHooks {
       this.key = key;
       this.receiver = receiver;
     }
+
+    /** On the partition's thread: what the entry holds for this receiver after a change. */
+    synchronized void offer(RoomLife life) {
+      long cursor = life.cursor(receiver);
+      offeredCursor = offeredAny ? Math.min(offeredCursor, cursor) : cursor;
+      offeredAny = true;
+      for (RoomEvent e : life.outbox()) {
+        if (e.ordinal() > cursor) {
+          RoomEvent had = offered.putIfAbsent(e.ordinal(), e);
+          if (had != null && !had.json().equals(e.json())) {
+            stale = true; // the entry was removed and made anew: its events are numbered from 1 again
+          }
+        }
+      }
+    }
   }
 
-  private void schedule(String key, int receiver) {
+  private void schedule(String key, int receiver, RoomLife life) {
     if (closed) {
       return;
     }
@@ -255,6 +293,11 @@ public final class WebhookDispatcher implements OutboxHooks {
       synchronized (w) {
         if (w.finished) {
           continue;
+        }
+        if (life != null) {
+          w.offer(life);
+        } else if (w.sent < 0 && !w.offeredAny) {
+          w.stale = true; // a scan found the entry: read it
         }
         if (w.running) {
           w.dirty = true;
@@ -267,10 +310,10 @@ public final class WebhookDispatcher implements OutboxHooks {
     }
   }
 
-  /** Ends the worker unless something was stored meanwhile (then it goes on). */
+  /** Ends the worker unless something was offered or scheduled meanwhile (then it goes on). */
   private boolean finish(Worker w) {
     synchronized (w) {
-      if (w.dirty && !closed) {
+      if ((w.dirty || w.offeredAny || w.stale) && !closed) {
         w.dirty = false;
         return false;
       }
@@ -289,84 +332,172 @@ public final class WebhookDispatcher implements OutboxHooks {
     }
   }
 
+  /** The next step: take what was offered, then send the next event, write the cursor, read the entry, or end. */
   private void pump(Worker w) {
     if (closed || !owned(w.key)) {
       finishNow(w);
       return;
     }
+    boolean stale;
+    synchronized (w) {
+      stale = w.stale;
+      if (w.offeredAny) {
+        if (w.sent < 0) {
+          w.sent = w.offeredCursor;
+          w.persisted = w.offeredCursor;
+        }
+        for (RoomEvent e : w.offered.values()) {
+          if (e.ordinal() > w.sent) {
+            RoomEvent had = w.queue.putIfAbsent(e.ordinal(), e);
+            stale |= had != null && !had.json().equals(e.json());
+          } else if (w.lastSent != null && e.ordinal() == w.lastSent.ordinal()
+              && !e.json().equals(w.lastSent.json())) {
+            stale = true;
+          }
+        }
+        w.offered.clear();
+        w.offeredAny = false;
+        w.offeredCursor = -1;
+      }
+      w.stale = false;
+      w.dirty = false;
+    }
+    if (stale) {
+      load(w);
+      return;
+    }
+    Map.Entry<Long, RoomEvent> head = w.queue.firstEntry();
+    while (head != null && head.getKey() <= w.sent) {
+      w.queue.pollFirstEntry();
+      head = w.queue.firstEntry();
+    }
+    if (head != null) {
+      if (head.getKey() == w.sent + 1) {
+        send(w, head.getValue());
+      } else {
+        load(w); // a gap: the entry knows what lies between
+      }
+      return;
+    }
+    if (w.sent > w.persisted) {
+      acknowledge(w, w.sent);
+      return;
+    }
+    if (!finish(w)) {
+      pump(w);
+    }
+  }
+
+  /** Reads the entry: the receiver's cursor and its events after it (a scan, a gap, a new entry). */
+  private void load(Worker w) {
     Future.fromCompletionStage(rooms.getAsync(w.key), context).onComplete(ar -> {
       if (ar.failed()) {
+        synchronized (w) {
+          w.stale = true;
+        }
         retryLater(w, 1000);
         return;
       }
       Room room = ar.result();
-      send(w, room == null || room.life() == null ? null : room.life().next(w.receiver));
-    });
-  }
-
-  /** Sends {@code next} (the receiver's first event not delivered), or ends the worker when there is none. */
-  private void send(Worker w, RoomEvent next) {
-    {
-      if (next == null) {
+      w.queue.clear();
+      w.lastSent = null;
+      if (room == null || room.life() == null) {
+        w.sent = -1;
+        w.persisted = -1;
+      } else {
+        long cursor = room.life().cursor(w.receiver);
+        w.sent = cursor;
+        w.persisted = cursor;
+        for (RoomEvent e : room.life().outbox()) {
+          if (e.ordinal() > cursor) {
+            w.queue.put(e.ordinal(), e);
+          }
+        }
+      }
+      if (room == null || room.life() == null) {
         if (!finish(w)) {
           pump(w);
         }
-        return;
+      } else {
+        pump(w);
       }
-      if (closed || !owned(w.key)) {
-        finishNow(w);
-        return;
-      }
-      w.headCreatedAt = next.createdAt();
-      String event = eventName(next.json());
-      if (event != null && !settings.sends(event)) {
-        metrics.delivery("skipped");
-        acknowledge(w, next);
-        return;
-      }
-      long announced = unannounced.get(w.receiver);
-      String body = announced > 0 ? withDropped(next.json(), announced) : next.json();
-      sender.post(w.receiver, body).onComplete(sent -> {
-        String outcome = sent.succeeded() ? sent.result() : "error";
-        metrics.delivery(outcome);
-        if (WebhookSender.DELIVERED.equals(outcome)) {
-          w.attempts = 0;
-          if (announced > 0) {
-            unannounced.addAndGet(w.receiver, -announced);
-          }
-          acknowledge(w, next);
-          return;
-        }
-        long age = System.currentTimeMillis() - next.createdAt();
-        if (age > settings.webhookRetrySeconds() * 1000L) {
-          metrics.dropped("retry_window", 1);
-          unannounced.incrementAndGet(w.receiver);
-          LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] [room: {}] webhook event {} given up for {} after"
-              + " {} attempt(s) over {} s (last: {})", nodeId, w.key, eventId(next.json()), sender.url(w.receiver),
-              w.attempts + 1, age / 1000, outcome);
-          w.attempts = 0;
-          acknowledge(w, next);
-          return;
-        }
-        w.attempts++;
-        long backoff = Math.min(settings.webhookMaxBackoffMillis(), 1000L << Math.min(16, w.attempts - 1));
-        retryLater(w, backoff);
-      });
-    }
+    });
   }
 
-  private void acknowledge(Worker w, RoomEvent event) {
+  /** Sends {@code next}, the receiver's first event not delivered. */
+  private void send(Worker w, RoomEvent next) {
+    w.headCreatedAt = next.createdAt();
+    String event = eventName(next.json());
+    if (event != null && !settings.sends(event)) {
+      metrics.delivery("skipped");
+      sent(w, next);
+      return;
+    }
+    long announced = unannounced.get(w.receiver);
+    String body = announced > 0 ? withDropped(next.json(), announced) : next.json();
+    sender.post(w.receiver, body).onComplete(sent -> {
+      String outcome = sent.succeeded() ? sent.result() : "error";
+      metrics.delivery(outcome);
+      if (WebhookSender.DELIVERED.equals(outcome)) {
+        w.attempts = 0;
+        if (announced > 0) {
+          unannounced.addAndGet(w.receiver, -announced);
+        }
+        sent(w, next);
+        return;
+      }
+      long age = System.currentTimeMillis() - next.createdAt();
+      if (age > settings.webhookRetrySeconds() * 1000L) {
+        metrics.dropped("retry_window", 1);
+        unannounced.incrementAndGet(w.receiver);
+        LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] [room: {}] webhook event {} given up for {} after"
+            + " {} attempt(s) over {} s (last: {})", nodeId, w.key, eventId(next.json()), sender.url(w.receiver),
+            w.attempts + 1, age / 1000, outcome);
+        w.attempts = 0;
+        sent(w, next);
+        return;
+      }
+      w.attempts++;
+      long backoff = Math.min(settings.webhookMaxBackoffMillis(), 1000L << Math.min(16, w.attempts - 1));
+      retryLater(w, backoff);
+    });
+  }
+
+  /** {@code event} was delivered or given up: on to the next (the cursor is written when the run ends). */
+  private void sent(Worker w, RoomEvent event) {
+    w.sent = event.ordinal();
+    w.lastSent = event;
+    w.queue.remove(event.ordinal());
+    w.headCreatedAt = 0;
+    pump(w);
+  }
+
+  /** Writes the receiver's cursor in the entry: every event up to {@code ordinal} is delivered or given up. */
+  private void acknowledge(Worker w, long ordinal) {
     Future.fromCompletionStage(rooms.submitToKey(w.key,
-            new RoomProcessors.Acknowledge(w.receiver, event.ordinal(), sender.receivers())), context)
+            new RoomProcessors.Acknowledge(w.receiver, ordinal, sender.receivers())), context)
         .onComplete(ar -> {
           if (ar.failed()) {
             LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] [room: {}] webhook acknowledgement failed, again"
                 + " shortly: {}", nodeId, w.key, ar.cause().toString());
             retryLater(w, 1000);
-          } else {
-            // the acknowledgement answers with the receiver's next event: no read of our own
-            send(w, RoomProcessors.Acknowledge.decodeNext(ar.result()));
+            return;
           }
+          String answer = ar.result();
+          if (RoomProcessors.Acknowledge.REMOVED.equals(answer)) {
+            // the room is gone with its last event: whatever was offered since belongs to a new entry
+            w.queue.clear();
+            w.lastSent = null;
+            w.sent = -1;
+            w.persisted = -1;
+          } else {
+            w.persisted = Math.max(w.persisted, ordinal);
+            RoomEvent next = RoomProcessors.Acknowledge.decodeNext(answer);
+            if (next != null && next.ordinal() > w.sent) {
+              w.queue.putIfAbsent(next.ordinal(), next); // stored before this node had the entry's offers
+            }
+          }
+          pump(w);
         });
   }
 
@@ -383,8 +514,13 @@ public final class WebhookDispatcher implements OutboxHooks {
   }
 
   private static String eventName(String json) {
-    Matcher m = EVENT.matcher(json);
-    return m.find() ? m.group(1) : null;
+    int i = json.indexOf(EVENT_FIELD);
+    if (i < 0) {
+      return null;
+    }
+    int from = i + EVENT_FIELD.length();
+    int to = json.indexOf('"', from);
+    return to < 0 ? null : json.substring(from, to);
   }
 
   private static String eventId(String json) {
