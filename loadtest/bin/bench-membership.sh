@@ -4,7 +4,8 @@
 # rooms-per-socket) sockets spread over both nodes, each joining --rooms-per-socket distinct rooms, held and pinging
 # to the end), then a probe of --call-rate new calls per second (each on two new sockets on two nodes) while
 # node 3 is added (at --steady seconds) and drained again (--scaled seconds later): 2 -> 3 -> 2 nodes.
-# Writes MEMBERSHIP.md (the table) in --out, with the harness's own report (run/), the nodes' logs and GC logs.
+# Writes MEMBERSHIP.md (the table) in --out, with the harness's own report (run/), the nodes' logs (cluster/) and
+# GC logs.
 #
 #   loadtest/bin/bench-membership.sh [--rooms 1000000] [--rooms-per-socket 128] [--fill-in-flight 512]
 #                                    [--heap 2g] [--call-rate 20] [--steady 30] [--scaled 30] [--after 20]
@@ -73,13 +74,12 @@ fi
 
 java_bin="${JAVA:-java}"
 cluster="$here/local-cluster.sh"
-cluster_dir="$root/loadtest/target/membership-cluster"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
+cluster_dir="$out/cluster" # the cluster's state and node logs, one per run: a run never touches another's nodes
 
 cleanup() {
   "$cluster" stop --dir "$cluster_dir" >/dev/null 2>&1 || true
-  cp "$cluster_dir"/node-*.log "$out/" 2>/dev/null || true
 }
 trap cleanup EXIT
 
