@@ -5,9 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { launch, open, withPages, serveSdkPage, urls } from "./lib.mjs";
+import { launch, withPages, serveSdkPage, urls, until, sdkTab, sdkConnected as connected } from "./lib.mjs";
 
-const TIMEOUT = 30000;
 /** How long the call must go on after the signal, and the pace of its data-channel messages. */
 const AFTER_SIGNAL_MS = 10000;
 const PACE_MS = 500;
@@ -28,20 +27,7 @@ after(async () => {
   await site?.close();
 });
 
-async function tab(pages, name, nodeUrl) {
-  const page = await open(browser, site.url, name);
-  pages.push(page);
-  await page.evaluate((url) => window.sdk.start(url), nodeUrl);
-  return page;
-}
-
-const until = (page, fn, arg) => page.waitForFunction(fn, arg, { timeout: TIMEOUT });
-
-async function connected(page, streamId) {
-  await until(page, () => window.sdk.has("ice_connection_state_changed",
-    (e) => e.state === "connected" || e.state === "completed"));
-  await until(page, (id) => window.sdk.has("data_channel_opened", (e) => e.streamId === id), streamId);
-}
+const tab = (pages, name, nodeUrl) => sdkTab(browser, site.url, pages, name, nodeUrl);
 
 async function exchangeData(from, to, streamId, text) {
   await from.evaluate(([id, t]) => window.sdk.adaptor.sendData(id, t), [streamId, text]);

@@ -104,3 +104,24 @@ export function serveSdkPage() {
     close: () => new Promise((r) => server.close(r)),
   })));
 }
+
+/** How long a suite waits for something a browser tab should see. */
+export const TIMEOUT = 30000;
+
+/** Waits until {@code fn(arg)} holds in the page. */
+export const until = (page, fn, arg, timeout = TIMEOUT) => page.waitForFunction(fn, arg, { timeout });
+
+/** A tab of the SDK test page (served at {@code siteUrl}) whose SDK connects to {@code nodeUrl}. */
+export async function sdkTab(browser, siteUrl, pages, name, nodeUrl) {
+  const page = await open(browser, siteUrl, name);
+  pages.push(page);
+  await page.evaluate((url) => window.sdk.start(url), nodeUrl);
+  return page;
+}
+
+/** Waits until the SDK's peer connection is up and its data channel for {@code streamId} open. */
+export async function sdkConnected(page, streamId) {
+  await until(page, () => window.sdk.has("ice_connection_state_changed",
+    (e) => e.state === "connected" || e.state === "completed"));
+  await until(page, (id) => window.sdk.has("data_channel_opened", (e) => e.streamId === id), streamId);
+}

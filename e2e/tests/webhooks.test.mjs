@@ -6,9 +6,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { launch, open, withPages, serveSdkPage, urls } from "./lib.mjs";
+import { launch, withPages, serveSdkPage, urls, until, sdkTab, sdkConnected as connected, TIMEOUT }
+  from "./lib.mjs";
 
-const TIMEOUT = 30000;
 /** How far a delivery's timestamp may be from now: what a receiver accepts against replays. */
 const REPLAY_WINDOW_SECONDS = 300;
 const receiverUrl = process.env.WEBHOOK_RECEIVER_URL;
@@ -32,20 +32,7 @@ after(async () => {
   await site?.close();
 });
 
-async function tab(pages, name, nodeUrl) {
-  const page = await open(browser, site.url, name);
-  pages.push(page);
-  await page.evaluate((url) => window.sdk.start(url), nodeUrl);
-  return page;
-}
-
-const until = (page, fn, arg) => page.waitForFunction(fn, arg, { timeout: TIMEOUT });
-
-async function connected(page, streamId) {
-  await until(page, () => window.sdk.has("ice_connection_state_changed",
-    (e) => e.state === "connected" || e.state === "completed"));
-  await until(page, (id) => window.sdk.has("data_channel_opened", (e) => e.streamId === id), streamId);
-}
+const tab = (pages, name, nodeUrl) => sdkTab(browser, site.url, pages, name, nodeUrl);
 
 /** Whether a delivery's signature is the HMAC-SHA256 of its timestamp and raw body, as a receiver checks it. */
 function signedWell(d) {

@@ -62,8 +62,8 @@ public final class ByteBurstBenchmark {
       b.join(room);
       b.expectNotification("joined", room);
       a.expect("start", room);
-      measure(a, b, room, samples / 3, new long[2]);
-      Histogram quiet = measure(a, b, room, samples, new long[2]);
+      RoundTrips.measure(a, b, room, samples / 3, new long[2]);
+      Histogram quiet = RoundTrips.measure(a, b, room, samples, new long[2]);
 
       // the attackers run in a process of their own: their sending does not share this JVM's threads
       Process attacker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -74,7 +74,7 @@ public final class ByteBurstBenchmark {
         throw new IllegalStateException("the attacker process did not start its burst");
       }
       long[] worst = new long[2];
-      Histogram during = measure(a, b, room, samples, worst);
+      Histogram during = RoundTrips.measure(a, b, room, samples, worst);
       String outcome = out.readLine();
       attacker.waitFor(5, TimeUnit.MINUTES);
       return String.format("%s:%n  round trip alone:        p50 %.2f ms, p99 %.2f ms, max %.2f ms%n"
@@ -118,33 +118,6 @@ public final class ByteBurstBenchmark {
 
   private static double ms(Histogram h, double percentile) {
     return h.getValueAtPercentile(percentile) / 1e6;
-  }
-
-  /**
-   * Round trips A → B → A of a peerMessageCommand, one every 10 ms, timed from the intended send time; {@code worst}
-   * gets the longest one and when it was sent, from the start.
-   */
-  private static Histogram measure(TestPeer a, TestPeer b, String room, int samples, long[] worst) {
-    Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-    long interval = TimeUnit.MILLISECONDS.toNanos(10);
-    long start = System.nanoTime();
-    for (int i = 0; i < samples; i++) {
-      long t0 = start + i * interval;
-      while (System.nanoTime() < t0) {
-        java.util.concurrent.locks.LockSupport.parkNanos(t0 - System.nanoTime());
-      }
-      a.send("{\"command\":\"peerMessageCommand\",\"streamId\":\"" + room + "\",\"definition\":\"p\",\"data\":" + i + "}");
-      b.nextText();
-      b.send("{\"command\":\"peerMessageCommand\",\"streamId\":\"" + room + "\",\"definition\":\"p\",\"data\":" + i + "}");
-      a.nextText();
-      long took = System.nanoTime() - t0;
-      if (took > worst[0]) {
-        worst[0] = took;
-        worst[1] = t0 - start;
-      }
-      h.recordValue(Math.min(took, TimeUnit.SECONDS.toNanos(10)));
-    }
-    return h;
   }
 
   /** A raw WebSocket client that reads everything and keeps only counts (the relays are 127 KB each). */

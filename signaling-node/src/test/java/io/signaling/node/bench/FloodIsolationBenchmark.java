@@ -31,8 +31,8 @@ public final class FloodIsolationBenchmark {
       b.expectNotification("joined", room);
       a.expect("start", room);
 
-      measure(a, b, room, samples / 3, null);
-      Histogram quiet = measure(a, b, room, samples, null);
+      RoundTrips.measure(a, b, room, samples / 3, null);
+      Histogram quiet = RoundTrips.measure(a, b, room, samples, null);
 
       AtomicBoolean flooding = new AtomicBoolean(true);
       AtomicLong floodMessages = new AtomicLong();
@@ -58,7 +58,7 @@ public final class FloodIsolationBenchmark {
         }, "flooder-" + f);
         threads[f].start();
       }
-      Histogram flooded = measure(a, b, room, samples, floodMessages);
+      Histogram flooded = RoundTrips.measure(a, b, room, samples, null);
       flooding.set(false);
       for (Thread t : threads) {
         t.join(TimeUnit.SECONDS.toMillis(30));
@@ -73,27 +73,5 @@ public final class FloodIsolationBenchmark {
           (double) flooded.getValueAtPercentile(50) / quiet.getValueAtPercentile(50),
           (double) flooded.getValueAtPercentile(99) / quiet.getValueAtPercentile(99));
     }
-  }
-
-  /**
-   * Round trips A → B → A of a peerMessageCommand, one every 10 ms (a real call's pace, well inside the
-   * per-connection rate limit), timed from the intended send time.
-   */
-  private static Histogram measure(TestPeer a, TestPeer b, String room, int samples, AtomicLong unused) {
-    Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-    long interval = TimeUnit.MILLISECONDS.toNanos(10);
-    long start = System.nanoTime();
-    for (int i = 0; i < samples; i++) {
-      long t0 = start + i * interval;
-      while (System.nanoTime() < t0) {
-        java.util.concurrent.locks.LockSupport.parkNanos(t0 - System.nanoTime());
-      }
-      a.send("{\"command\":\"peerMessageCommand\",\"streamId\":\"" + room + "\",\"definition\":\"p\",\"data\":" + i + "}");
-      b.nextText();
-      b.send("{\"command\":\"peerMessageCommand\",\"streamId\":\"" + room + "\",\"definition\":\"p\",\"data\":" + i + "}");
-      a.nextText();
-      h.recordValue(Math.min(System.nanoTime() - t0, TimeUnit.SECONDS.toNanos(10)));
-    }
-    return h;
   }
 }
