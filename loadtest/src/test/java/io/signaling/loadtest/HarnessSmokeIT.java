@@ -306,7 +306,7 @@ class HarnessSmokeIT {
         "--cluster-script", BIN.resolve("local-cluster.sh").toString(), "--events", "2:start,10:drain",
         "--duration", "30", "--settle", "1", "--drain-timeout", "60", "--pairs", "10", "--message-rate", "200",
         "--call-rate", "5", "--candidates", "2", "--hold", "300", "--fill-rooms", "2000",
-        "--fill-rooms-per-socket", "128", "--fill-in-flight", "64", "--fill-ping-interval", "5000", "--allow-errors");
+        "--fill-rooms-per-socket", "128", "--fill-in-flight", "256", "--fill-ping-interval", "5000", "--allow-errors");
 
     // THEN the nodes answered every fill join (16 sockets, the last with 80 rooms), and no fill socket was closed
     // while held (the errors below are empty: no fillJoinFailed, no fillSocketClosed)
