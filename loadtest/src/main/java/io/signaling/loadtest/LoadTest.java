@@ -445,6 +445,19 @@ public final class LoadTest implements Runnable {
     double messageRate;
     @Option(names = "--call-rate", defaultValue = "20", description = "New calls per second, each on two new sockets (default ${DEFAULT-VALUE}).")
     double callRate;
+    @Option(names = "--fill-rooms", defaultValue = "0", paramLabel = "N", description = "Before the run, fill the "
+        + "room directory with N rooms of one peer each, held to the end (0: none; default ${DEFAULT-VALUE}). The "
+        + "nodes need --max-rooms-per-connection at least --fill-rooms-per-socket.")
+    long fillRooms;
+    @Option(names = "--fill-rooms-per-socket", defaultValue = "128", paramLabel = "K", description = "Distinct "
+        + "rooms each fill socket joins; ceil(N/K) sockets, spread over the targets (default ${DEFAULT-VALUE}).")
+    int fillRoomsPerSocket;
+    @Option(names = "--fill-in-flight", defaultValue = "512", paramLabel = "J", description = "Fill joins in flight "
+        + "at once, over all lanes: the fill's pace (default ${DEFAULT-VALUE}).")
+    int fillInFlight;
+    @Option(names = "--fill-ping-interval", defaultValue = "10000", paramLabel = "MILLIS", description = "Protocol "
+        + "ping from every held fill socket, below the node's idle timeout (0: none; default ${DEFAULT-VALUE}).")
+    long fillPing;
     @Mixin CallOptions calls;
     @Mixin CallOptions.Hold hold;
     @Mixin CallOptions.ConnectRate connectRate;
@@ -453,6 +466,10 @@ public final class LoadTest implements Runnable {
     public Integer call() throws Exception {
       PrintStream console = common.console();
       double d = Params.range(spec, "--duration", duration, 1, 86_400, console);
+      long fr = Params.range(spec, "--fill-rooms", fillRooms, 0, 20_000_000L, console);
+      int fk = Params.range(spec, "--fill-rooms-per-socket", fillRoomsPerSocket, 1, 100_000, console);
+      int fj = Params.range(spec, "--fill-in-flight", fillInFlight, 1, 100_000, console);
+      long fp = fillPing == 0 ? 0 : Params.range(spec, "--fill-ping-interval", fillPing, 100, 3_600_000L, console);
       List<ScaleEvent> plan;
       try {
         plan = ScaleEvent.parse(events, d);
@@ -486,14 +503,16 @@ public final class LoadTest implements Runnable {
       extra.put("events", plan.toString());
       extra.put("settleSeconds", st);
       // the measured run places its calls over the live target set; a warm-up over a set of its own, no events
+      // (and no fill: the directory is filled once, for the measured run)
       boolean[] warm = {common.warmup > 0};
       return common.run(seconds -> {
         boolean warming = warm[0];
         TargetSet set = warming ? new TargetSet(initial) : measured;
         RunExtension extended = warming ? null : extension;
         warm[0] = false;
+        RoomFill fill = fr == 0 || warming ? null : new RoomFill(fr, fk, fj, fp, console);
         return new ScaleScenario(SoakScenario.soak(p, mr, seconds, conn, 0, extended), set, cr, seconds, model, extra,
-            extended);
+            extended, fill);
       }, d, model.holdMillis() / 1000.0 + model.deadlineMillis() / 1000.0, console, driver);
     }
   }

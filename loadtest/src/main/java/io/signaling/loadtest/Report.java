@@ -124,9 +124,10 @@ final class Report {
   static String eventLines(RunResult r) {
     StringBuilder b = new StringBuilder();
     for (ScaleDriver.Record e : r.scaleEvents()) {
-      b.append(String.format(Locale.ROOT, "  %-10s began %6.1f s, %s %6.1f s%s  %s %s%n", e.event(), e.beganSeconds(),
+      b.append(String.format(Locale.ROOT, "  %-10s began %6.1f s, %s %6.1f s%s%s  %s %s%n", e.event(), e.beganSeconds(),
           e.event().kind() == ScaleEvent.Kind.START ? "ready " : "exited", e.doneSeconds(),
           e.unreadySeconds() >= 0 ? String.format(Locale.ROOT, " (no new calls from %.1f s)", e.unreadySeconds()) : "",
+          e.safeSeconds() >= 0 ? String.format(Locale.ROOT, ", member-safe %6.1f s", e.safeSeconds()) : "",
           e.node(), e.outcome()));
     }
     return b.toString();

@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a run's scale events with the local cluster script ({@code local-cluster.sh add} / {@code drain --wait}),
  * one after the other, on a thread of its own, and begins the matching phases: a start opens {@code scale-up},
- * which lasts until the new node is ready plus the settle time, then {@code scaled}; a drain opens
- * {@code drain}, which lasts until the node's process exited, then {@code after}. An event that falls due while
+ * which lasts until the new node is ready plus the settle time, or until the cluster is member-safe if that comes
+ * later (at most {@link #SAFE_TIMEOUT_SECONDS} after ready), then {@code scaled}; a drain opens {@code drain},
+ * which lasts until the node's process exited and the remaining members are safe (same bound), then
+ * {@code after}. Member-safe: every member's {@code /health/safe} answers 200 and sees every member. An event that falls due while
  * the previous one is still going waits for it (its record says when it really began). A second thread polls
  * every target's {@code /health/ready} and keeps the ready set current, as a load balancer would: 200 ready,
  * 503 or a refused connection not ready, no answer in time leaves it as it was.
@@ -37,14 +39,15 @@ import java.util.concurrent.TimeUnit;
 final class ScaleDriver implements ScaleEvents {
 
   /** What became of one event; times in seconds since the run started, -1 when it did not happen. */
-  record Record(ScaleEvent event, double beganSeconds, double doneSeconds, double unreadySeconds, String node,
-      String outcome) {
+  record Record(ScaleEvent event, double beganSeconds, double doneSeconds, double unreadySeconds, double safeSeconds,
+      String node, String outcome) {
 
     JsonObject toJson() {
       return new JsonObject().put("event", event.toString()).put("kind", event.kind().label())
           .put("plannedAtSeconds", event.atSeconds()).put("beganAtSeconds", RunResult.round(beganSeconds))
           .put(event.kind() == ScaleEvent.Kind.START ? "readyAtSeconds" : "exitedAtSeconds", RunResult.round(doneSeconds))
-          .put("notReadyAtSeconds", RunResult.round(unreadySeconds)).put("node", node).put("outcome", outcome);
+          .put("notReadyAtSeconds", RunResult.round(unreadySeconds))
+          .put("memberSafeAtSeconds", RunResult.round(safeSeconds)).put("node", node).put("outcome", outcome);
     }
   }
 
@@ -53,6 +56,8 @@ final class ScaleDriver implements ScaleEvents {
   static final int START_TIMEOUT_SECONDS = 300;
   /** How far ahead the end of a run is kept while an event is in progress, and how long it goes on after the last. */
   static final int TAIL_SECONDS = 5;
+  /** How long after a node is ready (or exited) the driver waits for the cluster to be member-safe. */
+  static final long SAFE_TIMEOUT_SECONDS = 120;
 
   private final List<ScaleEvent> events;
   private final Path script;
@@ -69,6 +74,9 @@ final class ScaleDriver implements ScaleEvents {
   private final List<Record> records = new CopyOnWriteArrayList<>();
   private final Deque<Target> started = new ArrayDeque<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final MemberSafety safety = new MemberSafety(http);
+  /** Targets whose node this run drained (no longer members). */
+  private final java.util.Set<Integer> gone = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.Map<Integer, Long> notReadyAt = new java.util.concurrent.ConcurrentHashMap<>();
   /** Each target's management URL (its health), found once in the cluster directory. */
   private final java.util.Map<String, String> managementOf = new java.util.concurrent.ConcurrentHashMap<>();
@@ -215,7 +223,8 @@ final class ScaleDriver implements ScaleEvents {
     }
     console.printf(Locale.ROOT, "[%5.1fs] scale: %s ready after %.1f s; settling %.1f s%n", seconds(ready), t.label(),
         (ready - began) / 1e9, settleSeconds);
-    records.add(new Record(e, seconds(began), seconds(ready), -1, t.label(), "ready"));
+    long safe = awaitSafe(ready);
+    records.add(new Record(e, seconds(began), seconds(ready), -1, safe < 0 ? -1 : seconds(safe), t.label(), "ready"));
     if (waitUntil(ready + (long) (settleSeconds * 1e9))) {
       phases.begin(Phases.Kind.SCALED, System.nanoTime());
     }
@@ -241,10 +250,31 @@ final class ScaleDriver implements ScaleEvents {
       fail(e, began, "drain: " + o.summary(), phases, Phases.Kind.AFTER);
       return;
     }
+    gone.add(t.index());
     console.printf(Locale.ROOT, "[%5.1fs] scale: %s exited %.1f s after SIGTERM%n", seconds(exited), t.label(),
         (exited - began) / 1e9);
-    records.add(new Record(e, seconds(began), seconds(exited), unready, t.label(), "exited"));
-    phases.begin(Phases.Kind.AFTER, exited);
+    long safe = awaitSafe(exited);
+    records.add(new Record(e, seconds(began), seconds(exited), unready, safe < 0 ? -1 : seconds(safe), t.label(),
+        "exited"));
+    phases.begin(Phases.Kind.AFTER, safe < 0 ? System.nanoTime() : safe);
+  }
+
+  /**
+   * Waits until every member (every target not drained) is safe and sees them all; when that was
+   * ({@code nanoTime}), or -1 when not within {@link #SAFE_TIMEOUT_SECONDS} of {@code fromNanos}.
+   */
+  private long awaitSafe(long fromNanos) throws InterruptedException {
+    List<Target> members = targets.all().stream().filter(m -> !gone.contains(m.index())).toList();
+    long safe = safety.await(() -> members.stream().map(this::managementBase).toList(), members.size(),
+        fromNanos + SAFE_TIMEOUT_SECONDS * 1_000_000_000L, () -> closed);
+    if (safe < 0) {
+      console.printf(Locale.ROOT, "[%5.1fs] scale: the cluster of %d was not member-safe within %d s%n",
+          seconds(System.nanoTime()), members.size(), SAFE_TIMEOUT_SECONDS);
+    } else {
+      console.printf(Locale.ROOT, "[%5.1fs] scale: all %d members safe %.1f s later%n", seconds(safe), members.size(),
+          (safe - fromNanos) / 1e9);
+    }
+    return safe;
   }
 
   /** When the harness stopped placing new calls on {@code t} (seconds since the run started), or -1. */
@@ -256,7 +286,7 @@ final class ScaleDriver implements ScaleEvents {
   private void fail(ScaleEvent e, long began, String why, Phases phases, Phases.Kind next) {
     console.printf(Locale.ROOT, "[%5.1fs] scale: %s FAILED: %s%n", seconds(System.nanoTime()), e, why);
     stats.error("scaleEventFailed");
-    records.add(new Record(e, seconds(began), -1, -1, "", why));
+    records.add(new Record(e, seconds(began), -1, -1, -1, "", why));
     phases.begin(next, System.nanoTime());
   }
 

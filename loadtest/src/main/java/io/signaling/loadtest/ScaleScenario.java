@@ -14,7 +14,9 @@ import java.util.Map;
  * them). A setup a draining node turns away before pairing (upgrade 503, {@code temporarilyUnavailable}, or its
  * socket released with {@code server_will_stop}), or a connect a drained node's closed server refuses, is tried
  * again on another ready node, from its original intended time, and counted as a retry, not an error (the node
- * leaves the ready set at once); anything else a drain does to a call is an error.
+ * leaves the ready set at once); anything else a drain does to a call is an error. With a {@link RoomFill}, the
+ * room directory is filled before the run (before the soak's pairs are paired) and its sockets held to the end:
+ * the run's first phase is then the window right after the fill, before any change.
  */
 final class ScaleScenario implements Scenario {
 
@@ -28,10 +30,16 @@ final class ScaleScenario implements Scenario {
   private final CallModel model;
   private final Map<String, Object> extra;
   private final RunExtension extension;
+  private final RoomFill fill;
+  private final java.util.concurrent.atomic.AtomicBoolean fillReported = new java.util.concurrent.atomic.AtomicBoolean();
 
-  /** @param extension what extends the run while a scale event is in progress at its planned end, or null */
+  /**
+   * @param extension what extends the run while a scale event is in progress at its planned end, or null
+   * @param fill what fills the room directory before the run, or null (none)
+   */
   ScaleScenario(SoakScenario soak, TargetSet targets, double callRate, double seconds, CallModel model,
-      Map<String, Object> extra, RunExtension extension) {
+      Map<String, Object> extra, RunExtension extension, RoomFill fill) {
+    this.fill = fill;
     this.soak = soak;
     this.targets = targets;
     this.callRate = callRate;
@@ -48,17 +56,26 @@ final class ScaleScenario implements Scenario {
 
   @Override
   public Future<Void> prepare(Lane lane) {
-    return soak.prepare(lane);
+    // the fill first: the soak's pairs, paired after it, are not left idle while it runs
+    return fill == null ? soak.prepare(lane) : fill.prepare(lane).compose(v -> soak.prepare(lane));
   }
 
   @Override
   public Future<Void> run(Lane lane, long startNanos) {
+    if (fill != null) {
+      if (fillReported.compareAndSet(false, true)) {
+        RoomFill.Outcome o = fill.outcome();
+        fill.console().printf(java.util.Locale.ROOT,
+            "fill: %,d rooms on %,d sockets: %,d joined, %,d failed in %.1f s (%,.0f joins/s); held, pinging%n",
+            o.rooms(), o.sockets(), o.joined(), o.failed(), o.seconds(), o.joinsPerSecond());
+      }
+    }
     return Future.all(soak.run(lane, startNanos), calls(lane, startNanos)).mapEmpty();
   }
 
   @Override
   public Future<Void> finish(Lane lane) {
-    return soak.finish(lane);
+    return fill == null ? soak.finish(lane) : soak.finish(lane).compose(v -> fill.finish(lane));
   }
 
   private Future<Void> calls(Lane lane, long startNanos) {
@@ -161,6 +178,9 @@ final class ScaleScenario implements Scenario {
     p.put("candidatesEachWay", model.candidates());
     p.put("holdMillis", model.holdMillis());
     p.putAll(extra);
+    if (fill != null) {
+      p.put("fill", fill.outcome().toJson());
+    }
     return p;
   }
 

@@ -46,6 +46,35 @@ class CommandLineTest {
   }
 
   @Test
+  void scale_documents_its_room_fill_and_refuses_one_it_cannot_make() {
+    assertThat(run("scale", "--help").out()).contains("--fill-rooms", "--fill-rooms-per-socket", "--fill-in-flight",
+        "--fill-ping-interval", "--max-rooms-per-connection");
+    CommandRun zero = run("scale", "-t", URL, "--events", "5:start", "--fill-rooms", "1000",
+        "--fill-rooms-per-socket", "0");
+    assertThat(zero.status()).isEqualTo(2);
+    assertThat(zero.err()).contains("--fill-rooms-per-socket must be at least 1 (was 0)");
+    CommandRun negative = run("scale", "-t", URL, "--events", "5:start", "--fill-rooms", "-1");
+    assertThat(negative.status()).isEqualTo(2);
+    assertThat(negative.err()).contains("--fill-rooms must be at least 0 (was -1)");
+  }
+
+  @Test
+  void a_room_fill_gives_every_socket_its_share_and_the_last_one_the_rest() {
+    // GIVEN 1,000 rooms at 128 per socket
+    RoomFill fill = new RoomFill(1_000, 128, 512, 10_000, System.out);
+    // THEN 8 sockets: seven of 128 rooms and the last of the 104 left, 1,000 in all
+    assertThat(fill.sockets()).isEqualTo(8);
+    long total = 0;
+    for (long s = 0; s < fill.sockets(); s++) {
+      total += fill.roomsOf(s);
+    }
+    assertThat(fill.roomsOf(0)).isEqualTo(128);
+    assertThat(fill.roomsOf(7)).isEqualTo(104);
+    assertThat(total).isEqualTo(1_000);
+    assertThat(new RoomFill(1_000_000, 128, 512, 10_000, System.out).sockets()).isEqualTo(7_813);
+  }
+
+  @Test
   void distributed_runs_document_their_options_and_refuse_what_they_cannot_do() {
     assertThat(run("pairs", "--help").out()).contains("--workers", "--external-workers", "--coordinator-port",
         "--worker-timeout");

@@ -224,7 +224,7 @@ class DistributedMergeTest {
     // AND a coordinator for 2 workers of a scale run, its driver polling readiness (its events are made below)
     ScaleDriver driver = new ScaleDriver(List.of(), Path.of("no-script"), dir, new TargetSet(initial), 0, 5, out);
     ScaleScenario scenario = new ScaleScenario(SoakScenario.soak(2, 10, 5, 10, 0), new TargetSet(initial), 2, 5,
-        CallModel.ams(2, 0, 10_000, 0), java.util.Map.of(), null);
+        CallModel.ams(2, 0, 10_000, 0), java.util.Map.of(), null, null);
     Harness.Options options = new Harness.Options(initial, true, 1, 1_000, false, out);
     try (Coordinator coordinator = new Coordinator(scenario, 2, List.of("scale"), out)) {
       coordinator.scale(driver);

@@ -300,11 +300,22 @@ class HarnessSmokeIT {
   @Test
   @Order(7)
   void scale_starts_a_third_node_that_takes_calls_then_drains_it_and_reports_every_phase() throws Exception {
-    // WHEN a soak of held pairs and a stream of new calls run while a node is started at 2 s and drained at 10 s
+    // WHEN a soak of held pairs and a stream of new calls run while a node is started at 2 s and drained at 10 s,
+    // with the room directory filled first: 2,000 rooms of one peer each, 128 per socket, held (pinging) to the end
     JsonObject result = harness("scale", "scale", "-t", urls, "--cluster-dir", clusterDir.toString(),
         "--cluster-script", BIN.resolve("local-cluster.sh").toString(), "--events", "2:start,10:drain",
         "--duration", "30", "--settle", "1", "--drain-timeout", "60", "--pairs", "10", "--message-rate", "200",
-        "--call-rate", "5", "--candidates", "2", "--hold", "300", "--allow-errors");
+        "--call-rate", "5", "--candidates", "2", "--hold", "300", "--fill-rooms", "2000",
+        "--fill-rooms-per-socket", "128", "--fill-in-flight", "256", "--fill-ping-interval", "5000", "--allow-errors");
+
+    // THEN the nodes answered every fill join (16 sockets, the last with 80 rooms), and no fill socket was closed
+    // while held (the errors below are empty: no fillJoinFailed, no fillSocketClosed)
+    JsonObject fill = result.getJsonObject("parameters").getJsonObject("fill");
+    assertThat(fill.getLong("rooms")).as(fill.encode()).isEqualTo(2000);
+    assertThat(fill.getLong("sockets")).as(fill.encode()).isEqualTo(16);
+    assertThat(fill.getLong("joined")).as(fill.encode()).isEqualTo(2000);
+    assertThat(fill.getLong("failed")).as(fill.encode()).isZero();
+    assertThat(fill.getDouble("joinsPerSecond")).as(fill.encode()).isPositive();
 
     // THEN nothing failed and nothing was lost: the drain ended no call, refusals by the draining node were
     // retries, not errors, and the member's joining and leaving dropped no relay
@@ -334,6 +345,13 @@ class HarnessSmokeIT {
     assertThat(events.getJsonObject(1).getString("outcome")).isEqualTo("exited");
     String third = "127.0.0.1:" + (httpBase + 2);
     assertThat(events.getJsonObject(0).getString("node")).isEqualTo(third);
+    // AND after each event the cluster was member-safe again (every member's /health/safe), not before the event
+    // had its effect: after the new node was ready, after the drained one exited
+    JsonObject up = events.getJsonObject(0);
+    JsonObject down = events.getJsonObject(1);
+    assertThat(up.getDouble("memberSafeAtSeconds")).as(up.encode()).isGreaterThanOrEqualTo(up.getDouble("readyAtSeconds"));
+    assertThat(down.getDouble("memberSafeAtSeconds")).as(down.encode())
+        .isGreaterThanOrEqualTo(down.getDouble("exitedAtSeconds"));
     assertThat(result.getJsonObject("perNodeLatencyMs").getJsonObject(third).getJsonObject("pairing")
         .getLong("count")).isPositive();
     assertThat(exec(30, "bash", BIN.resolve("local-cluster.sh").toString(), "urls", "--dir", clusterDir.toString())
