@@ -54,6 +54,9 @@ public final class ManagementServer {
       }
     });
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
+        // HTTP/1.1 only, as on the client port: a client that offers an h2c upgrade (the JDK's HttpClient does by
+        // default) now and then got no answer to a large scrape over the upgraded connection, only its end
+        .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(idleSeconds).setIdleTimeoutUnit(TimeUnit.SECONDS);
     return vertx.createHttpServer(options).requestHandler(router).listen();
   }
