@@ -80,6 +80,7 @@ final class ScaleDriver implements ScaleEvents {
   private final java.util.Map<Integer, Long> notReadyAt = new java.util.concurrent.ConcurrentHashMap<>();
   /** Each target's management URL (its health), found once in the cluster directory. */
   private final java.util.Map<String, String> managementOf = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile long safeTimeoutSeconds = SAFE_TIMEOUT_SECONDS;
   private volatile boolean closed;
   private volatile Process running;
   private Thread eventThread;
@@ -266,15 +267,24 @@ final class ScaleDriver implements ScaleEvents {
   private long awaitSafe(long fromNanos) throws InterruptedException {
     List<Target> members = targets.all().stream().filter(m -> !gone.contains(m.index())).toList();
     long safe = safety.await(() -> members.stream().map(this::managementBase).toList(), members.size(),
-        fromNanos + SAFE_TIMEOUT_SECONDS * 1_000_000_000L, () -> closed);
+        fromNanos + safeTimeoutSeconds * 1_000_000_000L, () -> closed);
     if (safe < 0) {
       console.printf(Locale.ROOT, "[%5.1fs] scale: the cluster of %d was not member-safe within %d s%n",
-          seconds(System.nanoTime()), members.size(), SAFE_TIMEOUT_SECONDS);
+          seconds(System.nanoTime()), members.size(), safeTimeoutSeconds);
     } else {
       console.printf(Locale.ROOT, "[%5.1fs] scale: all %d members safe %.1f s later%n", seconds(safe), members.size(),
           (safe - fromNanos) / 1e9);
     }
     return safe;
+  }
+
+  /**
+   * How long after an event the driver waits for the cluster to be member-safe ({@link #SAFE_TIMEOUT_SECONDS});
+   * 0: it looks once. For a cluster script that starts no real node.
+   */
+  ScaleDriver withSafeTimeout(long seconds) {
+    this.safeTimeoutSeconds = seconds;
+    return this;
   }
 
   /** When the harness stopped placing new calls on {@code t} (seconds since the run started), or -1. */
