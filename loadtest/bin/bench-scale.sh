@@ -16,10 +16,15 @@
 #
 #   loadtest/bin/bench-scale.sh [--nodes "2 3 4 6 8"] [--idle-seconds 20] [--calls 1000] [--in-flight 10]
 #                               [--warm-calls 2000] [--heap 384m] [--failure-timeout SECONDS] [--out DIR]
+#                               [--node-warmup-calls N]
 #
 # --failure-timeout sets the nodes' SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS (default: theirs, 2): on a machine with
 # fewer cores than node JVMs, a node starved of CPU for 2 s misses heartbeats and is suspected and removed, and the
 # cluster splits and merges under the load it is measured with.
+#
+# --node-warmup-calls gives each node its own warm-up before it reports ready (SIGNALING_WARMUP_CALLS; default 0,
+# the warm-up off): with it, CPU per call compares nodes that are each warm, whatever the size of the cluster,
+# instead of nodes that saw a share of --warm-calls that shrinks as the cluster grows.
 #
 # Build first: mvn -B package -DskipTests. Ports (override with the environment): NODE_HTTP_PORT 5080..,
 # NODE_MANAGEMENT_PORT 9000.., NODE_CLUSTER_PORT 5701... Needs curl and ss (iproute2).
@@ -43,7 +48,8 @@ calls=1000
 in_flight=10
 warm_calls=2000
 heap=384m
-node_flags=(--warmup-calls 0)
+node_warmup=0
+node_flags=()
 remote=""
 remote_targets=""
 while [ $# -gt 0 ]; do
@@ -54,6 +60,7 @@ while [ $# -gt 0 ]; do
     --in-flight) in_flight="$2"; shift 2 ;;
     --warm-calls) warm_calls="$2"; shift 2 ;;
     --heap) heap="$2"; shift 2 ;;
+    --node-warmup-calls) node_warmup="$2"; shift 2 ;;
     --failure-timeout) node_flags+=(--cluster-failure-timeout-seconds "$2"); shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --management) remote="$2"; shift 2 ;;
@@ -61,9 +68,10 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-for v in "$idle_seconds" "$calls" "$in_flight" "$warm_calls"; do
-  [[ "$v" =~ ^[0-9]+$ ]] || { echo "--idle-seconds, --calls, --in-flight and --warm-calls take whole numbers" >&2; exit 2; }
+for v in "$idle_seconds" "$calls" "$in_flight" "$warm_calls" "$node_warmup"; do
+  [[ "$v" =~ ^[0-9]+$ ]] || { echo "--idle-seconds, --calls, --in-flight, --warm-calls and --node-warmup-calls take whole numbers" >&2; exit 2; }
 done
+node_flags+=(--warmup-calls "$node_warmup")
 command -v curl >/dev/null && command -v ss >/dev/null || { echo "needs curl and ss" >&2; exit 2; }
 if [ -n "$remote" ]; then
   [ -n "$remote_targets" ] || { echo "--management needs -t (the WebSocket URLs the load client calls)" >&2; exit 2; }
