@@ -1,11 +1,8 @@
 package io.signaling.node.cluster;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomEvent;
 import io.signaling.node.room.RoomLife;
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -24,7 +21,7 @@ final class AcknowledgeProcessor extends RoomProcessor<String> {
   private int receivers;
 
   AcknowledgeProcessor() {
-    super(RoomSerialization.ACKNOWLEDGE_PROCESSOR);
+    super(RoomSerialization.ACKNOWLEDGE_PROCESSOR, "acknowledge");
   }
 
   AcknowledgeProcessor(int receiver, long ordinal, int receivers) {
@@ -72,13 +69,12 @@ final class AcknowledgeProcessor extends RoomProcessor<String> {
   }
 
   @Override
-  public void writeData(ObjectDataOutput out) throws IOException {
-    RoomSerialization.write(out, new WireBody.Writer().u8(receiver).i64(ordinal).u8(receivers));
+  void writeBody(WireBody.Writer body) {
+    body.u8(receiver).i64(ordinal).u8(receivers);
   }
 
   @Override
-  public void readData(ObjectDataInput in) throws IOException {
-    WireBody.Reader body = RoomSerialization.read(in, "acknowledge");
+  void readBody(WireBody.Reader body) {
     receiver = body.u8();
     ordinal = body.i64();
     receivers = body.u8();

@@ -1,10 +1,7 @@
 package io.signaling.node.cluster;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomEvents;
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -17,7 +14,7 @@ import java.util.Map;
 final class AdoptProcessor extends RoomProcessor<Boolean> {
 
   AdoptProcessor() {
-    super(RoomSerialization.ADOPT_PROCESSOR);
+    super(RoomSerialization.ADOPT_PROCESSOR, "adopt");
   }
 
   @Override
@@ -38,12 +35,12 @@ final class AdoptProcessor extends RoomProcessor<Boolean> {
   }
 
   @Override
-  public void writeData(ObjectDataOutput out) throws IOException {
-    RoomSerialization.write(out, new WireBody.Writer());
+  void writeBody(WireBody.Writer body) {
+    // no field
   }
 
   @Override
-  public void readData(ObjectDataInput in) throws IOException {
-    RoomSerialization.read(in, "adopt");
+  void readBody(WireBody.Reader body) {
+    // no field
   }
 }

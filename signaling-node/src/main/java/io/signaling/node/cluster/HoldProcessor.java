@@ -1,12 +1,9 @@
 package io.signaling.node.cluster;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.signaling.node.room.LeaveDecision;
 import io.signaling.node.room.PeerRef;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomRules;
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -18,7 +15,7 @@ final class HoldProcessor extends RoomProcessor<LeaveDecision> {
   private long resumeMillis;
 
   HoldProcessor() {
-    super(RoomSerialization.HOLD_PROCESSOR);
+    super(RoomSerialization.HOLD_PROCESSOR, "hold");
   }
 
   HoldProcessor(PeerRef peer, long resumeMillis) {
@@ -39,13 +36,12 @@ final class HoldProcessor extends RoomProcessor<LeaveDecision> {
   }
 
   @Override
-  public void writeData(ObjectDataOutput out) throws IOException {
-    RoomSerialization.write(out, new WireBody.Writer().peer(peer).slots(true).i64(resumeMillis));
+  void writeBody(WireBody.Writer body) {
+    body.peer(peer).slots(true).i64(resumeMillis);
   }
 
   @Override
-  public void readData(ObjectDataInput in) throws IOException {
-    WireBody.Reader body = RoomSerialization.read(in, "hold");
+  void readBody(WireBody.Reader body) {
     peer = body.peer();
     peer = body.slots().slotted(peer);
     resumeMillis = body.i64();

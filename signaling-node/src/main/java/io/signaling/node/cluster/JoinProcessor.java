@@ -1,13 +1,10 @@
 package io.signaling.node.cluster;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.signaling.node.room.JoinDecision;
 import io.signaling.node.room.LeaveReason;
 import io.signaling.node.room.PeerRef;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomRules;
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -20,7 +17,7 @@ final class JoinProcessor extends RoomProcessor<JoinDecision> {
   private long resumeMillis;
 
   JoinProcessor() {
-    super(RoomSerialization.JOIN_PROCESSOR);
+    super(RoomSerialization.JOIN_PROCESSOR, "join");
   }
 
   JoinProcessor(PeerRef joiner) {
@@ -57,18 +54,16 @@ final class JoinProcessor extends RoomProcessor<JoinDecision> {
   }
 
   @Override
-  public void writeData(ObjectDataOutput out) throws IOException {
-    WireBody.Writer body = new WireBody.Writer().peer(joiner);
+  void writeBody(WireBody.Writer body) {
+    body.peer(joiner);
     // appended with resume: the joiner's slot fields, then the hold time
     if (body.hasSlots() || resumeMillis != 0) {
       body.slots(true).i64(resumeMillis);
     }
-    RoomSerialization.write(out, body);
   }
 
   @Override
-  public void readData(ObjectDataInput in) throws IOException {
-    WireBody.Reader body = RoomSerialization.read(in, "join");
+  void readBody(WireBody.Reader body) {
     joiner = body.peer();
     joiner = body.slots().slotted(joiner);
     resumeMillis = body.more() ? body.i64() : 0;

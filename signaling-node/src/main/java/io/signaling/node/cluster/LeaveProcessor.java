@@ -1,13 +1,10 @@
 package io.signaling.node.cluster;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.signaling.node.room.LeaveDecision;
 import io.signaling.node.room.LeaveReason;
 import io.signaling.node.room.PeerRef;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomRules;
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -24,7 +21,7 @@ final class LeaveProcessor extends RoomProcessor<LeaveDecision> {
   private long resumeMillis;
 
   LeaveProcessor() {
-    super(RoomSerialization.LEAVE_PROCESSOR);
+    super(RoomSerialization.LEAVE_PROCESSOR, "leave");
   }
 
   LeaveProcessor(PeerRef leaver, PeerRef onlyWith) {
@@ -72,20 +69,18 @@ final class LeaveProcessor extends RoomProcessor<LeaveDecision> {
   }
 
   @Override
-  public void writeData(ObjectDataOutput out) throws IOException {
-    WireBody.Writer body = new WireBody.Writer().peer(leaver).peer(onlyWith);
+  void writeBody(WireBody.Writer body) {
+    body.peer(leaver).peer(onlyWith);
     // appended with webhooks: the reason, after the slot block
     if (reason != null) {
       body.slots(true).u8(reason.code()).i64(resumeMillis);
     } else {
       body.slots(false);
     }
-    RoomSerialization.write(out, body);
   }
 
   @Override
-  public void readData(ObjectDataInput in) throws IOException {
-    WireBody.Reader body = RoomSerialization.read(in, "leave");
+  void readBody(WireBody.Reader body) {
     leaver = body.peer();
     onlyWith = body.peer();
     body.slots();

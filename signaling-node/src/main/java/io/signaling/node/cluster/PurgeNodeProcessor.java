@@ -2,10 +2,7 @@ package io.signaling.node.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.signaling.node.room.Room;
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -22,7 +19,7 @@ final class PurgeNodeProcessor extends RoomProcessor<Boolean> {
   private transient volatile Boolean departed;
 
   PurgeNodeProcessor() {
-    super(RoomSerialization.PURGE_NODE_PROCESSOR);
+    super(RoomSerialization.PURGE_NODE_PROCESSOR, "purge");
     removal = new WithoutNodeProcessor();
   }
 
@@ -35,7 +32,7 @@ final class PurgeNodeProcessor extends RoomProcessor<Boolean> {
   }
 
   PurgeNodeProcessor(String node, long atMillis, long resumeMillis) {
-    super(RoomSerialization.PURGE_NODE_PROCESSOR);
+    super(RoomSerialization.PURGE_NODE_PROCESSOR, "purge");
     removal = new WithoutNodeProcessor(node, atMillis, resumeMillis);
   }
 
@@ -77,12 +74,12 @@ final class PurgeNodeProcessor extends RoomProcessor<Boolean> {
   }
 
   @Override
-  public void writeData(ObjectDataOutput out) throws IOException {
-    removal.writeData(out);
+  void writeBody(WireBody.Writer body) {
+    removal.writeBody(body);
   }
 
   @Override
-  public void readData(ObjectDataInput in) throws IOException {
-    removal.readData(in);
+  void readBody(WireBody.Reader body) {
+    removal.readBody(body);
   }
 }

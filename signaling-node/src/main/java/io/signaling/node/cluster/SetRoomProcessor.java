@@ -1,9 +1,6 @@
 package io.signaling.node.cluster;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.signaling.node.room.Room;
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -19,7 +16,7 @@ final class SetRoomProcessor<R> extends RoomProcessor<R> {
   private Room room;
 
   SetRoomProcessor() {
-    super(RoomSerialization.SET_ROOM_PROCESSOR);
+    super(RoomSerialization.SET_ROOM_PROCESSOR, "set-room");
   }
 
   SetRoomProcessor(String key, Room room) {
@@ -37,13 +34,12 @@ final class SetRoomProcessor<R> extends RoomProcessor<R> {
   }
 
   @Override
-  public void writeData(ObjectDataOutput out) throws IOException {
-    RoomSerialization.write(out, RoomSerialization.withLife(new WireBody.Writer().string(key).room(room), room));
+  void writeBody(WireBody.Writer body) {
+    RoomSerialization.withLife(body.string(key).room(room), room);
   }
 
   @Override
-  public void readData(ObjectDataInput in) throws IOException {
-    WireBody.Reader body = RoomSerialization.read(in, "set-room");
+  void readBody(WireBody.Reader body) {
     key = body.string();
     room = body.room();
     room = body.slots().slotted(room);

@@ -1,12 +1,9 @@
 package io.signaling.node.cluster;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
 import io.signaling.node.room.LeaveReason;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomEvents;
 import io.signaling.node.room.RoomRules;
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -22,7 +19,7 @@ final class WithoutNodeProcessor extends RoomProcessor<Boolean> {
   private long resumeMillis;
 
   WithoutNodeProcessor() {
-    super(RoomSerialization.WITHOUT_NODE_PROCESSOR);
+    super(RoomSerialization.WITHOUT_NODE_PROCESSOR, "purge");
   }
 
   WithoutNodeProcessor(String node, long atMillis) {
@@ -70,17 +67,15 @@ final class WithoutNodeProcessor extends RoomProcessor<Boolean> {
   }
 
   @Override
-  public void writeData(ObjectDataOutput out) throws IOException {
-    WireBody.Writer body = new WireBody.Writer().string(node).i64(atMillis);
+  void writeBody(WireBody.Writer body) {
+    body.string(node).i64(atMillis);
     if (resumeMillis != 0) {
       body.i64(resumeMillis);
     }
-    RoomSerialization.write(out, body);
   }
 
   @Override
-  public void readData(ObjectDataInput in) throws IOException {
-    WireBody.Reader body = RoomSerialization.read(in, "purge");
+  void readBody(WireBody.Reader body) {
     node = body.string();
     atMillis = body.i64();
     resumeMillis = body.more() ? body.i64() : 0;
