@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class PurgeNodeProcessor extends RoomProcessor<Boolean> {
   /** The removal itself (the node, the time, the resume window), which is also the backup. */
-  private WithoutNodeProcessor removal;
+  private final WithoutNodeProcessor removal;
   /** Decided once per instance (one per member, shared by its partition threads): purge, or do nothing. */
   private transient volatile Boolean departed;
 
