@@ -203,7 +203,7 @@ public final class ClusterAdmin implements AdminRooms {
   /** Takes {@code peer} out of the room, then tells it {@code stop} (and its partner, when {@code tellPartner}). */
   private Future<Boolean> remove(String streamId, PeerRef peer, boolean tellPartner) {
     return Future.fromCompletionStage(rooms.submitToKey(streamId,
-        new RoomProcessors.Leave(peer, null, LeaveReason.REMOVED, resumeMillis)), context).map(d -> {
+        new LeaveProcessor(peer, null, LeaveReason.REMOVED, resumeMillis)), context).map(d -> {
           if (!d.removed()) {
             return false;
           }

@@ -39,28 +39,28 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
 
   @Override
   public CompletionStage<JoinDecision> join(String streamId, PeerRef joiner) {
-    return rooms.submitToKey(streamId, new RoomProcessors.Join(joiner, resumeMillis));
+    return rooms.submitToKey(streamId, new JoinProcessor(joiner, resumeMillis));
   }
 
   @Override
   public CompletionStage<LeaveDecision> leave(String streamId, PeerRef leaver) {
-    return rooms.submitToKey(streamId, new RoomProcessors.Leave(leaver, null));
+    return rooms.submitToKey(streamId, new LeaveProcessor(leaver, null));
   }
 
   @Override
   public CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor) {
-    return rooms.submitToKey(streamId, new RoomProcessors.Leave(partner, evictor));
+    return rooms.submitToKey(streamId, new LeaveProcessor(partner, evictor));
   }
 
   @Override
   public CompletionStage<LeaveDecision> leave(String streamId, PeerRef leaver, LeaveReason reason) {
-    return rooms.submitToKey(streamId, new RoomProcessors.Leave(leaver, null, reason, resumeMillis));
+    return rooms.submitToKey(streamId, new LeaveProcessor(leaver, null, reason, resumeMillis));
   }
 
   @Override
   public CompletionStage<LeaveDecision> evict(String streamId, PeerRef partner, PeerRef evictor,
       LeaveReason reason) {
-    return rooms.submitToKey(streamId, new RoomProcessors.Leave(partner, evictor, reason, resumeMillis));
+    return rooms.submitToKey(streamId, new LeaveProcessor(partner, evictor, reason, resumeMillis));
   }
 
   @Override
@@ -68,7 +68,7 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
     if (resumeMillis <= 0) {
       return CompletableFuture.completedFuture(LeaveDecision.NOT_MEMBER);
     }
-    return rooms.submitToKey(streamId, new RoomProcessors.Hold(peer, resumeMillis));
+    return rooms.submitToKey(streamId, new HoldProcessor(peer, resumeMillis));
   }
 
   @Override
@@ -79,7 +79,8 @@ public final class HazelcastRoomDirectory implements RoomDirectory {
   @Override
   public CompletionStage<Integer> purgeNode(String node) {
     return CompletableFuture.supplyAsync(() -> {
-      Map<String, Boolean> changed = rooms.executeOnEntries(new RoomProcessors.PurgeNode(node, System.currentTimeMillis(), resumeMillis));
+      Map<String, Boolean> changed = rooms.executeOnEntries(
+          new PurgeNodeProcessor(node, System.currentTimeMillis(), resumeMillis));
       return (int) changed.values().stream().filter(Boolean.TRUE::equals).count();
     }, blocking);
   }

@@ -82,14 +82,14 @@ public final class RoomSerialization {
 
   private static IdentifiedDataSerializable create(int classId) {
     switch (classId) {
-      case JOIN_PROCESSOR: return new RoomProcessors.Join();
-      case LEAVE_PROCESSOR: return new RoomProcessors.Leave();
-      case PURGE_NODE_PROCESSOR: return new RoomProcessors.PurgeNode();
-      case SET_ROOM_PROCESSOR: return new RoomProcessors.SetRoom<>();
-      case WITHOUT_NODE_PROCESSOR: return new RoomProcessors.WithoutNode();
-      case HOLD_PROCESSOR: return new RoomProcessors.Hold();
-      case ACKNOWLEDGE_PROCESSOR: return new RoomProcessors.Acknowledge();
-      case ADOPT_PROCESSOR: return new RoomProcessors.Adopt();
+      case JOIN_PROCESSOR: return new JoinProcessor();
+      case LEAVE_PROCESSOR: return new LeaveProcessor();
+      case PURGE_NODE_PROCESSOR: return new PurgeNodeProcessor();
+      case SET_ROOM_PROCESSOR: return new SetRoomProcessor<>();
+      case WITHOUT_NODE_PROCESSOR: return new WithoutNodeProcessor();
+      case HOLD_PROCESSOR: return new HoldProcessor();
+      case ACKNOWLEDGE_PROCESSOR: return new AcknowledgeProcessor();
+      case ADOPT_PROCESSOR: return new AdoptProcessor();
       default: return null;
     }
   }

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * Delivers the events kept in the room entries of the partitions this node owns (the outbox): for each room and
  * each receiver, one event at a time, oldest first; the next only after the previous was acknowledged (a 2xx) or
  * given up (its retry window passed). Rooms and receivers are independent. Delivered events move the receiver's
- * cursor in the entry ({@link RoomProcessors.Acknowledge}), which the entry's backup replicates; a node that takes
+ * cursor in the entry ({@link AcknowledgeProcessor}), which the entry's backup replicates; a node that takes
  * over a partition (a migration, a member lost) finds the entries with events by a scan of what it owns and goes
  * on from their cursors. So an event is delivered at least once, in order per room life, whichever node dies.
  *
@@ -202,7 +202,7 @@ public final class WebhookDispatcher implements OutboxHooks {
   }
 
   /**
-   * Adopts the lifeless rooms of this node's partitions ({@link RoomProcessors.Adopt}), a few at a time, so that a
+   * Adopts the lifeless rooms of this node's partitions ({@link AdoptProcessor}), a few at a time, so that a
    * call that began before the gate opened is reported from now on rather than from its next change. A room a change
    * adopts first, or that moves to another owner meanwhile, is left to that change or owner.
    */
@@ -234,7 +234,7 @@ public final class WebhookDispatcher implements OutboxHooks {
     }
     List<CompletableFuture<Boolean>> batch = new ArrayList<>();
     for (String key : keys.subList(from, Math.min(keys.size(), from + ADOPT_BATCH))) {
-      batch.add(rooms.submitToKey(key, new RoomProcessors.Adopt()).toCompletableFuture()
+      batch.add(rooms.submitToKey(key, new AdoptProcessor()).toCompletableFuture()
           .handle((done, failure) -> {
             if (failure != null) {
               LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] [room: {}] webhooks: adoption failed ({}); the"
@@ -571,7 +571,7 @@ public final class WebhookDispatcher implements OutboxHooks {
   /** Writes the receiver's cursor in the entry: every event up to {@code ordinal} is delivered or given up. */
   private void acknowledge(Worker w, long ordinal) {
     Future.fromCompletionStage(rooms.submitToKey(w.key,
-            new RoomProcessors.Acknowledge(w.receiver, ordinal, sender.receivers())), context)
+            new AcknowledgeProcessor(w.receiver, ordinal, sender.receivers())), context)
         .onComplete(ar -> {
           if (ar.failed()) {
             LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] [room: {}] webhook acknowledgement failed, again"
@@ -580,7 +580,7 @@ public final class WebhookDispatcher implements OutboxHooks {
             return;
           }
           String answer = ar.result();
-          if (RoomProcessors.Acknowledge.REMOVED.equals(answer)) {
+          if (AcknowledgeProcessor.REMOVED.equals(answer)) {
             // the room is gone with its last event: whatever was offered since belongs to a new entry
             w.queue.clear();
             w.lastSent = null;
@@ -588,7 +588,7 @@ public final class WebhookDispatcher implements OutboxHooks {
             w.persisted = -1;
           } else {
             w.persisted = Math.max(w.persisted, ordinal);
-            RoomEvent next = RoomProcessors.Acknowledge.decodeNext(answer);
+            RoomEvent next = AcknowledgeProcessor.decodeNext(answer);
             if (next != null && next.ordinal() > w.sent) {
               w.queue.putIfAbsent(next.ordinal(), next); // stored before this node had the entry's offers
             }

@@ -197,7 +197,7 @@ class RoomProcessorsBackupTest {
     assertThat(count(partitions, r -> r.peers().stream().anyMatch(p -> p.node().equals(GONE)))).isPositive();
 
     // WHEN the departed node is purged the way the directory does it: one executeOnEntries
-    executeOnEntries(partitions, new RoomProcessors.PurgeNode(GONE));
+    executeOnEntries(partitions, new PurgeNodeProcessor(GONE));
 
     // THEN the primaries hold no peer of it, and every backup equals its primary, key by key
     assertThat(count(partitions, r -> r.peers().stream().anyMatch(p -> p.node().equals(GONE)))).isZero();
@@ -219,7 +219,7 @@ class RoomProcessorsBackupTest {
       }
     }
     // WHEN the departed node is purged as the directory does it
-    executeOnEntries(partitions, new RoomProcessors.PurgeNode(GONE));
+    executeOnEntries(partitions, new PurgeNodeProcessor(GONE));
     // THEN its peers left as node_lost on the primaries, and every backup has the same events, ids and times
     assertThat(count(partitions, r -> r.life() != null
         && r.life().outbox().stream().anyMatch(e -> e.json().contains("\"reason\":\"node_lost\"")))).isPositive();
@@ -233,7 +233,7 @@ class RoomProcessorsBackupTest {
     // WHEN each room is purged with its own processor on its own key
     for (Partition p : partitions) {
       for (String key : new ArrayList<>(p.primary.keySet())) {
-        submitToKey(p, key, new RoomProcessors.PurgeNode(GONE));
+        submitToKey(p, key, new PurgeNodeProcessor(GONE));
       }
     }
     // THEN primaries and backups agree on every key
@@ -251,18 +251,18 @@ class RoomProcessorsBackupTest {
         Room before = p.primary.get(key);
         PeerRef first = before.peers().get(0);
         // WHEN a newcomer joins every room (alone, paired or refused), someone leaves, and a partner is evicted
-        submitToKey(p, key, new RoomProcessors.Join(new PeerRef("node-new", "signaling.inbox.node-new.0", i++, false)));
-        submitToKey(p, key, new RoomProcessors.Join(first));
-        submitToKey(p, key, new RoomProcessors.Leave(first, null));
+        submitToKey(p, key, new JoinProcessor(new PeerRef("node-new", "signaling.inbox.node-new.0", i++, false)));
+        submitToKey(p, key, new JoinProcessor(first));
+        submitToKey(p, key, new LeaveProcessor(first, null));
         Room now = p.primary.get(key);
         if (now != null) {
           // an eviction by a peer no longer in the room does nothing; by one still in it, it removes
-          submitToKey(p, key, new RoomProcessors.Leave(now.peers().get(0), first));
+          submitToKey(p, key, new LeaveProcessor(now.peers().get(0), first));
           if (now.peers().size() == 2) {
-            submitToKey(p, key, new RoomProcessors.Leave(now.peers().get(1), now.peers().get(0)));
+            submitToKey(p, key, new LeaveProcessor(now.peers().get(1), now.peers().get(0)));
           }
         }
-        submitToKey(p, key, new RoomProcessors.Leave(first, null));
+        submitToKey(p, key, new LeaveProcessor(first, null));
       }
     }
     // THEN after each kind of change, on every key, the backup is the primary
@@ -276,7 +276,7 @@ class RoomProcessorsBackupTest {
     List<Partition> partitions = partitions();
     Partition p = partitions.get(0);
     String key = p.primary.keySet().iterator().next();
-    RoomProcessors.Join join = wire(new RoomProcessors.Join(NODE1[399]));
+    JoinProcessor join = wire(new JoinProcessor(NODE1[399]));
     p.primary.remove(key);
     join.process(new Entry(p.primary, key));
     EntryProcessor<String, Room, ?> backup = wire(join.getBackupProcessor());
@@ -295,7 +295,7 @@ class RoomProcessorsBackupTest {
     // GIVEN rooms in every state, some with resumable peers of the departed node
     List<Partition> partitions = partitions();
     // WHEN the departed node is purged with a resume window, as one executeOnEntries
-    executeOnEntries(partitions, new RoomProcessors.PurgeNode(GONE, 1_000_000L, 30_000));
+    executeOnEntries(partitions, new PurgeNodeProcessor(GONE, 1_000_000L, 30_000));
     // THEN its resumable slots are held, its other peers gone, and backups equal primaries
     assertThat(count(partitions, r -> r.peers().stream().anyMatch(p -> p.node().equals(GONE) && !p.held()))).isZero();
     assertThat(count(partitions, r -> r.peers().stream().anyMatch(p -> p.node().equals(GONE) && p.held()))).isPositive();
@@ -313,12 +313,12 @@ class RoomProcessorsBackupTest {
         // WHEN a resumable newcomer joins, its socket goes (hold), it resumes from another socket, the first
         // peer's socket goes too, and a join with a window finds stale or held peers
         PeerRef newcomer = new PeerRef("node-new", "signaling.inbox.node-new.0", i, false, "key-new-" + i, 0);
-        submitToKey(p, key, new RoomProcessors.Join(newcomer, 30_000));
-        submitToKey(p, key, new RoomProcessors.Hold(newcomer, 30_000));
-        submitToKey(p, key, new RoomProcessors.Join(new PeerRef("node-1", "signaling.inbox.node-1.1", 10_000 + i,
+        submitToKey(p, key, new JoinProcessor(newcomer, 30_000));
+        submitToKey(p, key, new HoldProcessor(newcomer, 30_000));
+        submitToKey(p, key, new JoinProcessor(new PeerRef("node-1", "signaling.inbox.node-1.1", 10_000 + i,
             false, "key-new-" + i, 0), 30_000));
-        submitToKey(p, key, new RoomProcessors.Hold(first, 30_000));
-        submitToKey(p, key, new RoomProcessors.Join(first, 30_000));
+        submitToKey(p, key, new HoldProcessor(first, 30_000));
+        submitToKey(p, key, new JoinProcessor(first, 30_000));
         i++;
       }
     }

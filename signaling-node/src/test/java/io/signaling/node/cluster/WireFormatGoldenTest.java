@@ -94,23 +94,23 @@ class WireFormatGoldenTest {
 
   private static Map<String, Supplier<Object>> processors() {
     Map<String, Supplier<Object>> m = new LinkedHashMap<>();
-    m.put("processor-join", () -> new RoomProcessors.Join(B));
-    m.put("processor-leave", () -> new RoomProcessors.Leave(B, null));
-    m.put("processor-evict", () -> new RoomProcessors.Leave(B, A));
-    m.put("processor-set-room", () -> new RoomProcessors.SetRoom<>("room-2", PAIRED));
-    m.put("processor-set-room-empty", () -> new RoomProcessors.SetRoom<>("room-2", null));
-    m.put("processor-purge-node", () -> new RoomProcessors.PurgeNode(B.node(), 1_764_600_000_123L));
-    m.put("processor-without-node", () -> new RoomProcessors.WithoutNode(B.node(), 1_764_600_000_123L));
-    m.put("processor-join-resumable", () -> new RoomProcessors.Join(C, 30_000));
-    m.put("processor-hold", () -> new RoomProcessors.Hold(C, 30_000));
-    m.put("processor-set-room-held", () -> new RoomProcessors.SetRoom<>("room-4", HELD));
-    m.put("processor-purge-node-resume", () -> new RoomProcessors.PurgeNode(B.node(), 1_764_600_000_123L, 30_000));
-    m.put("processor-without-node-resume", () -> new RoomProcessors.WithoutNode(B.node(), 1_764_600_000_123L, 30_000));
-    m.put("processor-leave-reason", () -> new RoomProcessors.Leave(B, null, LeaveReason.REMOVED, 30_000));
-    m.put("processor-evict-reason", () -> new RoomProcessors.Leave(B, A, LeaveReason.EXPIRED));
-    m.put("processor-set-room-life", () -> new RoomProcessors.SetRoom<>("room-5", PAIRED_IN_LIFE));
-    m.put("processor-acknowledge", () -> new RoomProcessors.Acknowledge(1, 4, 2));
-    m.put("processor-adopt", RoomProcessors.Adopt::new);
+    m.put("processor-join", () -> new JoinProcessor(B));
+    m.put("processor-leave", () -> new LeaveProcessor(B, null));
+    m.put("processor-evict", () -> new LeaveProcessor(B, A));
+    m.put("processor-set-room", () -> new SetRoomProcessor<>("room-2", PAIRED));
+    m.put("processor-set-room-empty", () -> new SetRoomProcessor<>("room-2", null));
+    m.put("processor-purge-node", () -> new PurgeNodeProcessor(B.node(), 1_764_600_000_123L));
+    m.put("processor-without-node", () -> new WithoutNodeProcessor(B.node(), 1_764_600_000_123L));
+    m.put("processor-join-resumable", () -> new JoinProcessor(C, 30_000));
+    m.put("processor-hold", () -> new HoldProcessor(C, 30_000));
+    m.put("processor-set-room-held", () -> new SetRoomProcessor<>("room-4", HELD));
+    m.put("processor-purge-node-resume", () -> new PurgeNodeProcessor(B.node(), 1_764_600_000_123L, 30_000));
+    m.put("processor-without-node-resume", () -> new WithoutNodeProcessor(B.node(), 1_764_600_000_123L, 30_000));
+    m.put("processor-leave-reason", () -> new LeaveProcessor(B, null, LeaveReason.REMOVED, 30_000));
+    m.put("processor-evict-reason", () -> new LeaveProcessor(B, A, LeaveReason.EXPIRED));
+    m.put("processor-set-room-life", () -> new SetRoomProcessor<>("room-5", PAIRED_IN_LIFE));
+    m.put("processor-acknowledge", () -> new AcknowledgeProcessor(1, 4, 2));
+    m.put("processor-adopt", AdoptProcessor::new);
     return m;
   }
 
