@@ -89,11 +89,10 @@ export async function withPages(testName, body) {
  * The suite's browser and, unless {@code sdkPage} is false, the SDK test page's server: started before the suite's
  * tests (not at all when {@code skip} is set) and closed after them. Returns the ways a test opens its tabs, each
  * recorded in the test's {@code pages} (see withPages):
- * - {@code page(pages, url, name, { init })}: any page (see open);
  * - {@code sdkTab(pages, name, nodeUrl, options)}: the SDK test page, its SDK started against a node with the
  *   page's options ({@code playOnly}, {@code relay}, {@code resume});
  * - {@code demoTab(pages, base, name, { init })}: the demo page a node serves at {@code base} (an http URL),
- *   opened as "localhost", which keeps it a secure context.
+ *   opened as "localhost", which keeps it a secure context ({@code init}: see open).
  */
 export function withBrowser({ sdkPage = true, skip = false } = {}) {
   let browser;
@@ -113,7 +112,6 @@ export function withBrowser({ sdkPage = true, skip = false } = {}) {
     return p;
   };
   return {
-    page,
     sdkTab: async (pages, name, nodeUrl, options = {}) => {
       const p = await page(pages, site.url, name);
       await p.evaluate(([url, opts]) => window.sdk.start(url, opts), [nodeUrl, options]);
