@@ -1,46 +1,23 @@
 // The demo page each node serves at "/": two windows on different nodes call each other, chat, and one
 // sees the other leave.
-import { test, before, after } from "node:test";
-import { launch, open, withPages, httpBases } from "./lib.mjs";
+import { test } from "node:test";
+import { withBrowser, withPages, httpBases, until, demoJoin, demoInCall } from "./lib.mjs";
 
-const TIMEOUT = 30000;
-let browser;
-
-before(async () => {
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-const until = (page, fn, arg) => page.waitForFunction(fn, arg, { timeout: TIMEOUT });
+const { demoTab } = withBrowser({ sdkPage: false });
 
 test("two demo windows on different nodes call, chat both ways, and see the partner leave", async () => {
   await withPages("demo-call", async (pages) => {
     // GIVEN the demo page of node 1 and of node 2 (the "localhost" name keeps them secure contexts)
-    const local = (base) => base.replace("127.0.0.1", "localhost");
-    const a = await open(browser, local(httpBases[0]) + "/", "demo-node1");
-    pages.push(a);
-    const b = await open(browser, local(httpBases[1]) + "/", "demo-node2");
-    pages.push(b);
+    const a = await demoTab(pages, httpBases[0], "demo-node1");
+    const b = await demoTab(pages, httpBases[1], "demo-node2");
     const roomName = `demo-${process.pid}`;
 
     // WHEN both join one room
-    await a.fill("#room", roomName);
-    await a.click("#join");
-    await until(a, () => document.getElementById("status").textContent.includes("waiting"));
-    await b.fill("#room", roomName);
-    await b.click("#join");
+    await demoJoin(a, b, roomName);
 
     // THEN each shows the other's video and can chat
-    for (const p of [a, b]) {
-      await until(p, () => {
-        const v = document.getElementById("remoteVideo");
-        return v.srcObject && v.videoWidth > 0;
-      });
-      await until(p, () => !document.getElementById("chatText").disabled);
-    }
+    await demoInCall(a);
+    await demoInCall(b);
     await a.fill("#chatText", "hello from node 1");
     await a.click("#send");
     await until(b, () => document.getElementById("chatLog").textContent.includes("hello from node 1"));

@@ -2,57 +2,18 @@
 // them (a scale-down or a rolling update), because the drain ends no call. Tab A is on node 1, tab B on
 // node 2, which is told to stop. The suite stops a node, so it needs a cluster of its own and the nodes' pids
 // (SIGNALING_PIDS, comma-separated, in the order of SIGNALING_URLS); without them it skips.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { launch, withPages, serveSdkPage, urls, until, sdkTab, sdkConnected as connected } from "./lib.mjs";
+import { withBrowser, withPages, urls, pids, managementBases, until, sdkCall, exchangeData, mark, waitFor,
+  readyStatus } from "./lib.mjs";
 
 /** How long the call must go on after the signal, and the pace of its data-channel messages. */
 const AFTER_SIGNAL_MS = 10000;
 const PACE_MS = 500;
 /** A margin for a busy machine: a drained node exits within seconds of its last call's end. */
 const EXIT_DEADLINE_MS = 60000;
-const pids = (process.env.SIGNALING_PIDS || "").split(",").filter(Boolean).map(Number);
-let browser;
-let site;
-
-before(async () => {
-  if (pids.length < 2) return;
-  browser = await launch();
-  site = await serveSdkPage();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-const tab = (pages, name, nodeUrl) => sdkTab(browser, site.url, pages, name, nodeUrl);
-
-async function exchangeData(from, to, streamId, text) {
-  await from.evaluate(([id, t]) => window.sdk.adaptor.sendData(id, t), [streamId, text]);
-  await until(to, (t) => window.sdk.has("data_received", (e) => e.data === t), text);
-}
-
-/** Polls an async condition until it holds or the deadline passes. */
-async function waitFor(what, timeoutMs, condition) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The nodes' management URLs (health), in the order of their WebSocket URLs. */
-const managementBases = (process.env.SIGNALING_MANAGEMENT_URLS || "").split(",").filter((u) => u);
-
-async function readyStatus(base) {
-  try {
-    return (await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(2000) })).status;
-  } catch {
-    return -1;
-  }
-}
+const { sdkTab: tab } = withBrowser({ skip: pids.length < 2 });
 
 /** Whether the process runs; one that exited and is not reaped yet (a zombie) does not. */
 function running(pid) {
@@ -69,10 +30,6 @@ function running(pid) {
     return false;
   }
 }
-
-/** What a page's SDK has seen so far, to look only at what comes after. */
-const mark = (page) => page.evaluate(() => ({ events: window.sdk.events.length,
-  received: window.sdk.received.length }));
 
 /** Whatever would end the call for this page's SDK since the mark; empty while the call goes on. */
 const callEnders = (page, streamId, since) => page.evaluate(([id, m]) => {
@@ -102,11 +59,7 @@ test("a call across two nodes survives SIGTERM of one of them; after a leave the
       const a = await tab(pages, "A-node1", urls[0]);
       const b = await tab(pages, "B-node2", urls[1]);
       const id = `drain-${process.pid}`;
-      await a.evaluate((s) => window.sdk.adaptor.join(s), id);
-      await until(a, () => window.sdk.has("joined"));
-      await b.evaluate((s) => window.sdk.adaptor.join(s), id);
-      await connected(a, id);
-      await connected(b, id);
+      await sdkCall(a, b, id);
       await exchangeData(a, b, id, "before the signal from node 1");
       await exchangeData(b, a, id, "before the signal from node 2");
       const since = { a: await mark(a), b: await mark(b) };

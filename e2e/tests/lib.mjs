@@ -1,5 +1,7 @@
-// Shared by the browser suites: the browser, pages that record console errors, screenshots on failure,
-// and a small static server for the SDK test page.
+// Shared by the browser suites: the browser and the SDK test page's server for a whole suite (withBrowser),
+// pages that record console errors, screenshots on failure, the waits, the call steps every suite takes, and the
+// nodes named by the environment BrowserSuitesIT sets.
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 import http from "node:http";
 import fs from "node:fs";
@@ -9,9 +11,17 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
 
-export const urls = (process.env.SIGNALING_URLS || "").split(",").filter(Boolean);
+export const urls = list("SIGNALING_URLS");
 export const httpBases = urls.map((u) => u.replace(/^ws/, "http").replace(/\/[^/]+\/websocket.*$/, ""));
+/** The nodes' management URLs (health, admin API), in the order of SIGNALING_URLS; empty when not set. */
+export const managementBases = list("SIGNALING_MANAGEMENT_URLS");
+/** The nodes' pids, in the order of SIGNALING_URLS, for the suites that stop nodes; empty when not set. */
+export const pids = list("SIGNALING_PIDS").map(Number);
 const screenshots = process.env.SCREENSHOT_DIR || path.join(root, "target", "screenshots");
+
+function list(name) {
+  return (process.env[name] || "").split(",").filter(Boolean);
+}
 
 if (urls.length < 2) {
   throw new Error("SIGNALING_URLS must name at least two nodes' WebSocket URLs, comma-separated");
@@ -75,6 +85,42 @@ export async function withPages(testName, body) {
   }
 }
 
+/**
+ * The suite's browser and, unless {@code sdkPage} is false, the SDK test page's server: started before the suite's
+ * tests (not at all when {@code skip} is set) and closed after them. Returns the ways a test opens its tabs, each
+ * recorded in the test's {@code pages} (see withPages):
+ * - {@code sdkTab(pages, name, nodeUrl, options)}: the SDK test page, its SDK started against a node with the
+ *   page's options ({@code playOnly}, {@code relay}, {@code resume});
+ * - {@code demoTab(pages, base, name, { init })}: the demo page a node serves at {@code base} (an http URL),
+ *   opened as "localhost", which keeps it a secure context ({@code init}: see open).
+ */
+export function withBrowser({ sdkPage = true, skip = false } = {}) {
+  let browser;
+  let site;
+  before(async () => {
+    if (skip) return;
+    browser = await launch();
+    if (sdkPage) site = await serveSdkPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+  const page = async (pages, url, name, options) => {
+    const p = await open(browser, url, name, options);
+    pages.push(p);
+    return p;
+  };
+  return {
+    sdkTab: async (pages, name, nodeUrl, options = {}) => {
+      const p = await page(pages, site.url, name);
+      await p.evaluate(([url, opts]) => window.sdk.start(url, opts), [nodeUrl, options]);
+      return p;
+    },
+    demoTab: (pages, base, name, options) => page(pages, base.replace("127.0.0.1", "localhost") + "/", name, options),
+  };
+}
+
 /** Serves the SDK test page and the SDK's browser build from the npm package, on loopback. */
 export function serveSdkPage() {
   const files = {
@@ -111,17 +157,64 @@ export const TIMEOUT = 30000;
 /** Waits until {@code fn(arg)} holds in the page. */
 export const until = (page, fn, arg, timeout = TIMEOUT) => page.waitForFunction(fn, arg, { timeout });
 
-/** A tab of the SDK test page (served at {@code siteUrl}) whose SDK connects to {@code nodeUrl}. */
-export async function sdkTab(browser, siteUrl, pages, name, nodeUrl) {
-  const page = await open(browser, siteUrl, name);
-  pages.push(page);
-  await page.evaluate((url) => window.sdk.start(url), nodeUrl);
-  return page;
-}
-
 /** Waits until the SDK's peer connection is up and its data channel for {@code streamId} open. */
 export async function sdkConnected(page, streamId) {
   await until(page, () => window.sdk.has("ice_connection_state_changed",
     (e) => e.state === "connected" || e.state === "completed"));
   await until(page, (id) => window.sdk.has("data_channel_opened", (e) => e.streamId === id), streamId);
+}
+
+/** Tab {@code a} joins {@code streamId} and is told joined, then {@code b} joins: both connected (sdkConnected). */
+export async function sdkCall(a, b, streamId) {
+  await a.evaluate((s) => window.sdk.adaptor.join(s), streamId);
+  await until(a, () => window.sdk.has("joined"));
+  await b.evaluate((s) => window.sdk.adaptor.join(s), streamId);
+  await sdkConnected(a, streamId);
+  await sdkConnected(b, streamId);
+}
+
+/** A data-channel message from one SDK tab arrives at the other. */
+export async function exchangeData(from, to, streamId, text) {
+  await from.evaluate(([id, t]) => window.sdk.adaptor.sendData(id, t), [streamId, text]);
+  await until(to, (t) => window.sdk.has("data_received", (e) => e.data === t), text);
+}
+
+/** What a page's SDK has seen so far, to look only at what comes after. */
+export const mark = (page) => page.evaluate(() => ({ events: window.sdk.events.length,
+  received: window.sdk.received.length }));
+
+/** Demo window {@code a} joins {@code roomName} and waits for its partner, then {@code b} joins. */
+export async function demoJoin(a, b, roomName) {
+  await a.fill("#room", roomName);
+  await a.click("#join");
+  await until(a, () => document.getElementById("status").textContent.includes("waiting"));
+  await b.fill("#room", roomName);
+  await b.click("#join");
+}
+
+/** Waits until a demo window shows its partner's video and can chat. */
+export async function demoInCall(page) {
+  await until(page, () => {
+    const v = document.getElementById("remoteVideo");
+    return v.srcObject && v.videoWidth > 0;
+  });
+  await until(page, () => !document.getElementById("chatText").disabled);
+}
+
+/** Polls an async condition until it holds or the deadline passes. */
+export async function waitFor(what, timeoutMs, condition) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The status of a node's /health/ready ({@code base}: its management URL), or -1 when nothing answers. */
+export async function readyStatus(base) {
+  try {
+    return (await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(2000) })).status;
+  } catch {
+    return -1;
+  }
 }

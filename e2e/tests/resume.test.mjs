@@ -8,10 +8,11 @@
 // The suite kills nodes, so it runs on a cluster of its own of four nodes (SIGNALING_URLS, SIGNALING_PIDS and
 // SIGNALING_MANAGEMENT_URLS in one order; without the pids it skips): node 2 holds the partners (tab B) and never
 // goes; the SDK test kills node 1 and resumes on node 3, the demo test kills node 4 and resumes on node 3.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { launch, open, withPages, serveSdkPage, urls, httpBases } from "./lib.mjs";
+import { withBrowser, withPages, urls, httpBases, pids, managementBases, until, sdkCall,
+  exchangeData, mark, demoJoin, demoInCall, waitFor, readyStatus, TIMEOUT } from "./lib.mjs";
 
 /** The nodes' resume window (SIGNALING_RESUME_SECONDS, set by the suite's runner; 30 s is the default). */
 const WINDOW_MS = Number(process.env.SIGNALING_RESUME_SECONDS || 30) * 1000;
@@ -22,30 +23,12 @@ const WINDOW_MS = Number(process.env.SIGNALING_RESUME_SECONDS || 30) * 1000;
  * page's 1 s before it reconnects, the gap the test keeps open, a join.
  */
 const RESUME_DEADLINE_MS = WINDOW_MS - 5000;
-/** For everything else a condition is awaited for: ICE, data channels, a relayed message, on a busy machine. */
-const TIMEOUT = 30000;
 /** The pace of the data-channel messages each tab sends for the whole call. */
 const TICK_MS = 200;
-const pids = (process.env.SIGNALING_PIDS || "").split(",").filter(Boolean).map(Number);
-const managementBases = (process.env.SIGNALING_MANAGEMENT_URLS || "").split(",").filter(Boolean);
 const skip = pids.length < 4 && "SIGNALING_PIDS not set: this suite kills nodes of a 4-node cluster of its own";
 const PARTNER_NODE = 1; // node 2: tab B in both tests
 
-let browser;
-let site;
-
-before(async () => {
-  if (skip) return;
-  browser = await launch();
-  site = await serveSdkPage();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-const until = (page, fn, arg, timeout = TIMEOUT) => page.waitForFunction(fn, arg, { timeout });
+const { sdkTab, demoTab } = withBrowser({ skip });
 const port = (url) => Number(new URL(url.replace(/^ws/, "http")).port);
 
 /**
@@ -104,23 +87,6 @@ async function startProxy(order) {
   };
 }
 
-async function readyStatus(base) {
-  try {
-    return (await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(2000) })).status;
-  } catch {
-    return -1;
-  }
-}
-
-/** Polls an async condition until it holds or the deadline passes. */
-async function waitFor(what, timeoutMs, condition) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /**
  * Every node but the ones named is ready: in the cluster, and the cluster safe (every partition's backup in
  * place), so that a kill loses no room state in flight.
@@ -137,24 +103,6 @@ function kill(node) {
 }
 
 // ---- the official SDK -------------------------------------------------------------------------------------------
-
-async function sdkTab(pages, name, url) {
-  const page = await open(browser, site.url, name);
-  pages.push(page);
-  await page.evaluate((u) => window.sdk.start(u, { resume: true }), url);
-  return page;
-}
-
-async function sdkConnected(page, streamId) {
-  await until(page, () => window.sdk.has("ice_connection_state_changed",
-    (e) => e.state === "connected" || e.state === "completed"));
-  await until(page, (id) => window.sdk.has("data_channel_opened", (e) => e.streamId === id), streamId);
-}
-
-async function sdkExchange(from, to, streamId, text) {
-  await from.evaluate(([id, t]) => window.sdk.adaptor.sendData(id, t), [streamId, text]);
-  await until(to, (t) => window.sdk.has("data_received", (e) => e.data === t), text);
-}
 
 /** A peer message through the server (the SDK's peerMessage), awaited at the other tab. */
 async function relay(from, to, streamId, text) {
@@ -177,9 +125,6 @@ const stopTicks = (page) => page.evaluate(() => {
 const ticksReceived = (page, label) => page.evaluate((l) => window.sdk.events
   .filter((e) => e.info === "data_received" && typeof e.data === "string" && e.data.startsWith(`${l} `))
   .map((e) => Number(e.data.slice(l.length + 1))), label);
-
-const mark = (page) => page.evaluate(() => ({ events: window.sdk.events.length,
-  received: window.sdk.received.length }));
 
 /**
  * Whatever would end the call for this page's SDK since the mark; empty while the call goes on. A lost socket
@@ -244,17 +189,14 @@ test("the official SDK: a tab whose node is SIGKILLed resumes through the Servic
         await clusterReady([]);
         // GIVEN tab A, through the Service on node 1, and tab B on node 2, both following the resume recipe, in a
         // call: ICE connected, data channels open both ways, and each sending a data-channel message every 200 ms
-        const a = await sdkTab(pages, "A-via-service", `ws://127.0.0.1:${proxy.port}/WebRTCAppEE/websocket`);
-        const b = await sdkTab(pages, "B-node2", urls[PARTNER_NODE]);
+        const a = await sdkTab(pages, "A-via-service", `ws://127.0.0.1:${proxy.port}/WebRTCAppEE/websocket`,
+          { resume: true });
+        const b = await sdkTab(pages, "B-node2", urls[PARTNER_NODE], { resume: true });
         assert.deepEqual(proxy.routed, [0], "tab A's socket goes to node 1");
         const id = `resume-sdk-${process.pid}`;
-        await a.evaluate((s) => window.sdk.adaptor.join(s), id);
-        await until(a, () => window.sdk.has("joined"));
-        await b.evaluate((s) => window.sdk.adaptor.join(s), id);
-        await sdkConnected(a, id);
-        await sdkConnected(b, id);
-        await sdkExchange(a, b, id, "before the loss, from A");
-        await sdkExchange(b, a, id, "before the loss, from B");
+        await sdkCall(a, b, id);
+        await exchangeData(a, b, id, "before the loss, from A");
+        await exchangeData(b, a, id, "before the loss, from B");
         await startTicks(a, id, "A");
         await startTicks(b, id, "B");
         const since = { a: await mark(a), b: await mark(b) };
@@ -265,8 +207,8 @@ test("the official SDK: a tab whose node is SIGKILLed resumes through the Servic
         // THEN A's SDK loses its socket
         await until(a, (m) => window.sdk.events.slice(m.events).some((e) => e.info === "closed"), since.a);
         // AND while A has no signaling at all, the data channel carries messages both ways
-        await sdkExchange(a, b, id, "in the gap, from A");
-        await sdkExchange(b, a, id, "in the gap, from B");
+        await exchangeData(a, b, id, "in the gap, from A");
+        await exchangeData(b, a, id, "in the gap, from B");
         await waitFor("A's page tries to reconnect", TIMEOUT, async () => proxy.waiting() > 0);
         assert.equal(await a.evaluate((m) => window.sdk.events.slice(m.events).filter((e) => e.info === "joined")
           .length, since.a), 0, "A has not joined again before it had a socket");
@@ -301,8 +243,8 @@ test("the official SDK: a tab whose node is SIGKILLed resumes through the Servic
         // THEN each restart completes (new credentials in use, connected), and data still flows both ways
         await sdkIceRestart(a, b, id);
         await sdkIceRestart(b, a, id);
-        await sdkExchange(a, b, id, "after the ICE restarts, from A");
-        await sdkExchange(b, a, id, "after the ICE restarts, from B");
+        await exchangeData(a, b, id, "after the ICE restarts, from A");
+        await exchangeData(b, a, id, "after the ICE restarts, from B");
         assert.deepEqual(await callEnders(a, id, since.a, true), [], "tab A, at the end");
         assert.deepEqual(await callEnders(b, id, since.b), [], "tab B, at the end");
       } finally {
@@ -358,25 +300,12 @@ test("the demo page: a window whose node is SIGKILLed resumes through the Servic
         await clusterReady([0]);
         // GIVEN window A, served and connected through the Service, on node 4, and window B on node 2, in a call:
         // video both ways, chat both ways ("localhost" keeps them secure contexts)
-        const a = await open(browser, `http://localhost:${proxy.port}/`, "demo-A-via-service",
+        const a = await demoTab(pages, `http://127.0.0.1:${proxy.port}`, "demo-A-via-service",
           { init: recordPeerConnections });
-        pages.push(a);
-        const b = await open(browser, httpBases[PARTNER_NODE].replace("127.0.0.1", "localhost") + "/",
-          "demo-B-node2", { init: recordPeerConnections });
-        pages.push(b);
-        const roomName = `resume-demo-${process.pid}`;
-        await a.fill("#room", roomName);
-        await a.click("#join");
-        await until(a, () => document.getElementById("status").textContent.includes("waiting"));
-        await b.fill("#room", roomName);
-        await b.click("#join");
-        for (const p of [a, b]) {
-          await until(p, () => {
-            const v = document.getElementById("remoteVideo");
-            return v.srcObject && v.videoWidth > 0;
-          });
-          await until(p, () => !document.getElementById("chatText").disabled);
-        }
+        const b = await demoTab(pages, httpBases[PARTNER_NODE], "demo-B-node2", { init: recordPeerConnections });
+        await demoJoin(a, b, `resume-demo-${process.pid}`);
+        await demoInCall(a);
+        await demoInCall(b);
         await chat(a, b, "before the loss, from A");
         await chat(b, a, "before the loss, from B");
         assert.ok(proxy.routed.length > 0 && proxy.routed.every((n) => n === 3), "window A is on node 4");

@@ -1,45 +1,12 @@
 // The official Ant Media JS SDK (@antmedia/webrtc_adaptor, unmodified) in headless Chromium, with fake camera
 // and microphone, against two nodes of one cluster: tab A on node 1, tab B on node 2.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open, withPages, serveSdkPage, urls } from "./lib.mjs";
+import { withBrowser, withPages, urls, until, sdkConnected, sdkCall, exchangeData } from "./lib.mjs";
 
-const TIMEOUT = 30000;
-let browser;
-let site;
 let rooms = 0;
 const room = () => `sdk-${process.pid}-${++rooms}`;
-
-before(async () => {
-  browser = await launch();
-  site = await serveSdkPage();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-/** A tab with the SDK started against a node, ready to join. */
-async function tab(pages, name, nodeUrl, options = {}) {
-  const page = await open(browser, site.url, name);
-  pages.push(page);
-  await page.evaluate(([url, opts]) => window.sdk.start(url, opts), [nodeUrl, options]);
-  return page;
-}
-
-const until = (page, fn, arg) => page.waitForFunction(fn, arg, { timeout: TIMEOUT });
-
-async function connected(page, streamId) {
-  await until(page, (id) => window.sdk.has("ice_connection_state_changed",
-    (e) => e.state === "connected" || e.state === "completed"), streamId);
-  await until(page, (id) => window.sdk.has("data_channel_opened", (e) => e.streamId === id), streamId);
-}
-
-async function exchangeData(a, b, streamId, text) {
-  await a.evaluate(([id, t]) => window.sdk.adaptor.sendData(id, t), [streamId, text]);
-  await until(b, ([id, t]) => window.sdk.has("data_received", (e) => e.data === t), [streamId, text]);
-}
+const { sdkTab: tab } = withBrowser();
 
 test("tabs on different nodes pair: ICE connects, data both ways, video both ways, peerMessage relayed", async () => {
   await withPages("sdk-pair", async (pages) => {
@@ -54,8 +21,8 @@ test("tabs on different nodes pair: ICE connects, data both ways, video both way
     await b.evaluate((s) => window.sdk.adaptor.join(s), id);
 
     // THEN ICE connects and the data channels open on both sides
-    await connected(a, id);
-    await connected(b, id);
+    await sdkConnected(a, id);
+    await sdkConnected(b, id);
     // AND sendData arrives both ways
     await exchangeData(a, b, id, "hello from node 1");
     await exchangeData(b, a, id, "hello from node 2");
@@ -74,11 +41,7 @@ test("a third tab joining a full room gets NoSpaceForNewPeer and the call goes o
     const b = await tab(pages, "B-node2", urls[1]);
     const c = await tab(pages, "C-node1", urls[0]);
     const id = room();
-    await a.evaluate((s) => window.sdk.adaptor.join(s), id);
-    await until(a, () => window.sdk.has("joined"));
-    await b.evaluate((s) => window.sdk.adaptor.join(s), id);
-    await connected(a, id);
-    await connected(b, id);
+    await sdkCall(a, b, id);
 
     // WHEN a third tab joins
     await c.evaluate((s) => window.sdk.adaptor.join(s), id);
@@ -95,11 +58,7 @@ test("leave and re-join renegotiate, with a working data channel", async () => {
     const a = await tab(pages, "A-node1", urls[0]);
     const b = await tab(pages, "B-node2", urls[1]);
     const id = room();
-    await a.evaluate((s) => window.sdk.adaptor.join(s), id);
-    await until(a, () => window.sdk.has("joined"));
-    await b.evaluate((s) => window.sdk.adaptor.join(s), id);
-    await connected(a, id);
-    await connected(b, id);
+    await sdkCall(a, b, id);
 
     // WHEN B leaves
     await b.evaluate((s) => window.sdk.adaptor.leave(s), id);
@@ -122,11 +81,7 @@ test("closing a tab closes the partner's peer connection", async () => {
     const a = await tab(pages, "A-node1", urls[0]);
     const b = await tab(pages, "B-node2", urls[1]);
     const id = room();
-    await a.evaluate((s) => window.sdk.adaptor.join(s), id);
-    await until(a, () => window.sdk.has("joined"));
-    await b.evaluate((s) => window.sdk.adaptor.join(s), id);
-    await connected(a, id);
-    await connected(b, id);
+    await sdkCall(a, b, id);
 
     // WHEN tab B is closed (its socket goes with it)
     await b.context().close();
@@ -151,7 +106,7 @@ test("a play-only tab joining first still receives video", async () => {
     await publisher.evaluate((s) => window.sdk.adaptor.join(s), id);
 
     // THEN the publisher is the offerer and the viewer's remote video has frames
-    await connected(viewer, id);
+    await sdkConnected(viewer, id);
     await until(viewer, () => window.sdk.remoteFrames() > 5);
   });
 });

@@ -3,36 +3,21 @@
 // records each delivery as it came, and the admin API on a management port ends the call. The signatures are
 // checked here, with Node's own HMAC. Needs WEBHOOK_RECEIVER_URL (the receiver; GET /deliveries lists what it
 // got), SIGNALING_WEBHOOK_SECRET, SIGNALING_ADMIN_TOKEN and SIGNALING_MANAGEMENT_URLS.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { launch, withPages, serveSdkPage, urls, until, sdkTab, sdkConnected as connected, TIMEOUT }
-  from "./lib.mjs";
+import { withBrowser, withPages, urls, managementBases, until, sdkCall, TIMEOUT } from "./lib.mjs";
 
 /** How far a delivery's timestamp may be from now: what a receiver accepts against replays. */
 const REPLAY_WINDOW_SECONDS = 300;
 const receiverUrl = process.env.WEBHOOK_RECEIVER_URL;
 const secret = process.env.SIGNALING_WEBHOOK_SECRET;
 const token = process.env.SIGNALING_ADMIN_TOKEN;
-const managementBases = (process.env.SIGNALING_MANAGEMENT_URLS || "").split(",").filter(Boolean);
 if (!receiverUrl || !secret || !token || managementBases.length < 2) {
   throw new Error("WEBHOOK_RECEIVER_URL, SIGNALING_WEBHOOK_SECRET, SIGNALING_ADMIN_TOKEN and two "
     + "SIGNALING_MANAGEMENT_URLS are needed (BrowserSuitesIT sets them)");
 }
-let browser;
-let site;
-
-before(async () => {
-  browser = await launch();
-  site = await serveSdkPage();
-});
-
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-const tab = (pages, name, nodeUrl) => sdkTab(browser, site.url, pages, name, nodeUrl);
+const { sdkTab: tab } = withBrowser();
 
 /** Whether a delivery's signature is the HMAC-SHA256 of its timestamp and raw body, as a receiver checks it. */
 function signedWell(d) {
@@ -91,11 +76,7 @@ test("a call across nodes produces its signed events in order, and DELETE of its
       const id = `webhooks-${process.pid}-${Date.now()}`;
       const a = await tab(pages, "A-node1", urls[0]);
       const b = await tab(pages, "B-node2", urls[1]);
-      await a.evaluate((s) => window.sdk.adaptor.join(s), id);
-      await until(a, () => window.sdk.has("joined"));
-      await b.evaluate((s) => window.sdk.adaptor.join(s), id);
-      await connected(a, id);
-      await connected(b, id);
+      await sdkCall(a, b, id);
 
       // THEN the receiver gets room_started, peer_joined twice and call_started, signed, numbered 1 to 4 in one
       // room life, in that order and once each, the peers on two different nodes

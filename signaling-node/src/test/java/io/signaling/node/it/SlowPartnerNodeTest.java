@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.SignalingNode;
 import io.signaling.node.support.Await;
+import io.signaling.node.support.NodeMetrics;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.internal.VertxInternal;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +25,6 @@ import org.junit.jupiter.api.Test;
 class SlowPartnerNodeTest {
 
   private static final int SEND_ATTEMPTS = 4;
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
   void aPairingNoticeUnansweredPastTheFirstAttempts_isTriedAgainWhileItsNodeIsInTheCluster_andTheCallPairs()
@@ -38,15 +34,10 @@ class SlowPartnerNodeTest {
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1)) {
       String room = "slow-partner-room";
       // GIVEN A waiting in a room on node 0, a non-resumable peer
-      a.joined(room);
-      double retriesBefore = retries(cluster.node(1));
       // WHEN node 0 stops answering (every event loop blocked) and B joins on node 1: B's node makes the pair and
-      // tells A's node, which does not acknowledge
-      try (Blocked blocked = Blocked.eventLoopsOf(cluster.node(0))) {
-        b.join(room);
-        b.expectNotification("joined", room);
-        // and node 1 has tried that notice more often than the attempts it used to give up after
-        awaitRetriedPastTheFirstAttempts(cluster.node(1), retriesBefore);
+      // tells A's node, which does not acknowledge, and node 1 tries that notice more often than the attempts it
+      // used to give up after
+      try (Blocked blocked = joinedWhileThePartnersNodeIsBlocked(cluster, a, b, room)) {
         assertThat(cluster.node(1).cluster().members()).as("node 0 is still in the cluster").isEqualTo(2);
         assertThat(failures(cluster.node(1))).as("no notice given up").isZero();
       }
@@ -67,13 +58,8 @@ class SlowPartnerNodeTest {
     try (TestCluster cluster = TestCluster.start(2, s -> s.withNoticePatienceSeconds(3_600).withDrainSeconds(0));
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1)) {
       String room = "leaving-partner-room";
-      a.joined(room);
-      double retriesBefore = retries(cluster.node(1));
-      try (Blocked blocked = Blocked.eventLoopsOf(cluster.node(0))) {
-        // WHEN B pairs with A while A's node does not answer, and is retried past its first attempts
-        b.join(room);
-        b.expectNotification("joined", room);
-        awaitRetriedPastTheFirstAttempts(cluster.node(1), retriesBefore);
+      // WHEN B pairs with A while A's node does not answer, and is retried past its first attempts
+      try (Blocked blocked = joinedWhileThePartnersNodeIsBlocked(cluster, a, b, room)) {
         // AND A's node then leaves the cluster (its member ends, as a process that crashes)
         cluster.node(0).cluster().hazelcast().getLifecycleService().terminate();
         // THEN B is told stop once node 1 sees the member gone, not at the end of the patience
@@ -90,12 +76,30 @@ class SlowPartnerNodeTest {
     }
   }
 
-  /** Waits until {@code node} tried a notice again more often than its first attempts allow; fails if it gave one up. */
-  private static void awaitRetriedPastTheFirstAttempts(SignalingNode node, double retriesBefore) {
-    Await.until(Duration.ofSeconds(60), "node retried the notice past its first " + SEND_ATTEMPTS + " attempts", () -> {
-      assertThat(failures(node)).as("notices given up").isZero();
-      return retries(node) - retriesBefore >= SEND_ATTEMPTS;
-    });
+  /**
+   * A (on node 0) waits in {@code room}; node 0's event loops are blocked; B (on node 1) joins and is told joined,
+   * and node 1 tries its pairing notice to node 0 again more often than its first attempts allow, giving none up.
+   * Node 0 stays blocked until the returned block is closed.
+   */
+  private static Blocked joinedWhileThePartnersNodeIsBlocked(TestCluster cluster, TestPeer a, TestPeer b, String room)
+      throws InterruptedException {
+    a.joined(room);
+    SignalingNode node = cluster.node(1);
+    double retriesBefore = retries(node);
+    Blocked blocked = Blocked.eventLoopsOf(cluster.node(0));
+    try {
+      b.join(room);
+      b.expectNotification("joined", room);
+      Await.until(Duration.ofSeconds(60), "node retried the notice past its first " + SEND_ATTEMPTS + " attempts",
+          () -> {
+            assertThat(failures(node)).as("notices given up").isZero();
+            return retries(node) - retriesBefore >= SEND_ATTEMPTS;
+          });
+      return blocked;
+    } catch (RuntimeException | Error e) {
+      blocked.close();
+      throw e;
+    }
   }
 
   /** Every event loop of a node's Vert.x instance, blocked until closed (its Hazelcast member goes on). */
@@ -141,10 +145,7 @@ class SlowPartnerNodeTest {
   /** A counter from the node's /metrics (0 when it is not there yet). */
   private static double counter(SignalingNode node, String name) {
     try {
-      String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.managementPort()
-          + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).findFirst()
-          .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(0.0);
+      return NodeMetrics.first("http://127.0.0.1:" + node.managementPort(), name, Duration.ofSeconds(10)).orElse(0);
     } catch (IOException e) {
       throw new AssertionError("no metrics from node on " + node.managementPort(), e);
     } catch (InterruptedException e) {

@@ -172,10 +172,7 @@ public final class NodeProcess implements AutoCloseable {
    */
   public double gauge(String name) {
     try {
-      String text = HTTP.send(HttpRequest.newBuilder(URI.create(managementBase() + "/metrics"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).findFirst()
-          .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
+      return NodeMetrics.first(managementBase(), name, Duration.ofSeconds(5)).orElse(-1);
     } catch (IOException | RuntimeException e) {
       return -1;
     } catch (InterruptedException e) {
