@@ -167,7 +167,7 @@ class DistributedMergeTest {
     // GIVEN a coordinator's command line, its targets resolved from a name (as a headless Service's)
     List<Target> resolved = Target.parse(List.of("ws://10.0.0.2:5080/WebRTCAppEE/websocket",
         "ws://10.0.0.1:5080/WebRTCAppEE/websocket"));
-    List<String> args = LoadTest.Common.workerArgs(List.of("pairs", "-t", "ws://signaling:5080/WebRTCAppEE/websocket",
+    List<String> args = DistributedRun.workerArgs(List.of("pairs", "-t", "ws://signaling:5080/WebRTCAppEE/websocket",
         "--expand-dns", "--workers", "3", "--rate=30", "--external-workers", "--coordinator-port=7070", "-o", "out",
         "--threads", "1", "--hold", "1000"), "pairs", 2, resolved);
     // THEN every worker gets the scenario's own options, the targets in the coordinator's order, and its lanes
