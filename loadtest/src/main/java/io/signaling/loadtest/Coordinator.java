@@ -24,8 +24,8 @@ import org.HdrHistogram.Histogram;
  * answered for all at once with the common start time once every worker is ready), ship every closed second
  * ({@code /interval}) and, at the end, their whole-run figures ({@code /result}). The coordinator merges the
  * seconds into one progress line and one time series ({@link WorkerSeconds}), and the whole-run figures, the
- * histograms added up ({@link Histogram#add}), into one {@link RunResult} with a per-worker breakdown
- * ({@link WorkerResults}). A worker that dies (its
+ * histograms added up ({@link Histogram#add}), into one {@link RunResult} with a per-worker breakdown and the
+ * room fill the workers shared ({@link WorkerResults}). A worker that dies (its
  * process exits, or it is silent for {@link #SILENCE_MILLIS}) before delivering is reported and fails the run;
  * one lost before the start calls the run off.
  *
@@ -322,7 +322,10 @@ final class Coordinator implements AutoCloseable {
     }
   }
 
-  /** The merged run: histograms added up, counters summed, every worker's own figures, the scale run's phases. */
+  /**
+   * The merged run: histograms added up, counters summed, every worker's own figures, the scale run's phases
+   * and events, and the room fill the workers shared.
+   */
   synchronized RunResult merge(Harness.Options options, Map<String, Object> parameters, List<Target> targets,
       boolean sliced) {
     WorkerResults r = new WorkerResults(workers, targets, options.crossNode());
@@ -338,6 +341,11 @@ final class Coordinator implements AutoCloseable {
       }
     }
     Map<String, Object> p = new LinkedHashMap<>(parameters);
+    RoomFill.Outcome fill = r.fill();
+    if (fill != null) {
+      p.put("fill", fill.toJson());
+      console.println(fill.line() + " over " + count + " workers");
+    }
     p.put("crossNode", options.crossNode());
     p.put("threads", options.threads());
     p.put("workers", count);

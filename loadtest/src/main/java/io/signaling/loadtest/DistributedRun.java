@@ -111,15 +111,16 @@ final class DistributedRun {
       Harness.run(scenario.apply(w), local, w + extraSeconds);
     }
     try (WorkerLink link = WorkerLink.registered(URI.create(o.workerLink), o.workerIndex)) {
+      Scenario measured = scenario.apply(seconds);
       RunResult r;
       try {
-        r = Harness.run(scenario.apply(seconds), local.withShare(share, link), seconds + extraSeconds, driver);
+        r = Harness.run(measured, local.withShare(share, link), seconds + extraSeconds, driver);
       } catch (IllegalStateException e) {
         console.println("FAILED: " + e.getMessage());
         return 1;
       }
       console.print(Report.table(r));
-      link.deliver(WorkerLink.result(r));
+      link.deliver(WorkerLink.result(r).mergeIn(measured.shipment()));
       console.println("figures delivered to the coordinator");
       return 0;
     }

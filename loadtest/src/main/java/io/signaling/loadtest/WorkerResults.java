@@ -11,7 +11,8 @@ import org.HdrHistogram.Histogram;
 /**
  * A distributed run's whole-run figures, added up from what its workers delivered ({@code /result}): the
  * histograms ({@link Histogram#add}, never an average of percentiles), counters, errors and lost messages summed,
- * the longest run, each worker's own figures and their phases (for the coordinator's to add them up). A worker that delivered nothing counts as the error {@code workerLost}.
+ * the longest run, each worker's own figures, their phases (for the coordinator's to add them up) and their
+ * shares of a room fill. A worker that delivered nothing counts as the error {@code workerLost}.
  */
 final class WorkerResults {
 
@@ -21,6 +22,7 @@ final class WorkerResults {
   final List<Workers.Worker> each = new ArrayList<>();
   /** Each worker's phases, null for one that delivered none. */
   final List<JsonArray> phases = new ArrayList<>();
+  private final List<RoomFill.Outcome> fills = new ArrayList<>();
   long lost;
   long clamped;
   /** Operations of the rate counter done, and the longest time over which a worker started them. */
@@ -59,6 +61,9 @@ final class WorkerResults {
     done += d;
     startedOver = Math.max(startedOver, o);
     runSeconds = Math.max(runSeconds, r.getDouble("runSeconds", 0.0));
+    if (r.getJsonObject("fill") != null) {
+      fills.add(RoomFill.Outcome.fromShipment(r.getJsonObject("fill")));
+    }
     Histogram lag = h.getOrDefault(Stats.SEND_LAG, new Histogram(Stats.MAX_TRACKABLE_NANOS, 3));
     Histogram pairing = h.getOrDefault("pairing", new Histogram(Stats.MAX_TRACKABLE_NANOS, 3));
     each.add(new Workers.Worker(w.index, w.host, w.pid, mine, "delivered", d, o > 0 ? d / o : 0,
@@ -66,5 +71,10 @@ final class WorkerResults {
         RunResult.ms(lag.getMaxValue()), RunResult.ms(RunResult.relayAll(h).getValueAtPercentile(99)),
         RunResult.ms(pairing.getValueAtPercentile(99)), e.values().stream().mapToLong(Long::longValue).sum(),
         r.getLong("lost", 0L), h));
+  }
+
+  /** The room fill the workers shared ({@link RoomFill.Outcome#merge}), or null when they shipped none. */
+  RoomFill.Outcome fill() {
+    return fills.isEmpty() ? null : RoomFill.Outcome.merge(fills);
   }
 }
