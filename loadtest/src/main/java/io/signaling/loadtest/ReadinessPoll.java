@@ -26,9 +26,7 @@ final class ReadinessPoll implements AutoCloseable {
   private final HttpClient http;
   /** Each target's management URL (its health), found once in the cluster directory. */
   private final Map<String, String> managementOf = new ConcurrentHashMap<>();
-  private final Object lock = new Object();
-  private volatile boolean closed;
-  private Thread thread;
+  private Polling polling;
 
   /** @param clusterDir the cluster script's directory, where each node's management port is recorded */
   ReadinessPoll(TargetSet targets, Path clusterDir, HttpClient http) {
@@ -38,28 +36,14 @@ final class ReadinessPoll implements AutoCloseable {
   }
 
   void start() {
-    thread = new Thread(this::poll, "scale-readiness");
-    thread.setDaemon(true);
-    thread.start();
+    polling = new Polling("scale-readiness", POLL_MILLIS, this::pollOnce).start();
   }
 
-  private void poll() {
-    while (!closed) {
-      for (Target t : targets.all()) {
-        Boolean ready = readiness(t);
-        if (ready != null) {
-          targets.ready(t.index(), ready);
-        }
-      }
-      synchronized (lock) {
-        if (closed) {
-          return;
-        }
-        try {
-          lock.wait(POLL_MILLIS);
-        } catch (InterruptedException e) {
-          return;
-        }
+  private void pollOnce() {
+    for (Target t : targets.all()) {
+      Boolean ready = readiness(t);
+      if (ready != null) {
+        targets.ready(t.index(), ready);
       }
     }
   }
@@ -108,16 +92,8 @@ final class ReadinessPoll implements AutoCloseable {
   /** Stops the poll (waits for its thread, at most 15 s). */
   @Override
   public void close() {
-    synchronized (lock) {
-      closed = true;
-      lock.notifyAll();
-    }
-    if (thread != null) {
-      try {
-        thread.join(15_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (polling != null) {
+      polling.close();
     }
   }
 }
