@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -24,8 +23,9 @@ import org.HdrHistogram.Histogram;
  * arguments back), say they are alive ({@code /alive}, every 2 s), report their lanes prepared ({@code /ready},
  * answered for all at once with the common start time once every worker is ready), ship every closed second
  * ({@code /interval}) and, at the end, their whole-run figures ({@code /result}). The coordinator merges the
- * seconds into one progress line and one time series, and the whole-run histograms by adding them up
- * ({@link Histogram#add}), into one {@link RunResult} with a per-worker breakdown. A worker that dies (its
+ * seconds into one progress line and one time series ({@link WorkerSeconds}), and the whole-run figures, the
+ * histograms added up ({@link Histogram#add}), into one {@link RunResult} with a per-worker breakdown and the
+ * room fill the workers shared ({@link WorkerResults}). A worker that dies (its
  * process exits, or it is silent for {@link #SILENCE_MILLIS}) before delivering is reported and fails the run;
  * one lost before the start calls the run off.
  *
@@ -39,44 +39,15 @@ final class Coordinator implements AutoCloseable {
   /** A worker not heard from for this long is lost. */
   static final long SILENCE_MILLIS = 20_000;
 
-  private static final class Worker {
-    final int index;
-    String host = "?";
-    long pid = -1;
-    boolean registered;
-    boolean ready;
-    long lastHeard = System.nanoTime();
-    JsonObject result;
-    String lost;
-    Process process;
-
-    Worker(int index) {
-      this.index = index;
-    }
-
-    boolean settled() {
-      return result != null || lost != null;
-    }
-  }
-
-  /** One second of the run, as the workers delivered it. */
-  private static final class Second {
-    double atSeconds;
-    final Map<String, Long> counts = new TreeMap<>();
-    final Map<String, Histogram> histograms = new TreeMap<>();
-    final Map<Integer, Long> errorsSoFar = new TreeMap<>();
-  }
-
   private final Scenario scenario;
   private final int count;
   private final List<String> workerArgs;
   private final PrintStream console;
-  private final List<Worker> workers = new ArrayList<>();
-  private final TreeMap<Long, Second> seconds = new TreeMap<>();
+  private final List<WorkerState> workers = new ArrayList<>();
+  private final WorkerSeconds seconds;
   private final List<HttpServerRequest> waitingForStart = new ArrayList<>();
   private final Vertx vertx = Vertx.vertx();
   private HttpServer server;
-  private long nextToPrint;
   private String abort;
   private Long startAtEpochMillis;
   private final long silenceMillis;
@@ -99,8 +70,9 @@ final class Coordinator implements AutoCloseable {
     this.workerArgs = List.copyOf(workerArgs);
     this.console = console;
     for (int i = 0; i < count; i++) {
-      workers.add(new Worker(i));
+      workers.add(new WorkerState(i));
     }
+    this.seconds = new WorkerSeconds(scenario, workers, console);
   }
 
   /** Runs {@code driver}'s scale events from the common start, for the workers to follow (before {@link #listen}). */
@@ -152,7 +124,7 @@ final class Coordinator implements AutoCloseable {
   private void answer(HttpServerRequest request, JsonObject body) {
     String path = request.path();
     if (path.equals("/register")) {
-      Worker w = claim(body.getInteger("index", -1));
+      WorkerState w = claim(body.getInteger("index", -1));
       if (w == null) {
         request.response().setStatusCode(409).end("all " + count + " workers are registered");
         return;
@@ -166,7 +138,7 @@ final class Coordinator implements AutoCloseable {
           .put("args", new JsonArray(new ArrayList<>(workerArgs))).encode());
       return;
     }
-    Worker w = known(body.getInteger("index", -1));
+    WorkerState w = known(body.getInteger("index", -1));
     if (w == null) {
       request.response().setStatusCode(404).end("unknown worker");
       return;
@@ -192,14 +164,14 @@ final class Coordinator implements AutoCloseable {
       }
       case "/scale" -> request.response().end(scaleState().encode());
       case "/interval" -> {
-        interval(w, body);
+        seconds.add(w, body);
         request.response().end("{}");
       }
       case "/result" -> {
         if (w.lost == null) {
           w.result = body;
           console.printf(Locale.ROOT, "worker %d delivered its figures%n", w.index);
-          printReady();
+          seconds.printReady();
         }
         request.response().end("{}");
       }
@@ -234,14 +206,14 @@ final class Coordinator implements AutoCloseable {
     return state;
   }
 
-  private Worker claim(int wanted) {
+  private WorkerState claim(int wanted) {
     if (wanted >= 0 && wanted < count && !workers.get(wanted).registered) {
       return workers.get(wanted);
     }
     return workers.stream().filter(x -> !x.registered).findFirst().orElse(null);
   }
 
-  private Worker known(int index) {
+  private WorkerState known(int index) {
     return index >= 0 && index < count && workers.get(index).registered ? workers.get(index) : null;
   }
 
@@ -254,47 +226,11 @@ final class Coordinator implements AutoCloseable {
     waitingForStart.clear();
   }
 
-  private void interval(Worker w, JsonObject body) {
-    long seq = body.getLong("seq");
-    if (seq < nextToPrint) {
-      return; // a second already closed (a late delivery from a worker that was slow)
-    }
-    Second s = seconds.computeIfAbsent(seq, k -> new Second());
-    s.atSeconds = Math.max(s.atSeconds, body.getDouble("atSeconds", 0.0));
-    Shipment.addLongs(s.counts, Shipment.longs(body.getJsonObject("counts")));
-    Shipment.addHistograms(s.histograms, Shipment.decodeAll(body.getJsonObject("histograms")));
-    s.errorsSoFar.put(w.index, body.getLong("errorsSoFar", 0L));
-    printReady();
-  }
-
-  /** Prints, in order, every second that every worker still running has delivered. */
-  private void printReady() {
-    while (seconds.containsKey(nextToPrint)) {
-      Second s = seconds.get(nextToPrint);
-      long live = workers.stream().filter(x -> x.lost == null && x.result == null).count();
-      long delivered = workers.stream().filter(x -> x.lost == null && s.errorsSoFar.containsKey(x.index)).count();
-      if (delivered < live) {
-        return;
-      }
-      long alive = workers.stream().filter(x -> x.lost == null).count();
-      console.println(Progress.line(scenario, interval(s)) + " | workers " + alive + "/" + count);
-      nextToPrint++;
-    }
-  }
-
-  private static Stats.Interval interval(Second s) {
-    Map<String, Stats.Interval.Latency> latencies = new TreeMap<>();
-    s.histograms.forEach((k, h) -> latencies.put(k, new Stats.Interval.Latency(h.getTotalCount(),
-        h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6)));
-    long errors = s.errorsSoFar.values().stream().mapToLong(Long::longValue).sum();
-    return new Stats.Interval(s.atSeconds, new TreeMap<>(s.counts), latencies, errors);
-  }
-
   /** Starts the workers as processes of this machine, their output in {@code logDir}/worker-N.log. */
   void spawn(int port, Path logDir) throws IOException {
     Files.createDirectories(logDir);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    for (Worker w : workers) {
+    for (WorkerState w : workers) {
       List<String> command = List.of(java, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
           LoadTest.class.getName(), "worker", "--coordinator", "http://127.0.0.1:" + port, "--index",
           Integer.toString(w.index));
@@ -310,7 +246,7 @@ final class Coordinator implements AutoCloseable {
     }
   }
 
-  private synchronized void lose(Worker w, String why) {
+  private synchronized void lose(WorkerState w, String why) {
     if (w.settled()) {
       return;
     }
@@ -320,7 +256,7 @@ final class Coordinator implements AutoCloseable {
       abort = "worker " + w.index + " was lost before the start (" + why + ")";
       releaseStart();
     }
-    printReady();
+    seconds.printReady();
     notifyAll();
   }
 
@@ -345,7 +281,7 @@ final class Coordinator implements AutoCloseable {
         return abort;
       }
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runMillis);
-      while (!workers.stream().allMatch(Worker::settled)) {
+      while (!workers.stream().allMatch(WorkerState::settled)) {
         if (System.nanoTime() - end > 0) {
           workers.stream().filter(w -> !w.settled()).forEach(w -> lose(w, "no figures within the run's time"));
           break;
@@ -364,7 +300,7 @@ final class Coordinator implements AutoCloseable {
     double runSeconds = 0;
     synchronized (this) {
       driver = scale;
-      for (Worker w : workers) {
+      for (WorkerState w : workers) {
         if (w.result != null) {
           runSeconds = Math.max(runSeconds, w.result.getDouble("runSeconds", 0.0));
         }
@@ -378,7 +314,7 @@ final class Coordinator implements AutoCloseable {
   }
 
   private void checkSilence(boolean running) {
-    for (Worker w : workers) {
+    for (WorkerState w : workers) {
       if (!w.settled() && (w.registered || running)
           && System.nanoTime() - w.lastHeard > TimeUnit.MILLISECONDS.toNanos(silenceMillis)) {
         lose(w, String.format(Locale.ROOT, "silent for %.1f s", silenceMillis / 1000.0));
@@ -386,49 +322,13 @@ final class Coordinator implements AutoCloseable {
     }
   }
 
-  /** The merged run: histograms added up, counters summed, and every worker's own figures. */
+  /**
+   * The merged run: histograms added up, counters summed, every worker's own figures, the scale run's phases
+   * and events, and the room fill the workers shared.
+   */
   synchronized RunResult merge(Harness.Options options, Map<String, Object> parameters, List<Target> targets,
       boolean sliced) {
-    Map<String, Histogram> latencies = new TreeMap<>();
-    Map<String, Long> counters = new TreeMap<>();
-    Map<String, Long> errors = new TreeMap<>();
-    long lost = 0;
-    long clamped = 0;
-    long done = 0;
-    double over = 0;
-    double runSeconds = 0;
-    List<Workers.Worker> each = new ArrayList<>();
-    for (Worker w : workers) {
-      List<String> mine = new ArrayList<>();
-      new Share(w.index, count).slice(targets, options.crossNode()).forEach(t -> mine.add(t.label()));
-      if (w.result == null) {
-        errors.merge("workerLost", 1L, Long::sum);
-        each.add(new Workers.Worker(w.index, w.host, w.pid, mine, "lost: " + w.lost, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            Map.of()));
-        continue;
-      }
-      JsonObject r = w.result;
-      Map<String, Histogram> h = Shipment.decodeAll(r.getJsonObject("histograms"));
-      Shipment.addHistograms(latencies, h);
-      Map<String, Long> e = Shipment.longs(r.getJsonObject("errors"));
-      Shipment.addLongs(counters, Shipment.longs(r.getJsonObject("counters")));
-      Shipment.addLongs(errors, e);
-      lost += r.getLong("lost", 0L);
-      clamped += r.getLong("clamped", 0L);
-      long d = r.getLong("done", 0L);
-      double o = r.getDouble("startedOverSeconds", 0.0);
-      done += d;
-      over = Math.max(over, o);
-      runSeconds = Math.max(runSeconds, r.getDouble("runSeconds", 0.0));
-      Histogram lag = h.getOrDefault(Stats.SEND_LAG, new Histogram(Stats.MAX_TRACKABLE_NANOS, 3));
-      Histogram pairing = h.getOrDefault("pairing", new Histogram(Stats.MAX_TRACKABLE_NANOS, 3));
-      each.add(new Workers.Worker(w.index, w.host, w.pid, mine, "delivered", d, o > 0 ? d / o : 0,
-          RunResult.ms(lag.getValueAtPercentile(50)), RunResult.ms(lag.getValueAtPercentile(99)),
-          RunResult.ms(lag.getMaxValue()), RunResult.ms(RunResult.relayAll(h).getValueAtPercentile(99)),
-          RunResult.ms(pairing.getValueAtPercentile(99)), e.values().stream().mapToLong(Long::longValue).sum(),
-          r.getLong("lost", 0L), h));
-    }
-    latencies.values().removeIf(x -> x.getTotalCount() == 0);
+    WorkerResults r = new WorkerResults(workers, targets, options.crossNode());
     List<Phases.Summary> phases = List.of();
     List<ScaleDriver.Record> events = List.of();
     List<Target> reported = targets;
@@ -436,22 +336,24 @@ final class Coordinator implements AutoCloseable {
       reported = scale.targets().all();
       events = scale.records();
       if (scaleStats != null) {
-        List<JsonArray> theirs = new ArrayList<>();
-        workers.forEach(w -> theirs.add(w.result == null ? null : w.result.getJsonArray("phases")));
-        phases = Shipment.addPhases(scaleStats.phases().summaries(System.nanoTime()), theirs);
-        Shipment.addLongs(errors, scaleStats.errors());
+        phases = Shipment.addPhases(scaleStats.phases().summaries(System.nanoTime()), r.phases);
+        Shipment.addLongs(r.errors, scaleStats.errors());
       }
     }
-    List<Stats.Interval> series = new ArrayList<>();
-    seconds.values().forEach(s -> series.add(interval(s)));
     Map<String, Object> p = new LinkedHashMap<>(parameters);
+    RoomFill.Outcome fill = r.fill();
+    if (fill != null) {
+      p.put("fill", fill.toJson());
+      console.println(fill.line() + " over " + count + " workers");
+    }
     p.put("crossNode", options.crossNode());
     p.put("threads", options.threads());
     p.put("workers", count);
     Instant startedAt = startAtEpochMillis == null ? Instant.now() : Instant.ofEpochMilli(startAtEpochMillis);
-    return new RunResult(scenario.name(), p, reported, startedAt, runSeconds, scenario.targetRate(),
-        over > 0 ? done / over : 0, scenario.rateCounter(), counters, errors, lost, latencies, series, clamped,
-        phases, events, null, over, new Workers(count, sliced, each), null);
+    return new RunResult(scenario.name(), p, reported, startedAt, r.runSeconds, scenario.targetRate(),
+        r.startedOver > 0 ? r.done / r.startedOver : 0, scenario.rateCounter(), r.counters, r.errors, r.lost,
+        r.latencies, seconds.series(), r.clamped, phases, events, null, r.startedOver,
+        new Workers(count, sliced, r.each), null);
   }
 
   @Override

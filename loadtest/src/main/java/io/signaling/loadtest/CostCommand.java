@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
 final class CostCommand implements Callable<Integer> {
 
   @Spec CommandLine.Model.CommandSpec spec;
-  @Mixin LoadTest.Common common;
+  @Mixin CommonOptions common;
   @Mixin CallOptions calls;
   @Mixin CallOptions.Hold hold;
 

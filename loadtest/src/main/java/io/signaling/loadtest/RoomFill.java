@@ -30,16 +30,66 @@ final class RoomFill {
   /** How often a lane pings the slice of its held sockets whose turn it is. */
   static final long PING_TICK_MILLIS = 100;
 
-  /** What the fill did, over all lanes of this process. */
-  record Outcome(long rooms, long sockets, long joined, long failed, double seconds) {
+  /**
+   * What the fill did, over all lanes of this process, or merged over a distributed run's workers
+   * ({@link #merge}); {@code fromEpochMillis} and {@code toEpochMillis}: the wall-clock span of its joins (0: none).
+   */
+  record Outcome(long rooms, long sockets, long joined, long failed, double seconds, long fromEpochMillis,
+      long toEpochMillis) {
 
     double joinsPerSecond() {
       return seconds <= 0 ? 0 : joined / seconds;
     }
 
+    /** For the report ({@code parameters.fill}). */
     JsonObject toJson() {
       return new JsonObject().put("rooms", rooms).put("sockets", sockets).put("joined", joined).put("failed", failed)
           .put("seconds", RunResult.round(seconds)).put("joinsPerSecond", RunResult.round(joinsPerSecond()));
+    }
+
+    /** The console's line. */
+    String line() {
+      return String.format(Locale.ROOT, "fill: %,d rooms on %,d sockets: %,d joined, %,d failed in %.1f s (%,.0f "
+          + "joins/s)", rooms, sockets, joined, failed, seconds, joinsPerSecond());
+    }
+
+    /** What a worker ships to its coordinator: the report's figures and the span. */
+    JsonObject toShipment() {
+      return toJson().put("fromEpochMillis", fromEpochMillis).put("toEpochMillis", toEpochMillis);
+    }
+
+    static Outcome fromShipment(JsonObject j) {
+      return new Outcome(j.getLong("rooms", 0L), j.getLong("sockets", 0L), j.getLong("joined", 0L),
+          j.getLong("failed", 0L), j.getDouble("seconds", 0.0), j.getLong("fromEpochMillis", 0L),
+          j.getLong("toEpochMillis", 0L));
+    }
+
+    /**
+     * A distributed run's fill from its workers' shares of it: each worker fills its share of one directory, so
+     * the rooms and sockets are the whole fill's (every worker's are the same), the joins and failures add up,
+     * and the rate is over the common span, from the first worker's first join to the last one's last answer (on
+     * the workers' wall clocks, which the common start relies on too).
+     */
+    static Outcome merge(List<Outcome> shares) {
+      long rooms = 0;
+      long sockets = 0;
+      long joined = 0;
+      long failed = 0;
+      long from = Long.MAX_VALUE;
+      long to = Long.MIN_VALUE;
+      for (Outcome o : shares) {
+        rooms = Math.max(rooms, o.rooms());
+        sockets = Math.max(sockets, o.sockets());
+        joined += o.joined();
+        failed += o.failed();
+        if (o.fromEpochMillis() > 0 && o.toEpochMillis() > 0) {
+          from = Math.min(from, o.fromEpochMillis());
+          to = Math.max(to, o.toEpochMillis());
+        }
+      }
+      boolean spanned = from != Long.MAX_VALUE;
+      return new Outcome(rooms, sockets, joined, failed, spanned ? (to - from) / 1000.0 : 0, spanned ? from : 0,
+          spanned ? to : 0);
     }
   }
 
@@ -222,8 +272,14 @@ final class RoomFill {
   Outcome outcome() {
     long from = firstStart.get();
     long to = lastEnd.get();
-    double seconds = from == Long.MAX_VALUE || to == Long.MIN_VALUE ? 0 : (to - from) / 1e9;
-    return new Outcome(rooms, sockets(), joined.get(), failed.get(), seconds);
+    if (from == Long.MAX_VALUE || to == Long.MIN_VALUE) {
+      return new Outcome(rooms, sockets(), joined.get(), failed.get(), 0, 0, 0);
+    }
+    // the span on the wall clock too, for a distributed run's merge (nanoTime is this process's own)
+    long nowNanos = System.nanoTime();
+    long nowMillis = System.currentTimeMillis();
+    return new Outcome(rooms, sockets(), joined.get(), failed.get(), (to - from) / 1e9,
+        nowMillis - (nowNanos - from) / 1_000_000, nowMillis - (nowNanos - to) / 1_000_000);
   }
 
   /** Closes the lane's fill sockets (their rooms end with them). */

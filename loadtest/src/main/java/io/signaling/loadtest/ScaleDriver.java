@@ -1,24 +1,21 @@
 package io.signaling.loadtest;
 
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs a run's scale events with the local cluster script ({@code local-cluster.sh add} / {@code drain --wait}),
@@ -26,15 +23,18 @@ import java.util.concurrent.TimeUnit;
  * which lasts until the new node is ready plus the settle time, or until the cluster is member-safe if that comes
  * later (at most {@link #SAFE_TIMEOUT_SECONDS} after ready), then {@code scaled}; a drain opens {@code drain},
  * which lasts until the node's process exited and the remaining members are safe (same bound), then
- * {@code after}. Member-safe: every member's {@code /health/safe} answers 200 and sees every member. An event that falls due while
- * the previous one is still going waits for it (its record says when it really began). A second thread polls
- * every target's {@code /health/ready} and keeps the ready set current, as a load balancer would: 200 ready,
- * 503 or a refused connection not ready, no answer in time leaves it as it was.
+ * {@code after}. Member-safe: every member's {@code /health/safe} answers 200 and sees every member. An event that
+ * falls due while the previous one is still going waits for it (its record says when it really began). A
+ * {@link ReadinessPoll} keeps the ready set current, as a load balancer would.
  *
  * <p>An event is never cut off by the run's planned end: while one is in progress (or due) the run is extended
  * ({@link RunExtension}), its end kept {@link #TAIL_SECONDS} ahead, so the load goes on through the event and the
  * phase after it; each event is bounded by its own timeout (a start's node {@value #START_TIMEOUT_SECONDS} s, a
  * drain's exit {@code --drain-timeout} plus 30 s). The report says by how long and why the run was extended.
+ *
+ * <p>Closing stops the events (a script still running is cut off) and then every node the run started that is
+ * still running ({@link ClusterScript#stopLaunched}): the run leaves the cluster as it found it. It is closed
+ * when the run ends or fails, and by a shutdown hook when the harness is stopped mid-run.
  */
 final class ScaleDriver implements ScaleEvents {
 
@@ -60,31 +60,30 @@ final class ScaleDriver implements ScaleEvents {
   static final long SAFE_TIMEOUT_SECONDS = 120;
 
   private final List<ScaleEvent> events;
-  private final Path script;
-  private final Path clusterDir;
+  private final ClusterScript script;
   private final TargetSet targets;
   private final double settleSeconds;
   private final int drainTimeoutSeconds;
   private final PrintStream console;
   private final long plannedNanos;
   private final RunExtension extension;
-  private final java.util.concurrent.atomic.AtomicInteger eventsLeft;
+  private final AtomicInteger eventsLeft;
   /** The event in progress or next due, for the report of an extension. */
   private volatile ScaleEvent current;
   private final List<Record> records = new CopyOnWriteArrayList<>();
   private final Deque<Target> started = new ArrayDeque<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final MemberSafety safety = new MemberSafety(http);
+  private final ReadinessPoll readiness;
   /** Targets whose node this run drained (no longer members). */
-  private final java.util.Set<Integer> gone = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final java.util.Map<Integer, Long> notReadyAt = new java.util.concurrent.ConcurrentHashMap<>();
-  /** Each target's management URL (its health), found once in the cluster directory. */
-  private final java.util.Map<String, String> managementOf = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Set<Integer> gone = ConcurrentHashMap.newKeySet();
+  private final Map<Integer, Long> notReadyAt = new ConcurrentHashMap<>();
   private volatile long safeTimeoutSeconds = SAFE_TIMEOUT_SECONDS;
   private volatile boolean closed;
-  private volatile Process running;
+  /** Closes the driver, the nodes it started stopped, when the harness is stopped (Ctrl-C, SIGTERM) mid-run. */
+  private final Thread shutdownHook = new Thread(this::close, "scale-close");
+  private final Object closing = new Object();
   private Thread eventThread;
-  private Thread pollThread;
   private long runStartNanos;
   private Stats stats;
 
@@ -102,11 +101,11 @@ final class ScaleDriver implements ScaleEvents {
       int drainTimeoutSeconds, PrintStream console, double plannedSeconds, RunExtension extension) {
     this.plannedNanos = Double.isInfinite(plannedSeconds) ? Long.MAX_VALUE / 4 : (long) (plannedSeconds * 1e9);
     this.extension = extension;
-    this.eventsLeft = new java.util.concurrent.atomic.AtomicInteger(events.size());
+    this.eventsLeft = new AtomicInteger(events.size());
     this.current = events.isEmpty() ? null : events.get(0);
     this.events = List.copyOf(events);
-    this.script = script;
-    this.clusterDir = clusterDir;
+    this.script = new ClusterScript(script, clusterDir, console);
+    this.readiness = new ReadinessPoll(targets, clusterDir, http);
     this.targets = targets;
     this.settleSeconds = settleSeconds;
     this.drainTimeoutSeconds = drainTimeoutSeconds;
@@ -179,9 +178,8 @@ final class ScaleDriver implements ScaleEvents {
     eventThread = new Thread(() -> runEvents(phases), "scale-events");
     eventThread.setDaemon(true);
     eventThread.start();
-    pollThread = new Thread(this::poll, "scale-readiness");
-    pollThread.setDaemon(true);
-    pollThread.start();
+    readiness.start();
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   private double seconds(long nanos) {
@@ -212,7 +210,7 @@ final class ScaleDriver implements ScaleEvents {
     long began = System.nanoTime();
     String phase = phases.begin(Phases.Kind.SCALE_UP, began);
     console.printf(Locale.ROOT, "[%5.1fs] scale: %s, starting a node (%s)%n", seconds(began), e, phase);
-    Outcome o = exec(START_TIMEOUT_SECONDS, "add", "--dir", clusterDir.toString());
+    ClusterScript.Outcome o = script.add(START_TIMEOUT_SECONDS, () -> closed, this::whileEventsLeft);
     if (o.status() != 0 || !o.lastLine().startsWith("ws")) {
       fail(e, began, "start failed: " + o.summary(), phases, Phases.Kind.SCALED);
       return;
@@ -243,8 +241,8 @@ final class ScaleDriver implements ScaleEvents {
     }
     String phase = phases.begin(Phases.Kind.DRAIN, began);
     console.printf(Locale.ROOT, "[%5.1fs] scale: %s, SIGTERM to %s (%s)%n", seconds(began), e, t.label(), phase);
-    Outcome o = exec(drainTimeoutSeconds + 30, "drain", "--dir", clusterDir.toString(), "--port",
-        Integer.toString(t.port()), "--wait", Integer.toString(drainTimeoutSeconds));
+    ClusterScript.Outcome o = script.drain(t.port(), drainTimeoutSeconds, drainTimeoutSeconds + 30, () -> closed,
+        this::whileEventsLeft);
     long exited = System.nanoTime();
     double unready = unreadyAt(t);
     if (o.status() != 0) {
@@ -266,7 +264,7 @@ final class ScaleDriver implements ScaleEvents {
    */
   private long awaitSafe(long fromNanos) throws InterruptedException {
     List<Target> members = targets.all().stream().filter(m -> !gone.contains(m.index())).toList();
-    long safe = safety.await(() -> members.stream().map(this::managementBase).toList(), members.size(),
+    long safe = safety.await(() -> members.stream().map(readiness::managementBase).toList(), members.size(),
         fromNanos + safeTimeoutSeconds * 1_000_000_000L, () -> closed);
     if (safe < 0) {
       console.printf(Locale.ROOT, "[%5.1fs] scale: the cluster of %d was not member-safe within %d s%n",
@@ -322,130 +320,35 @@ final class ScaleDriver implements ScaleEvents {
     }
   }
 
-  private void poll() {
-    while (!closed) {
-      List<Target> all = targets.all();
-      for (Target t : all) {
-        Boolean ready = readiness(t);
-        if (ready != null) {
-          targets.ready(t.index(), ready);
-        }
-      }
-      try {
-        if (!waitUntil(System.nanoTime() + POLL_MILLIS * 1_000_000L)) {
-          return;
-        }
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
   /**
-   * Where the target's node serves its health: the management port the cluster script recorded beside its
-   * client port (node-K.port and node-K.mport), or the default management port when the node is not one of
-   * the script's.
+   * Stops the events (a script still running is cut off) and the poll, then every node the run started that is
+   * still running: one no event drained, one whose drain timed out, one whose start failed or was cut off.
    */
-  private String managementBase(Target t) {
-    String known = managementOf.get(t.label());
-    if (known != null) {
-      return known;
-    }
-    try (var files = Files.list(clusterDir)) {
-      for (Path f : files.filter(p -> p.getFileName().toString().matches("node-\\d+\\.port")).toList()) {
-        Path m = f.resolveSibling(f.getFileName().toString().replace(".port", ".mport"));
-        if (Files.readString(f).trim().equals(Integer.toString(t.port())) && Files.exists(m)) {
-          String base = "http://" + t.uri().getHost() + ":" + Files.readString(m).trim();
-          managementOf.put(t.label(), base);
-          return base;
-        }
-      }
-    } catch (IOException e) {
-      // not the script's cluster (or its files went away): the default below
-    }
-    return "http://" + t.uri().getHost() + ":" + Target.DEFAULT_MANAGEMENT_PORT;
-  }
-
-  /** True (200), false (another status or refused), or null (no answer in time: unknown). */
-  private Boolean readiness(Target t) {
-    try {
-      HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(managementBase(t) + "/health/ready"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-      return r.statusCode() == 200;
-    } catch (ConnectException e) {
-      return false;
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
-  }
-
-  private record Outcome(int status, String output) {
-
-    String lastLine() {
-      List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
-      return lines.isEmpty() ? "" : lines.get(lines.size() - 1).trim();
-    }
-
-    String summary() {
-      return "status " + status + ": " + lastLine();
-    }
-  }
-
-  private Outcome exec(int timeoutSeconds, String... args) throws InterruptedException {
-    List<String> command = new ArrayList<>(List.of("bash", script.toString()));
-    command.addAll(List.of(args));
-    Path log = null;
-    try {
-      log = Files.createTempFile("scale-event", ".log");
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      running = p;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-      boolean exited = false;
-      while (!closed && !(exited = p.waitFor(POLL_MILLIS, TimeUnit.MILLISECONDS))
-          && System.nanoTime() - deadline < 0) {
-        whileEventsLeft();
-      }
-      if (!exited) {
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
-        return new Outcome(-1, closed ? "cut off: the run was stopped before it finished"
-            : "did not finish in " + timeoutSeconds + " s");
-      }
-      return new Outcome(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      return new Outcome(-1, e.toString());
-    } finally {
-      running = null;
-      if (log != null) {
-        try {
-          Files.deleteIfExists(log);
-        } catch (IOException e) {
-          // a temporary file left behind
-        }
-      }
-    }
-  }
-
-  /** Stops the events and the poll (a script still running is stopped; the cluster is left as it is). */
   @Override
   public void close() {
-    synchronized (this) {
-      closed = true;
-      notifyAll();
-    }
-    Process p = running;
-    if (p != null) {
-      p.destroy();
-    }
-    for (Thread t : new Thread[] {eventThread, pollThread}) {
-      if (t != null) {
+    synchronized (closing) {
+      synchronized (this) {
+        closed = true;
+        notifyAll();
+      }
+      if (eventThread != null) {
         try {
-          t.join(15_000);
+          eventThread.join(15_000);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+        }
+      }
+      readiness.close();
+      try {
+        script.stopLaunched();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (Thread.currentThread() != shutdownHook) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+          // the process is shutting down: the hook's close finds nothing more to stop
         }
       }
     }

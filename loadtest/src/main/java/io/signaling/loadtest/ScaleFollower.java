@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A worker's side of a distributed run's scale events: the coordinator runs the events and the readiness poll,
@@ -24,11 +23,10 @@ final class ScaleFollower implements ScaleEvents {
   private final WorkerLink link;
   private final TargetSet targets;
   private final PrintStream console;
-  private final Object lock = new Object();
   private final java.util.Map<Integer, Boolean> lastTold = new java.util.HashMap<>();
   private volatile boolean closed;
   private Phases phases;
-  private Thread thread;
+  private Polling polling;
   private String lastProblem;
 
   ScaleFollower(WorkerLink link, TargetSet targets, PrintStream console) {
@@ -41,25 +39,7 @@ final class ScaleFollower implements ScaleEvents {
   public void start(long runStartNanos, Stats stats) {
     phases = Phases.following(runStartNanos);
     stats.phases(phases);
-    thread = new Thread(this::poll, "scale-follower");
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  private void poll() {
-    while (!closed) {
-      ask();
-      synchronized (lock) {
-        if (closed) {
-          return;
-        }
-        try {
-          lock.wait(POLL_MILLIS);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }
+    polling = new Polling("scale-follower", POLL_MILLIS, this::ask).start();
   }
 
   /** One question to the coordinator, its answer applied; a failed one is reported once and tried again. */
@@ -123,16 +103,9 @@ final class ScaleFollower implements ScaleEvents {
     if (closed) {
       return;
     }
-    synchronized (lock) {
-      closed = true;
-      lock.notifyAll();
-    }
-    if (thread != null) {
-      try {
-        thread.join(TimeUnit.SECONDS.toMillis(15));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    closed = true;
+    if (polling != null) {
+      polling.close();
       ask(); // the phases up to the end
     }
   }

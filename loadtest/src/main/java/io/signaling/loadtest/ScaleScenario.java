@@ -1,7 +1,7 @@
 package io.signaling.loadtest;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,13 +62,8 @@ final class ScaleScenario implements Scenario {
 
   @Override
   public Future<Void> run(Lane lane, long startNanos) {
-    if (fill != null) {
-      if (fillReported.compareAndSet(false, true)) {
-        RoomFill.Outcome o = fill.outcome();
-        fill.console().printf(java.util.Locale.ROOT,
-            "fill: %,d rooms on %,d sockets: %,d joined, %,d failed in %.1f s (%,.0f joins/s); held, pinging%n",
-            o.rooms(), o.sockets(), o.joined(), o.failed(), o.seconds(), o.joinsPerSecond());
-      }
+    if (fill != null && fillReported.compareAndSet(false, true)) {
+      fill.console().println(fill.outcome().line() + "; held, pinging");
     }
     return Future.all(soak.run(lane, startNanos), calls(lane, startNanos)).mapEmpty();
   }
@@ -182,6 +177,12 @@ final class ScaleScenario implements Scenario {
       p.put("fill", fill.outcome().toJson());
     }
     return p;
+  }
+
+  /** A worker's share of the fill, for its coordinator to merge ({@link RoomFill.Outcome#merge}). */
+  @Override
+  public JsonObject shipment() {
+    return fill == null ? new JsonObject() : new JsonObject().put("fill", fill.outcome().toShipment());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.signaling.loadtest;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.Map;
 
 /**
@@ -34,6 +35,11 @@ interface Scenario {
 
   /** Latency names shown on the progress line, in order. */
   java.util.List<String> headlineLatencies();
+
+  /** What a distributed run's worker ships beside its figures, for its coordinator to merge (nothing by default). */
+  default JsonObject shipment() {
+    return new JsonObject();
+  }
 
   /** Messages that should have arrived and did not, decided at the end of the run (0 by default). */
   default long lostAtEnd() {

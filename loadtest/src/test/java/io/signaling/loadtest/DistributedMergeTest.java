@@ -39,13 +39,7 @@ class DistributedMergeTest {
     try (Coordinator coordinator = new Coordinator(scenario, 3, List.of("pairs", "--rate", "30"),
         new PrintStream(console, true, StandardCharsets.UTF_8))) {
       int port = coordinator.listen(0);
-      CompletableFuture<String> started = CompletableFuture.supplyAsync(() -> {
-        try {
-          return coordinator.await(30_000, 30_000);
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<String> started = awaitRun(coordinator);
 
       // AND one process that records every value the three workers record, each worker a different distribution
       Stats single = new Stats(0);
@@ -67,18 +61,10 @@ class DistributedMergeTest {
         stats.stop();
         stats.tick(2_000 * MS);
         RunResult r = RunResult.of(scenario, options, stats, Instant.now(), 2.0, 0);
-        int index = w;
         // WHEN each worker registers, waits for the common start and ships its figures over HTTP
-        workers.add(CompletableFuture.runAsync(() -> {
-          try (WorkerLink link = new WorkerLink(URI.create("http://127.0.0.1:" + port + "/"))) {
-            WorkerLink.Assignment a = link.register(index, 10_000);
-            assertThat(a.count()).isEqualTo(3);
-            assertThat(a.args()).containsExactly("pairs", "--rate", "30");
-            link.awaitStart();
-            link.deliver(WorkerLink.result(r));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
+        workers.add(deliver(port, w, WorkerLink.result(r), a -> {
+          assertThat(a.count()).isEqualTo(3);
+          assertThat(a.args()).containsExactly("pairs", "--rate", "30");
         }));
       }
       CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -115,6 +101,69 @@ class DistributedMergeTest {
       assertThat(merged.workers().workers()).allMatch(Workers.Worker::saturated);
       assertThat(merged.generatorWarnings()).hasSize(3).first().asString().contains("worker 0 was saturated");
     }
+  }
+
+  @Test
+  void a_room_fill_the_workers_shared_merges_into_one_fill_block_as_a_single_process_reports_it() throws Exception {
+    // GIVEN a coordinator for 2 workers of a scale run that fills 2,000 rooms first (128 per socket: 16 sockets);
+    // its own copy of the scenario filled nothing
+    List<Target> targets = Target.parse(List.of(CommandRun.URL));
+    Harness.Options options = new Harness.Options(targets, true, 1, 1_000, false, System.out);
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
+    RoomFill fill = new RoomFill(2_000, 128, 256, 0, out);
+    ScaleScenario scenario = new ScaleScenario(SoakScenario.soak(2, 10, 5, 10, 0), new TargetSet(targets), 2, 5,
+        CallModel.ams(2, 0, 10_000, 0), java.util.Map.of(), null, fill);
+    // AND the two workers' shares of the fill, as each one ships it: the first joined 1,000 rooms from T to
+    // T + 4 s, the second 990 (10 failed) from T + 1 s to T + 6 s, on their wall clocks
+    long t = System.currentTimeMillis() - 60_000;
+    List<RoomFill.Outcome> shares = List.of(new RoomFill.Outcome(2_000, 16, 1_000, 0, 4.0, t, t + 4_000),
+        new RoomFill.Outcome(2_000, 16, 990, 10, 5.0, t + 1_000, t + 6_000));
+    try (Coordinator coordinator = new Coordinator(scenario, 2, List.of("scale"), out)) {
+      int port = coordinator.listen(0);
+      CompletableFuture<String> started = awaitRun(coordinator);
+      // WHEN each worker registers, starts and delivers its figures with its share of the fill
+      List<CompletableFuture<Void>> workers = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        Stats stats = new Stats(0);
+        stats.beginRun(0);
+        stats.stop();
+        stats.tick(1_000 * MS);
+        RunResult r = RunResult.of(scenario, options, stats, Instant.now(), 1.0, 0);
+        workers.add(deliver(port, w, WorkerLink.result(r).put("fill", shares.get(w).toShipment()), a -> { }));
+      }
+      CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      assertThat(started.get(60, TimeUnit.SECONDS)).isNull();
+      RunResult merged = coordinator.merge(options, scenario.parameters(), targets, false);
+
+      // THEN the merged report has the fill block a single process writes: the whole fill's rooms and sockets,
+      // the joins and failures summed, the rate over the common span (T to T + 6 s: 1,990 joins in 6 s)
+      JsonObject block = merged.toJson().getJsonObject("parameters").getJsonObject("fill");
+      assertThat(block.fieldNames()).containsExactlyInAnyOrderElementsOf(fill.outcome().toJson().fieldNames());
+      assertThat(block.getLong("rooms")).isEqualTo(2_000);
+      assertThat(block.getLong("sockets")).isEqualTo(16);
+      assertThat(block.getLong("joined")).isEqualTo(1_990);
+      assertThat(block.getLong("failed")).isEqualTo(10);
+      assertThat(block.getDouble("seconds")).isEqualTo(6.0);
+      assertThat(block.getDouble("joinsPerSecond")).isEqualTo(331.667);
+      // AND the console has the fill's line, as a single process prints it
+      assertThat(console.toString(StandardCharsets.UTF_8))
+          .contains("fill: 2,000 rooms on 16 sockets: 1,990 joined, 10 failed in 6.0 s (332 joins/s) over 2 workers");
+    }
+  }
+
+  @Test
+  void a_worker_ships_its_share_of_the_fill_and_nothing_without_one() {
+    RoomFill fill = new RoomFill(300, 100, 16, 0, System.out);
+    ScaleScenario filling = new ScaleScenario(SoakScenario.soak(2, 10, 5, 10, 0), new TargetSet(List.of()), 2, 5,
+        CallModel.ams(2, 0, 10_000, 0), java.util.Map.of(), null, fill);
+    ScaleScenario plain = new ScaleScenario(SoakScenario.soak(2, 10, 5, 10, 0), new TargetSet(List.of()), 2, 5,
+        CallModel.ams(2, 0, 10_000, 0), java.util.Map.of(), null, null);
+    // a fill that has not run: 3 sockets, nothing joined, no span
+    assertThat(RoomFill.Outcome.fromShipment(filling.shipment().getJsonObject("fill")))
+        .isEqualTo(new RoomFill.Outcome(300, 3, 0, 0, 0, 0, 0));
+    assertThat(plain.shipment().isEmpty()).isTrue();
+    assertThat(new PairsScenario(30, 2, CallModel.ams(2, 0, 10_000, 0), 100).shipment().isEmpty()).isTrue();
   }
 
   @Test
@@ -167,7 +216,7 @@ class DistributedMergeTest {
     // GIVEN a coordinator's command line, its targets resolved from a name (as a headless Service's)
     List<Target> resolved = Target.parse(List.of("ws://10.0.0.2:5080/WebRTCAppEE/websocket",
         "ws://10.0.0.1:5080/WebRTCAppEE/websocket"));
-    List<String> args = LoadTest.Common.workerArgs(List.of("pairs", "-t", "ws://signaling:5080/WebRTCAppEE/websocket",
+    List<String> args = DistributedRun.workerArgs(List.of("pairs", "-t", "ws://signaling:5080/WebRTCAppEE/websocket",
         "--expand-dns", "--workers", "3", "--rate=30", "--external-workers", "--coordinator-port=7070", "-o", "out",
         "--threads", "1", "--hold", "1000"), "pairs", 2, resolved);
     // THEN every worker gets the scenario's own options, the targets in the coordinator's order, and its lanes
@@ -229,13 +278,7 @@ class DistributedMergeTest {
     try (Coordinator coordinator = new Coordinator(scenario, 2, List.of("scale"), out)) {
       coordinator.scale(driver);
       int port = coordinator.listen(0);
-      CompletableFuture<String> run = CompletableFuture.supplyAsync(() -> {
-        try {
-          return coordinator.await(30_000, 30_000);
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<String> run = awaitRun(coordinator);
       // WHEN two workers register, start together and follow the coordinator's scale events
       List<WorkerLink> links = new ArrayList<>();
       List<TargetSet> sets = new ArrayList<>();
@@ -325,6 +368,34 @@ class DistributedMergeTest {
     } finally {
       health.forEach(h -> h.stop(0));
     }
+  }
+
+  /** The coordinator's wait for its workers to register and deliver, in the background. */
+  private static CompletableFuture<String> awaitRun(Coordinator coordinator) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return coordinator.await(30_000, 30_000);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  /**
+   * Worker {@code index}, in the background: registers with the coordinator on {@code port} (its assignment
+   * checked), waits for the common start and ships {@code figures}.
+   */
+  private static CompletableFuture<Void> deliver(int port, int index, JsonObject figures,
+      java.util.function.Consumer<WorkerLink.Assignment> check) {
+    return CompletableFuture.runAsync(() -> {
+      try (WorkerLink link = new WorkerLink(URI.create("http://127.0.0.1:" + port + "/"))) {
+        check.accept(link.register(index, 10_000));
+        link.awaitStart();
+        link.deliver(figures);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   /** Polls a real condition every 20 ms, for at most 15 s. */

@@ -168,8 +168,8 @@ class HostileCommandTest {
   @Test
   void the_open_files_of_this_process_are_counted_and_an_absent_process_gives_minus_one() {
     long self = ProcessHandle.current().pid();
-    assertThat(HostileCommand.openFiles(self)).isPositive();
-    assertThat(HostileCommand.openFiles(Long.MAX_VALUE)).isEqualTo(-1);
+    assertThat(HostileReading.openFiles(self)).isPositive();
+    assertThat(HostileReading.openFiles(Long.MAX_VALUE)).isEqualTo(-1);
     assertThat(List.of(HostileCommand.Mode.values())).hasSize(2);
   }
 }

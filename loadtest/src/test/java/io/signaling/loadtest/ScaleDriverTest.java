@@ -15,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A scale event still in progress at the run's planned end is not cut off: the driver extends the run while it
- * goes on, and for {@link ScaleDriver#TAIL_SECONDS} after it. The cluster script is a stand-in whose {@code add}
- * finishes only when the test lets it: a node that is slow to be ready.
+ * goes on, and for {@link ScaleDriver#TAIL_SECONDS} after it. And a run leaves the cluster as it found it: closing
+ * the driver stops every node the run started that is still running. The cluster script is a stand-in whose
+ * {@code add} finishes only when the test lets it: a node that is slow to be ready.
  */
 class ScaleDriverTest {
 
@@ -68,6 +69,107 @@ class ScaleDriverTest {
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("the run goes on until it is");
     } finally {
       driver.close();
+    }
+  }
+
+  @Test
+  void closing_stops_every_node_the_run_started_the_one_being_added_included_and_what_its_add_started(
+      @TempDir Path dir) throws Exception {
+    // GIVEN a stand-in cluster script whose add launches a node process (and, as local-cluster.sh does, a
+    // progress watcher beside it), writes node-K.pid and node-K.port at once, and finishes when gate-K exists;
+    // its drain SIGTERMs the node serving the port and waits for its exit, as local-cluster.sh drain --wait does
+    Path script = dir.resolve("cluster.sh");
+    Files.writeString(script, STAND_IN_CLUSTER);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream console = new PrintStream(out, true, StandardCharsets.UTF_8);
+    TargetSet targets = new TargetSet(List.of(new Target(0, URI.create("ws://127.0.0.1:2/WebRTCAppEE/websocket"))));
+    ScaleDriver driver = new ScaleDriver(ScaleEvent.parse("0:start,0.2:start", 60), script, dir, targets, 0, 5,
+        console).withSafeTimeout(0); // the stand-in's nodes are no members to be safe
+    List<Long> processes = new java.util.ArrayList<>();
+    long start = System.nanoTime();
+    try {
+      driver.start(start, new Stats(start));
+
+      // WHEN the first node is added and ready, and the second one launched but not yet ready
+      Files.createFile(dir.resolve("gate-1"));
+      awaitTrue("the first node is ready", () -> driver.records().size() == 1);
+      awaitTrue("the second node and its watcher are launched",
+          () -> written(dir.resolve("node-2.port")) && written(dir.resolve("watcher-2.pid")));
+      for (String f : List.of("node-1.pid", "node-2.pid", "watcher-2.pid")) {
+        processes.add(Long.parseLong(Files.readString(dir.resolve(f)).trim()));
+      }
+      assertThat(processes).allMatch(ScaleDriverTest::alive);
+
+      // AND the run ends: the driver is closed
+      driver.close();
+
+      // THEN neither node is running any more, nor anything the cut-off add started, and the nodes were stopped
+      // through the script (their files are gone, as after local-cluster.sh drain)
+      assertThat(processes).as(out.toString(StandardCharsets.UTF_8)).noneMatch(ScaleDriverTest::alive);
+      assertThat(dir.resolve("node-1.pid")).doesNotExist();
+      assertThat(dir.resolve("node-2.pid")).doesNotExist();
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("node 2 (pid " + processes.get(1)
+          + "), started by this run, is still running: stopping it", "node 1 (pid " + processes.get(0));
+      assertThat(driver.records()).extracting(ScaleDriver.Record::outcome).containsExactly("ready",
+          "start failed: status -1: cut off: the run was stopped before it finished");
+    } finally {
+      driver.close();
+      for (long pid : processes) { // the test's own stand-ins, should the driver have left any
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  /**
+   * A stand-in for local-cluster.sh: add launches a node (a sleeping process) and a progress watcher, records
+   * node-K.pid and node-K.port, waits for gate-K, stops its watcher and prints the node's URL; drain --port P
+   * --wait S SIGTERMs that node, prints its pid, waits for its exit and removes its files.
+   */
+  private static final String STAND_IN_CLUSTER = String.join("\n",
+      "set -eu",
+      "action=$1; shift",
+      "dir=; port=; wait_s=",
+      "while [ $# -gt 0 ]; do",
+      "  case $1 in --dir) dir=$2; shift 2 ;; --port) port=$2; shift 2 ;; --wait) wait_s=$2; shift 2 ;;",
+      "    *) echo \"unexpected: $1\"; exit 2 ;; esac",
+      "done",
+      "running() { s=$(awk '{print $3}' \"/proc/$1/stat\" 2>/dev/null) && [ -n \"$s\" ] && [ \"$s\" != Z ]; }",
+      "case $action in",
+      "  add)",
+      "    k=1; while [ -e \"$dir/node-$k.pid\" ]; do k=$((k + 1)); done",
+      "    sleep 600 & echo $! > \"$dir/node-$k.pid\"; echo $((40000 + k)) > \"$dir/node-$k.port\"",
+      "    sleep 600 & w=$!; echo $w > \"$dir/watcher-$k.pid\"",
+      "    while [ ! -e \"$dir/gate-$k\" ]; do sleep 0.05; done",
+      "    kill $w",
+      "    echo \"ws://127.0.0.1:$((40000 + k))/WebRTCAppEE/websocket\" ;;",
+      "  drain)",
+      "    for f in \"$dir\"/node-*.port; do",
+      "      if [ \"$(cat \"$f\")\" = \"$port\" ]; then",
+      "        pid=$(cat \"${f%.port}.pid\"); rm -f \"$f\"; kill -TERM \"$pid\"; echo \"$pid\"",
+      "        for _ in $(seq 1 $((wait_s * 20))); do running \"$pid\" || break; sleep 0.05; done",
+      "        if running \"$pid\"; then echo \"still draining after $wait_s s\"; exit 1; fi",
+      "        rm -f \"${f%.port}.pid\"; echo exited; exit 0",
+      "      fi",
+      "    done",
+      "    echo \"no node on port $port\"; exit 2 ;;",
+      "  *) echo \"unexpected: $action\"; exit 2 ;;",
+      "esac", "");
+
+  private static boolean written(Path file) {
+    try {
+      return Files.exists(file) && Files.size(file) > 0;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether the process runs: it exists and is not a zombie (one that exited and was not yet reaped). */
+  private static boolean alive(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return !stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 
