@@ -258,8 +258,7 @@ class RollingUpgradeIT {
       List<LongCall> newer = steadyCalls.stream().filter(c -> !heldByOlder.contains(c.room)).toList();
       List<LongCall> changed = new ArrayList<>(older.subList(older.size() > 1 ? 1 : 0, older.size()));
       changed.addAll(newer.subList(Math.min(2, newer.size()), newer.size()));
-      for (int i = 0; i < changed.size(); i++) {
-        LongCall c = changed.get(i);
+      for (LongCall c : changed) {
         c.supersede(0, nodes[(steadyCalls.indexOf(c) + 2) % NODES]);
       }
       // AND calls between the older member and every node of this release pair and relay, as short calls do
