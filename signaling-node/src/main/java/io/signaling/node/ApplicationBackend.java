@@ -39,7 +39,7 @@ final class ApplicationBackend {
 
   static ApplicationBackend start(NodeSettings settings, Vertx vertx, ClusterMember member, Executor blocking,
       String nodeId, NodeHealth health, SignalingMetrics metrics) {
-    NodeSettings.Backend backend = settings.backend();
+    Backend backend = settings.backend();
     WebhookDispatcher dispatcher = null;
     if (backend.webhooks()) {
       WebhookSender sender = new WebhookSender(vertx, backend.webhookUrls(), backend.webhookSecret(),

@@ -31,238 +31,9 @@ public record NodeSettings(
     Security security,
     Turn turn,
     Resume resume,
-    Warmup warmup,
+    WarmupSettings warmup,
     Backend backend,
     ClusterSettings cluster) {
-
-  /**
-   * Limits on connections that are not (yet) WebSockets: the client port's defence against connections that
-   * are opened and never used.
-   *
-   * @param timeoutSeconds a connection must send a complete request (the WebSocket upgrade, or a plain HTTP
-   *     request) within this long of being accepted, else it is closed
-   * @param keepAliveSeconds a plain HTTP keep-alive connection with no request for this long is closed
-   * @param maxPending connections on the node not yet upgraded to a WebSocket (in their handshake, or idle
-   *     between plain HTTP requests), beyond which new ones are closed at once (0: no limit)
-   */
-  public record Handshakes(int timeoutSeconds, int keepAliveSeconds, int maxPending) {
-  }
-
-  /**
-   * Per-connection and per-address limits.
-   *
-   * @param ratePerSecond messages per second a connection may send, sustained (token bucket refill)
-   * @param rateBurst messages a connection may send at once (bucket size)
-   * @param violationsBeforeClose refused messages after which the connection is closed with 1008
-   * @param maxRoomsPerConnection rooms one connection may be in at once
-   * @param maxConnectionsPerAddress open connections from one remote address (0: no limit)
-   * @param idleTimeoutSeconds a connection that sends nothing this long is closed with 4000 (0: never)
-   * @param maxWriteQueueBytes bytes queued for a client that does not read before it is closed with 4001
-   * @param roomMaxIdleSeconds lifetime of a room entry nobody joins or leaves
-   * @param bytes the byte budgets of a connection and of a remote address
-   */
-  public record Limits(int ratePerSecond, int rateBurst, int violationsBeforeClose, int maxRoomsPerConnection,
-      int maxConnectionsPerAddress, int idleTimeoutSeconds, int maxWriteQueueBytes, int roomMaxIdleSeconds,
-      ByteBudgets bytes) {
-
-    /** With the default byte budgets. */
-    public Limits(int ratePerSecond, int rateBurst, int violationsBeforeClose, int maxRoomsPerConnection,
-        int maxConnectionsPerAddress, int idleTimeoutSeconds, int maxWriteQueueBytes, int roomMaxIdleSeconds) {
-      this(ratePerSecond, rateBurst, violationsBeforeClose, maxRoomsPerConnection, maxConnectionsPerAddress,
-          idleTimeoutSeconds, maxWriteQueueBytes, roomMaxIdleSeconds, ByteBudgets.DEFAULTS);
-    }
-
-    public Limits withBytes(ByteBudgets newBytes) {
-      return new Limits(ratePerSecond, rateBurst, violationsBeforeClose, maxRoomsPerConnection,
-          maxConnectionsPerAddress, idleTimeoutSeconds, maxWriteQueueBytes, roomMaxIdleSeconds, newBytes);
-    }
-  }
-
-  /**
-   * Bytes of WebSocket messages clients may send (token buckets, like the message rate): over a budget, a message
-   * is refused with {@code rateLimitExceeded} and counts towards the 1008 close, as over the message rate.
-   *
-   * @param perSecond bytes per second one connection may send, sustained
-   * @param burst bytes one connection may send at once
-   * @param addressPerSecond bytes per second all connections from one remote address may send together, on this
-   *     node (0: no per-address budget)
-   * @param addressBurst bytes all connections from one remote address may send at once, on this node
-   */
-  public record ByteBudgets(int perSecond, int burst, int addressPerSecond, int addressBurst) {
-    public static final ByteBudgets DEFAULTS = new ByteBudgets(256 * 1024, 2 * 1024 * 1024, 8 * 1024 * 1024,
-        64 * 1024 * 1024);
-
-    public boolean perAddress() {
-      return addressPerSecond > 0;
-    }
-  }
-
-  /**
-   * Resume (opt-in with {@code ?peer=<id>}, see docs/PROTOCOL.md).
-   *
-   * @param seconds how long a resumable peer's slot is held after its socket or its node is gone (0: never held)
-   * @param maxHeldMessages relays for a held slot its partner's node keeps; one more ends the slot (partner
-   *     {@code stop})
-   * @param maxHeldBytes bytes of relays for a held slot its partner's node keeps; more end the slot
-   * @param attemptsPerMinute WebSocket upgrades with a peer id one address may make per minute, on the node (all
-   *     its event loops together)
-   */
-  public record Resume(int seconds, int maxHeldMessages, int maxHeldBytes, int attemptsPerMinute) {
-  }
-
-  /**
-   * The warm-up before readiness: the node runs calls of its own through its own WebSocket endpoint (over loopback),
-   * with the partner of each call on another member when there is one, so that the paths a call takes are compiled
-   * before the node reports ready (docs/ARCHITECTURE.md, "Start-up and the JIT").
-   *
-   * @param calls warm-up calls to complete before the node reports ready (0: no warm-up)
-   * @param seconds the warm-up ends after this long even when fewer calls completed
-   * @param inFlight warm-up calls run at once
-   */
-  /**
-   * The application backend: webhooks (signed POSTs of every room's events) and the admin API.
-   *
-   * @param webhookUrls receivers; each gets every event independently (empty: webhooks off)
-   * @param webhookSecret the HMAC-SHA256 key of the signature header (at least 32 bytes; required with URLs)
-   * @param webhookTimeoutMillis a delivery not answered within this long is a failure, retried
-   * @param webhookRetrySeconds how long an event is retried (from its creation) before it is given up
-   * @param webhookMaxBackoffMillis the longest wait between two attempts (the back-off doubles from 1 s up to it)
-   * @param webhookMaxBacklog events kept undelivered on a node's partitions, beyond which new ones are given up
-   * @param webhookEvents the events sent (empty: all); the others are passed over, in order
-   * @param adminToken the admin API's bearer token (at least 32 bytes; empty: the admin API is off)
-   */
-  public record Backend(List<String> webhookUrls, String webhookSecret, int webhookTimeoutMillis,
-      int webhookRetrySeconds, int webhookMaxBackoffMillis, int webhookMaxBacklog, List<String> webhookEvents,
-      String adminToken) {
-
-    public static final Backend OFF = new Backend(List.of(), "", 5000, 21_600, 60_000, 100_000, List.of(), "");
-
-    public Backend {
-      webhookUrls = List.copyOf(webhookUrls);
-      webhookEvents = List.copyOf(webhookEvents);
-      if (!webhookUrls.isEmpty() && webhookSecret.isEmpty()) {
-        throw new ConfigException(WEBHOOK_SECRET.env() + " is required with " + WEBHOOK_URLS.env()
-            + " (receivers verify the signature with it)");
-      }
-      if (webhookUrls.size() > 16) {
-        throw new ConfigException(WEBHOOK_URLS.env() + " takes at most 16 URLs");
-      }
-    }
-
-    public boolean webhooks() {
-      return !webhookUrls.isEmpty();
-    }
-
-    public boolean admin() {
-      return !adminToken.isEmpty();
-    }
-
-    /** Whether receivers get {@code event} (the filter). */
-    public boolean sends(String event) {
-      return webhookEvents.isEmpty() || webhookEvents.contains(event);
-    }
-
-    /** Never prints the secret or the token. */
-    @Override
-    public String toString() {
-      return "Backend[webhookUrls=" + webhookUrls + ", webhookTimeoutMillis=" + webhookTimeoutMillis
-          + ", webhookRetrySeconds=" + webhookRetrySeconds + ", webhookMaxBackoffMillis=" + webhookMaxBackoffMillis
-          + ", webhookMaxBacklog=" + webhookMaxBacklog
-          + ", webhookEvents=" + webhookEvents + ", admin=" + admin() + "]";
-    }
-  }
-
-  public record Warmup(int calls, int seconds, int inFlight) {
-    /** No warm-up: ready as soon as the node serves. */
-    public static final Warmup OFF = new Warmup(0, 1, 1);
-
-    public boolean enabled() {
-      return calls > 0;
-    }
-  }
-
-  /**
-   * Who may connect and join.
-   *
-   * @param jwtSecret HS256 shared secret for join tokens, or empty
-   * @param jwtPublicKeyFile PEM file with the RS256 public key for join tokens, or empty
-   * @param jwtJwksFile JWKS file with RS256 keys for join tokens, or empty
-   * @param allowedOrigins WebSocket Origins allowed; empty: any
-   * @param tlsCertFile PEM certificate chain for wss://, or empty
-   * @param tlsKeyFile PEM private key for wss://, or empty
-   * @param jwtLeewaySeconds clock skew allowed on a join token's {@code exp} and {@code nbf}
-   * @param jwtMaxLifetimeSeconds longest {@code exp - iat} a join token may have (it must then carry {@code iat});
-   *     0: no maximum
-   */
-  public record Security(String jwtSecret, String jwtPublicKeyFile, String jwtJwksFile, List<String> allowedOrigins,
-      String tlsCertFile, String tlsKeyFile, int jwtLeewaySeconds, int jwtMaxLifetimeSeconds) {
-
-    /** With the default token leeway (60 s) and no maximum token lifetime. */
-    public Security(String jwtSecret, String jwtPublicKeyFile, String jwtJwksFile, List<String> allowedOrigins,
-        String tlsCertFile, String tlsKeyFile) {
-      this(jwtSecret, jwtPublicKeyFile, jwtJwksFile, allowedOrigins, tlsCertFile, tlsKeyFile, 60, 0);
-    }
-
-    public Security withTokenRules(int leewaySeconds, int maxLifetimeSeconds) {
-      return new Security(jwtSecret, jwtPublicKeyFile, jwtJwksFile, allowedOrigins, tlsCertFile, tlsKeyFile,
-          leewaySeconds, maxLifetimeSeconds);
-    }
-
-    public Security {
-      allowedOrigins = List.copyOf(allowedOrigins);
-      if (tlsCertFile.isEmpty() != tlsKeyFile.isEmpty()) {
-        throw new ConfigException(TLS_CERT_FILE.env() + " and " + TLS_KEY_FILE.env() + " must be set together");
-      }
-    }
-
-    public boolean tokensRequired() {
-      return !jwtSecret.isEmpty() || !jwtPublicKeyFile.isEmpty() || !jwtJwksFile.isEmpty();
-    }
-
-    public boolean tls() {
-      return !tlsCertFile.isEmpty();
-    }
-  }
-
-  /**
-   * Short-lived TURN credentials (the TURN REST API scheme coturn implements with {@code use-auth-secret}): the
-   * username is {@code <expiry unix seconds>:<opaque per-connection id>}, the password the base64 HMAC-SHA1 of the
-   * username under the first secret.
-   *
-   * @param uris TURN URIs the credentials are for; the first is the one sent in iceServerConfig (the SDKs take
-   *     one URI, and only a {@code turn:} one)
-   * @param secrets shared secrets, the first one signs; the TURN server may accept more (rotation)
-   * @param lifetimeSeconds how long a credential is valid from the moment it is issued
-   */
-  public record Turn(List<String> uris, List<String> secrets, int lifetimeSeconds) {
-
-    public Turn {
-      uris = List.copyOf(uris);
-      secrets = List.copyOf(secrets);
-      if (uris.isEmpty() != secrets.isEmpty()) {
-        throw new ConfigException(TURN_URIS.env() + " and " + TURN_SECRETS.env() + " must be set together");
-      }
-      if (!uris.isEmpty() && !uris.get(0).startsWith("turn:")) {
-        throw new ConfigException("Invalid value for " + TURN_URIS.env() + ": the first URI is sent to the SDKs in "
-            + "iceServerConfig and must start with turn: (they ignore turns: there)");
-      }
-    }
-
-    public boolean enabled() {
-      return !secrets.isEmpty();
-    }
-
-    /** The secret that signs; only when {@link #enabled()}. */
-    public String signingSecret() {
-      return secrets.get(0);
-    }
-
-    @Override
-    public String toString() {
-      return "Turn[uris=" + uris + ", secrets=" + secrets.size() + " (redacted), lifetimeSeconds=" + lifetimeSeconds
-          + "]";
-    }
-  }
 
   public static final Setting<String> HTTP_HOST = Setting.of("SIGNALING_HTTP_HOST", "0.0.0.0",
       "Address the HTTP/WebSocket server binds to.", Parsers.host());
@@ -276,7 +47,7 @@ public record NodeSettings(
           + "off the client network); unset: SIGNALING_HTTP_HOST.", Parsers.optionalHost());
   public static final Setting<List<String>> APP_NAMES = Setting.of("SIGNALING_APP_NAMES", "",
       "Comma-separated application names served at /<AppName>/websocket; unset: any name.",
-      Parsers.list(NodeSettings::appName));
+      Parsers.list(SettingRules::appName));
   public static final Setting<Integer> INSTANCES = Setting.of("SIGNALING_INSTANCES", "0",
       "Verticle instances (event loops serving sockets); 0: one per CPU core.", Parsers.intRange(0, 256));
   public static final Setting<Integer> MAX_MESSAGE_BYTES = Setting.of("SIGNALING_MAX_MESSAGE_BYTES", "131072",
@@ -286,7 +57,7 @@ public record NodeSettings(
       "Longest streamId accepted; longer ones get invalidStreamName.", Parsers.intRange(1, 1024));
   public static final Setting<String> STUN_SERVER_URI = Setting.of("SIGNALING_STUN_SERVER_URI", "",
       "STUN or TURN URI sent in iceServerConfig (stun:host:port or turn:host:port); unset: the SDK keeps its own.",
-      NodeSettings::iceUri);
+      SettingRules::iceUri);
   public static final Setting<String> TURN_USERNAME = Setting.of("SIGNALING_TURN_USERNAME", "",
       "TURN username sent in iceServerConfig.", Parsers.string());
   public static final Setting<String> TURN_CREDENTIAL = Setting.secret("SIGNALING_TURN_CREDENTIAL", "",
@@ -294,10 +65,10 @@ public record NodeSettings(
   public static final Setting<List<String>> TURN_URIS = Setting.of("SIGNALING_TURN_URIS", "",
       "Comma-separated TURN URIs (turn:host:port, turns:host:port, ?transport=tcp allowed) that short-lived "
           + "credentials are issued for, with SIGNALING_TURN_SECRETS; the first is sent in iceServerConfig and must "
-          + "start with turn:.", Parsers.list(NodeSettings::turnUri));
+          + "start with turn:.", Parsers.list(SettingRules::turnUri));
   public static final Setting<List<String>> TURN_SECRETS = Setting.secret("SIGNALING_TURN_SECRETS", "",
       "Comma-separated shared secrets of the TURN server (coturn's static-auth-secret), at least 16 bytes each; "
-          + "the first signs, list the others while rotating (never logged).", NodeSettings::turnSecrets);
+          + "the first signs, list the others while rotating (never logged).", SettingRules::turnSecrets);
   public static final Setting<Integer> TURN_CREDENTIAL_LIFETIME_SECONDS = Setting.of(
       "SIGNALING_TURN_CREDENTIAL_LIFETIME_SECONDS", "86400",
       "How long an issued TURN credential is valid: relayed calls must start within it (a call already relayed "
@@ -392,11 +163,11 @@ public record NodeSettings(
       Parsers.intRange(60, 31_536_000));
   public static final Setting<String> JWT_SECRET = Setting.secret("SIGNALING_JWT_SECRET", "",
       "HS256 shared secret (at least 32 bytes); when any JWT setting is set, every join needs a token.",
-      NodeSettings::jwtSecret);
+      SettingRules::jwtSecret);
   public static final Setting<String> JWT_PUBLIC_KEY_FILE = Setting.of("SIGNALING_JWT_PUBLIC_KEY_FILE", "",
-      "PEM file with an RS256 public key for join tokens.", NodeSettings::readableFile);
+      "PEM file with an RS256 public key for join tokens.", SettingRules::readableFile);
   public static final Setting<String> JWT_JWKS_FILE = Setting.of("SIGNALING_JWT_JWKS_FILE", "",
-      "JWKS (JSON Web Key Set) file with RS256 public keys for join tokens.", NodeSettings::readableFile);
+      "JWKS (JSON Web Key Set) file with RS256 public keys for join tokens.", SettingRules::readableFile);
   public static final Setting<Integer> JWT_LEEWAY_SECONDS = Setting.of("SIGNALING_JWT_LEEWAY_SECONDS", "60",
       "Clock skew allowed when a join token's exp and nbf are checked.", Parsers.intRange(0, 3600));
   public static final Setting<Integer> JWT_MAX_LIFETIME_SECONDS = Setting.of("SIGNALING_JWT_MAX_LIFETIME_SECONDS",
@@ -404,11 +175,11 @@ public record NodeSettings(
       Parsers.intRange(0, 31_536_000));
   public static final Setting<List<String>> ALLOWED_ORIGINS = Setting.of("SIGNALING_ALLOWED_ORIGINS", "",
       "Comma-separated WebSocket Origins allowed (e.g. https://app.example.com); unset: any.",
-      Parsers.list(NodeSettings::origin));
+      Parsers.list(SettingRules::origin));
   public static final Setting<String> TLS_CERT_FILE = Setting.of("SIGNALING_TLS_CERT_FILE", "",
-      "PEM certificate chain: serve https:// and wss:// (with SIGNALING_TLS_KEY_FILE).", NodeSettings::readableFile);
+      "PEM certificate chain: serve https:// and wss:// (with SIGNALING_TLS_KEY_FILE).", SettingRules::readableFile);
   public static final Setting<String> TLS_KEY_FILE = Setting.of("SIGNALING_TLS_KEY_FILE", "",
-      "PEM private key for SIGNALING_TLS_CERT_FILE.", NodeSettings::readableFile);
+      "PEM private key for SIGNALING_TLS_CERT_FILE.", SettingRules::readableFile);
 
   /** Read by the logging configuration (logback.xml); Main passes flags on to it. */
   public static final Setting<String> LOG_FORMAT = Setting.of("SIGNALING_LOG_FORMAT", "text",
@@ -429,10 +200,10 @@ public record NodeSettings(
 
   public static final Setting<List<String>> WEBHOOK_URLS = Setting.of("SIGNALING_WEBHOOK_URLS", "",
       "Comma-separated http:// or https:// URLs that receive every room's events as signed POSTs (empty: off).",
-      Parsers.list(NodeSettings::webhookUrl));
+      Parsers.list(SettingRules::webhookUrl));
   public static final Setting<String> WEBHOOK_SECRET = Setting.secret("SIGNALING_WEBHOOK_SECRET", "",
       "HMAC-SHA256 key of the webhooks' X-Signaling-Signature header (at least 32 bytes; required with the URLs).",
-      text -> secret32(text, "a webhook secret"));
+      text -> SettingRules.secret32(text, "a webhook secret"));
   public static final Setting<Integer> WEBHOOK_TIMEOUT_MILLIS = Setting.of("SIGNALING_WEBHOOK_TIMEOUT_MILLIS", "5000",
       "A webhook delivery not answered within this long is a failure, retried.", Parsers.intRange(100, 120_000));
   public static final Setting<Integer> WEBHOOK_RETRY_SECONDS = Setting.of("SIGNALING_WEBHOOK_RETRY_SECONDS", "21600",
@@ -446,10 +217,10 @@ public record NodeSettings(
       Parsers.intRange(100, 10_000_000));
   public static final Setting<List<String>> WEBHOOK_EVENTS = Setting.of("SIGNALING_WEBHOOK_EVENTS", "",
       "Comma-separated events to send (empty: all): room_started, peer_joined, peer_resumed, call_started, "
-          + "call_ended, peer_left, room_finished.", Parsers.list(NodeSettings::webhookEvent));
+          + "call_ended, peer_left, room_finished.", Parsers.list(SettingRules::webhookEvent));
   public static final Setting<String> ADMIN_TOKEN = Setting.secret("SIGNALING_ADMIN_TOKEN", "",
       "Bearer token of the admin API on the management port (at least 32 bytes; empty: the admin API is off).",
-      text -> secret32(text, "an admin token"));
+      text -> SettingRules.secret32(text, "an admin token"));
 
   public static final List<Setting<?>> NODE = List.of(HTTP_HOST, HTTP_PORT, MANAGEMENT_PORT, MANAGEMENT_HOST, APP_NAMES, INSTANCES, MAX_MESSAGE_BYTES,
       MAX_STREAM_ID_LENGTH, STUN_SERVER_URI, TURN_USERNAME, TURN_CREDENTIAL, TURN_URIS, TURN_SECRETS,
@@ -516,7 +287,7 @@ public record NodeSettings(
         new Turn(source.get(TURN_URIS), source.get(TURN_SECRETS), source.get(TURN_CREDENTIAL_LIFETIME_SECONDS)),
         new Resume(source.get(RESUME_SECONDS), source.get(RESUME_MAX_HELD_MESSAGES), source.get(RESUME_MAX_HELD_BYTES),
             source.get(RESUME_ATTEMPTS_PER_MINUTE)),
-        new Warmup(source.get(WARMUP_CALLS), source.get(WARMUP_SECONDS), source.get(WARMUP_IN_FLIGHT)),
+        new WarmupSettings(source.get(WARMUP_CALLS), source.get(WARMUP_SECONDS), source.get(WARMUP_IN_FLIGHT)),
         new Backend(source.get(WEBHOOK_URLS), source.get(WEBHOOK_SECRET), source.get(WEBHOOK_TIMEOUT_MILLIS),
             source.get(WEBHOOK_RETRY_SECONDS), source.get(WEBHOOK_MAX_BACKOFF_MILLIS), source.get(WEBHOOK_MAX_BACKLOG),
             source.get(WEBHOOK_EVENTS),
@@ -532,7 +303,7 @@ public record NodeSettings(
     NodeSettings d = from(SettingsSource.of(java.util.Map.of()));
     return new NodeSettings("127.0.0.1", 0, 0, "", d.appNames(), 1, d.maxMessageBytes(), d.maxStreamIdLength(),
         d.stunServerUri(), d.turnUsername(), d.turnCredential(), d.sendTimeoutMillis(), d.sendAttempts(), d.noticePatienceSeconds(),
-        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), d.resume(), Warmup.OFF, d.backend(), cluster);
+        d.drainSeconds(), d.limits(), d.handshakes(), d.security(), d.turn(), d.resume(), WarmupSettings.OFF, d.backend(), cluster);
   }
 
   public NodeSettings withHttpPort(int port) {
@@ -618,7 +389,7 @@ public record NodeSettings(
         resume, warmup, newBackend, cluster);
   }
 
-  public NodeSettings withWarmup(Warmup newWarmup) {
+  public NodeSettings withWarmup(WarmupSettings newWarmup) {
     return new NodeSettings(httpHost, httpPort, managementPort, managementHost, appNames, instances, maxMessageBytes, maxStreamIdLength, stunServerUri,
         turnUsername, turnCredential, sendTimeoutMillis, sendAttempts, noticePatienceSeconds, drainSeconds, limits, handshakes, security, turn,
         resume, newWarmup, backend, cluster);
@@ -630,92 +401,5 @@ public record NodeSettings(
 
   public boolean servesApp(String appName) {
     return appNames.isEmpty() || appNames.contains(appName);
-  }
-
-  private static String appName(String text) {
-    if (!text.matches("[A-Za-z0-9_.-]+")) {
-      throw new IllegalArgumentException("application names may only contain letters, digits, '_', '.' and '-'");
-    }
-    return text;
-  }
-
-  private static String origin(String text) {
-    if (!text.matches("[A-Za-z][A-Za-z0-9+.-]*://[^/\\s]+")) {
-      throw new IllegalArgumentException("'" + text + "' is not an Origin: scheme://host[:port], e.g. "
-          + "https://app.example.com (no path)");
-    }
-    return text;
-  }
-
-  private static String jwtSecret(String text) {
-    if (!text.isEmpty() && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-      throw new IllegalArgumentException("an HS256 secret needs at least 32 bytes");
-    }
-    return text;
-  }
-
-  /** Never puts the secret's text in a message. */
-  private static String secret32(String text, String what) {
-    if (!text.isEmpty() && text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-      throw new IllegalArgumentException(what + " needs at least 32 bytes");
-    }
-    return text;
-  }
-
-  private static String webhookUrl(String text) {
-    java.net.URI uri;
-    try {
-      uri = new java.net.URI(text);
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException("'" + text + "' is not a URL");
-    }
-    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
-        || uri.getUserInfo() != null) {
-      throw new IllegalArgumentException("'" + text + "' is not an http:// or https:// URL with a host (and no"
-          + " user info)");
-    }
-    return text;
-  }
-
-  private static String webhookEvent(String text) {
-    if (!List.of("room_started", "peer_joined", "peer_resumed", "call_started", "call_ended", "peer_left",
-        "room_finished").contains(text)) {
-      throw new IllegalArgumentException("'" + text + "' is not an event");
-    }
-    return text;
-  }
-
-  private static String readableFile(String text) {
-    if (!text.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(text))) {
-      throw new IllegalArgumentException("no readable file there");
-    }
-    return text;
-  }
-
-  private static String turnUri(String text) {
-    if (!text.matches("turns?:[^\\s?]+(\\?transport=(udp|tcp))?")) {
-      throw new IllegalArgumentException("'" + text + "' is not a TURN URI: turn:host[:port] or turns:host[:port], "
-          + "optionally with ?transport=udp or ?transport=tcp");
-    }
-    return text;
-  }
-
-  /** Never puts a secret's text in a message: the setting is a secret. */
-  private static List<String> turnSecrets(String text) {
-    List<String> secrets = Parsers.list(Parsers.string()).apply(text);
-    for (String secret : secrets) {
-      if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 16) {
-        throw new IllegalArgumentException("each TURN secret needs at least 16 bytes");
-      }
-    }
-    return secrets;
-  }
-
-  private static String iceUri(String text) {
-    if (!text.isEmpty() && !text.startsWith("stun:") && !text.startsWith("turn:") && !text.startsWith("turns:")) {
-      throw new ConfigException("Invalid value '" + text + "' for " + "SIGNALING_STUN_SERVER_URI"
-          + ": must start with stun:, turn: or turns: (the SDK ignores anything else)");
-    }
-    return text;
   }
 }

@@ -9,7 +9,7 @@ import com.hazelcast.partition.MigrationListener;
 import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.hazelcast.query.Predicate;
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Backend;
 import io.signaling.node.backend.WebhookMetrics;
 import io.signaling.node.backend.WebhookSender;
 import io.signaling.node.room.Room;
@@ -61,7 +61,7 @@ public final class WebhookDispatcher implements OutboxHooks {
   private final Context context;
   private final HazelcastInstance hazelcast;
   private final IMap<String, Room> rooms;
-  private final NodeSettings.Backend settings;
+  private final Backend settings;
   private final WebhookSender sender;
   private final Executor blocking;
   private final String nodeId;
@@ -77,7 +77,7 @@ public final class WebhookDispatcher implements OutboxHooks {
   private UUID membershipListener;
   private long scanTimer = -1;
 
-  public WebhookDispatcher(Vertx vertx, HazelcastInstance hazelcast, NodeSettings.Backend settings,
+  public WebhookDispatcher(Vertx vertx, HazelcastInstance hazelcast, Backend settings,
       WebhookSender sender, Executor blocking, String nodeId) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();

@@ -15,7 +15,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.signaling.config.ConfigException;
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Security;
 import io.signaling.node.signal.JoinAuthorizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +52,7 @@ public final class JwtJoinAuthorizer implements JoinAuthorizer {
   }
 
   /** The authorizer for the settings: {@link JoinAuthorizer#OPEN} when no key is configured. */
-  public static JoinAuthorizer from(NodeSettings.Security security) {
+  public static JoinAuthorizer from(Security security) {
     if (!security.tokensRequired()) {
       return JoinAuthorizer.OPEN;
     }
@@ -96,7 +96,7 @@ public final class JwtJoinAuthorizer implements JoinAuthorizer {
   }
 
   private static DefaultJWTProcessor<SecurityContext> processor(JWKSource<SecurityContext> keys,
-      JWSAlgorithm algorithm, NodeSettings.Security security) {
+      JWSAlgorithm algorithm, Security security) {
     DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
     p.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithm, keys));
     p.setJWTClaimsSetVerifier(new ClaimsVerifier(security.jwtLeewaySeconds(), security.jwtMaxLifetimeSeconds()));

@@ -1,6 +1,6 @@
 package io.signaling.node.security;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Turn;
 import io.signaling.node.protocol.ProtocolCodec;
 import io.signaling.node.signal.IceServerConfig;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,7 @@ public final class TurnCredentials {
   }
 
   /** Credentials for the settings, signed with the first secret, on the system clock. */
-  public static TurnCredentials from(NodeSettings.Turn turn) {
+  public static TurnCredentials from(Turn turn) {
     return new TurnCredentials(turn.uris(), turn.signingSecret(), turn.lifetimeSeconds(), Clock.systemUTC(),
         new SecureRandom());
   }

@@ -1,6 +1,6 @@
 package io.signaling.node.signal;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.ByteBudgets;
 
 /**
  * What one connection may still send, in bytes: its own token bucket, and its remote address's, shared with every
@@ -27,13 +27,13 @@ public final class ByteBudget {
    *
    * @param addresses the node's per-address buckets, or null when there is no per-address budget
    */
-  public static ByteBudget of(NodeSettings.ByteBudgets limits, AddressBuckets addresses, String address,
+  public static ByteBudget of(ByteBudgets limits, AddressBuckets addresses, String address,
       long nowNanos) {
     return new ByteBudget(new TokenBucket(limits.perSecond(), limits.burst(), nowNanos), addresses, address);
   }
 
   /** The node's per-address buckets for these limits, or null when there is no per-address budget. */
-  public static AddressBuckets addressBuckets(NodeSettings.ByteBudgets limits) {
+  public static AddressBuckets addressBuckets(ByteBudgets limits) {
     return limits.perAddress() ? new AddressBuckets(limits.addressPerSecond(), limits.addressBurst()) : null;
   }
 

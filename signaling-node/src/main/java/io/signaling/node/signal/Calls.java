@@ -1,7 +1,7 @@
 package io.signaling.node.signal;
 
 import io.signaling.node.room.LeaveReason;
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Resume;
 import io.signaling.node.cluster.Envelope;
 import io.signaling.node.protocol.ProtocolCodec;
 import io.signaling.node.room.PeerRef;
@@ -30,13 +30,13 @@ final class Calls {
   private final DirectoryCalls directory;
   private final Outbound outbound;
   private final CallListener events;
-  private final NodeSettings.Resume resume;
+  private final Resume resume;
   private final LongSupplier clockMillis;
   /** Links of this loop whose partner's slot is held (read by the metrics from any thread). */
   private volatile int heldPartners;
 
   Calls(String node, Vertx vertx, DirectoryCalls directory, Outbound outbound, CallListener events,
-      NodeSettings.Resume resume, LongSupplier clockMillis) {
+      Resume resume, LongSupplier clockMillis) {
     this.node = node;
     this.vertx = vertx;
     this.directory = directory;

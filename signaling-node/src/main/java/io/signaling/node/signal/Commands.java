@@ -1,6 +1,6 @@
 package io.signaling.node.signal;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Limits;
 import io.signaling.node.cluster.Envelope;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.protocol.ClientMessage;
@@ -29,7 +29,7 @@ final class Commands {
   /** Join tokens are required: TURN credentials only for connections let into a room. */
   private final boolean iceNeedsJoin;
   private final SignalingMetrics metrics;
-  private final NodeSettings.Limits limits;
+  private final Limits limits;
   private final JoinAuthorizer authorizer;
   private final ResumeBinding binding;
   private final Memberships memberships;
@@ -42,7 +42,7 @@ final class Commands {
    * @param settled runs after each command of a socket has finished (the drain checks the socket then)
    */
   Commands(String node, ProtocolCodec codec, IceServerConfig iceServers, SignalingMetrics metrics,
-      NodeSettings.Limits limits, JoinAuthorizer authorizer, ResumeBinding binding, Memberships memberships,
+      Limits limits, JoinAuthorizer authorizer, ResumeBinding binding, Memberships memberships,
       Calls calls, Consumer<Envelope> early, Consumer<Session> settled) {
     this.node = node;
     this.codec = codec;

@@ -1,7 +1,7 @@
 package io.signaling.node.signal;
 
 import io.signaling.node.room.LeaveReason;
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Resume;
 import io.signaling.node.cluster.Envelope;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.protocol.ErrorDefinition;
@@ -39,11 +39,11 @@ final class Memberships {
   private final CallListener events;
   private final SignalingMetrics metrics;
   private final BooleanSupplier acceptingJoins;
-  private final NodeSettings.Resume resume;
+  private final Resume resume;
   private final LongSupplier clockMillis;
 
   Memberships(String node, String inbox, DirectoryCalls directory, Outbound outbound, Calls calls, Sessions sessions,
-      CallListener events, SignalingMetrics metrics, BooleanSupplier acceptingJoins, NodeSettings.Resume resume,
+      CallListener events, SignalingMetrics metrics, BooleanSupplier acceptingJoins, Resume resume,
       LongSupplier clockMillis) {
     this.node = node;
     this.inbox = inbox;

@@ -1,7 +1,8 @@
 package io.signaling.node.signal;
 
 import io.signaling.node.room.LeaveReason;
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Limits;
+import io.signaling.node.Resume;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.protocol.ProtocolCodec;
@@ -44,8 +45,8 @@ public final class Switchboard {
   private final String node;
   private final LongSupplier sessionIds;
   private final SignalingMetrics metrics;
-  private final NodeSettings.Limits limits;
-  private final NodeSettings.Resume resume;
+  private final Limits limits;
+  private final Resume resume;
   private final Sessions sessions;
   private final CallDrain drain;
   private final Calls calls;
@@ -55,8 +56,8 @@ public final class Switchboard {
 
   public Switchboard(String node, String inbox, Context context, RoomDirectory directory, Courier courier,
       ProtocolCodec codec, IceServerConfig iceServers, LongSupplier sessionIds, SignalingMetrics metrics,
-      NodeSettings.Limits limits, JoinAuthorizer authorizer, BooleanSupplier acceptingJoins,
-      NodeSettings.Resume resume) {
+      Limits limits, JoinAuthorizer authorizer, BooleanSupplier acceptingJoins,
+      Resume resume) {
     this(node, inbox, context, directory, courier, codec, iceServers, sessionIds, metrics, limits, authorizer,
         acceptingJoins, resume, List.of(), DIRECTORY_TIMEOUT_MILLIS);
   }
@@ -67,8 +68,8 @@ public final class Switchboard {
    */
   public Switchboard(String node, String inbox, Context context, RoomDirectory directory, Courier courier,
       ProtocolCodec codec, IceServerConfig iceServers, LongSupplier sessionIds, SignalingMetrics metrics,
-      NodeSettings.Limits limits, JoinAuthorizer authorizer, BooleanSupplier acceptingJoins,
-      NodeSettings.Resume resume, List<CallListener> listeners, long directoryTimeoutMillis) {
+      Limits limits, JoinAuthorizer authorizer, BooleanSupplier acceptingJoins,
+      Resume resume, List<CallListener> listeners, long directoryTimeoutMillis) {
     this.node = node;
     this.sessionIds = sessionIds;
     this.metrics = metrics;

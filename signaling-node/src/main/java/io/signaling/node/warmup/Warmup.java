@@ -1,6 +1,7 @@
 package io.signaling.node.warmup;
 
 import io.signaling.node.NodeSettings;
+import io.signaling.node.WarmupSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -30,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The warm-up before readiness ({@link NodeSettings.Warmup}): calls of the node's own, through its own WebSocket
+ * The warm-up before readiness ({@link WarmupSettings}): calls of the node's own, through its own WebSocket
  * endpoint over loopback, so that what a call runs (the upgrade, decoding, the room directory, relays, the clustered
  * event bus) is compiled before the node reports ready. A call's offerer is on this node; its answerer is on
  * another member when there is one (that member runs it on its own endpoint, asked over the event bus at
@@ -187,7 +188,7 @@ public final class Warmup extends VerticleBase {
   public Future<Result> run() {
     Promise<Result> finished = Promise.promise();
     context.runOnContext(v -> {
-      NodeSettings.Warmup warmup = settings.warmup();
+      WarmupSettings warmup = settings.warmup();
       long started = System.nanoTime();
       long deadline = started + TimeUnit.SECONDS.toNanos(warmup.seconds());
       long compiledBefore = compilationMillis();
@@ -234,7 +235,7 @@ public final class Warmup extends VerticleBase {
   }
 
   private void nextCall(Promise<Void> lane, int[] startedCalls, long deadline) {
-    NodeSettings.Warmup warmup = settings.warmup();
+    WarmupSettings warmup = settings.warmup();
     if (startedCalls[0] >= warmup.calls() || System.nanoTime() - deadline >= 0 || !accepting.getAsBoolean()
         || result.failed > Math.max(20, warmup.calls() / 10)) {
       lane.complete();

@@ -1,6 +1,6 @@
 package io.signaling.node.bench;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.ByteBudgets;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -35,7 +35,7 @@ public final class ByteBurstBenchmark {
 
   private static final int MESSAGE_BYTES = 127 * 1024;
   /** Byte budgets so large that nothing is refused: the node as it was before byte budgets. */
-  private static final NodeSettings.ByteBudgets OFF = new NodeSettings.ByteBudgets(1 << 30, 1 << 30, 0, 1 << 30);
+  private static final ByteBudgets OFF = new ByteBudgets(1 << 30, 1 << 30, 0, 1 << 30);
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("attack")) {
@@ -49,11 +49,11 @@ public final class ByteBurstBenchmark {
       System.out.println(run("byte budgets off (before)", OFF, messages, samples));
     }
     if (!which.equals("before")) {
-      System.out.println(run("default byte budgets (after)", NodeSettings.ByteBudgets.DEFAULTS, messages, samples));
+      System.out.println(run("default byte budgets (after)", ByteBudgets.DEFAULTS, messages, samples));
     }
   }
 
-  private static String run(String label, NodeSettings.ByteBudgets budgets, int messages, int samples)
+  private static String run(String label, ByteBudgets budgets, int messages, int samples)
       throws Exception {
     try (TestCluster cluster = TestCluster.start(2, s -> s.withLimits(s.limits().withBytes(budgets)));
          TestPeer a = cluster.connect("A", 0); TestPeer b = cluster.connect("B", 1)) {

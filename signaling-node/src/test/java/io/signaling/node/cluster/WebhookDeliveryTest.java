@@ -2,7 +2,7 @@ package io.signaling.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Backend;
 import io.signaling.node.support.Await;
 import io.signaling.node.support.Calls;
 import io.signaling.node.support.TestCluster;
@@ -40,7 +40,7 @@ class WebhookDeliveryTest {
   @BeforeAll
   void start() {
     receiver = new WebhookReceiver(SECRET);
-    cluster = TestCluster.start(2, s -> s.withBackend(new NodeSettings.Backend(List.of(receiver.url()), SECRET,
+    cluster = TestCluster.start(2, s -> s.withBackend(new Backend(List.of(receiver.url()), SECRET,
         2000, 21_600, 500, 100_000, List.of(), "")));
   }
 

@@ -2,7 +2,7 @@ package io.signaling.node.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Limits;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +28,7 @@ class FrontEndFuzzTest {
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.start(1, s -> s.withLimits(new NodeSettings.Limits(1_000_000, 1_000_000, 1_000_000,
+    cluster = TestCluster.start(1, s -> s.withLimits(new Limits(1_000_000, 1_000_000, 1_000_000,
         1_000_000, 0, 0, 64 << 20, 3600)).withInstances(2));
   }
 

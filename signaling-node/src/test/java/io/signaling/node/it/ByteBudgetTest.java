@@ -2,6 +2,7 @@ package io.signaling.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.signaling.node.ByteBudgets;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
@@ -27,8 +28,8 @@ class ByteBudgetTest {
   /** The size of each message of the burst: 127 KB, as in the attack this guards against. */
   private static final int MESSAGE_BYTES = 127 * 1024;
   /** Node 1's per-address budget: four such messages at once, refilled at 1 KiB/s (none comes back in a test). */
-  private static final NodeSettings.ByteBudgets SMALL_ADDRESS_BUDGET = new NodeSettings.ByteBudgets(
-      NodeSettings.ByteBudgets.DEFAULTS.perSecond(), NodeSettings.ByteBudgets.DEFAULTS.burst(), 1024,
+  private static final ByteBudgets SMALL_ADDRESS_BUDGET = new ByteBudgets(
+      ByteBudgets.DEFAULTS.perSecond(), ByteBudgets.DEFAULTS.burst(), 1024,
       4 * 131_072);
 
   /** 100 refusals (the default abuse limit), each pausing reads for 10 ms, with a wide margin for a busy machine. */
@@ -116,7 +117,7 @@ class ByteBudgetTest {
       assertThat(attacker2.awaitClose(CLOSE_WITHIN)).isEqualTo(1008);
       attack.get(TestPeer.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       double seconds = (System.nanoTime() - started) / 1e9;
-      NodeSettings.ByteBudgets budget = NodeSettings.ByteBudgets.DEFAULTS;
+      ByteBudgets budget = ByteBudgets.DEFAULTS;
       for (TestPeer attacker : List.of(attacker1, attacker2)) {
         // everything the node answered came before its close frame: each admitted message was answered
         // no_peer_associated_before (its sender is in no room), each refused one rateLimitExceeded

@@ -2,7 +2,7 @@ package io.signaling.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Limits;
 import io.signaling.node.support.Await;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
@@ -29,7 +29,7 @@ class ClusterRaceTest {
   @BeforeAll
   static void start() {
     // many rooms per socket and fast bursts: lift the per-connection limits for these tests
-    cluster = TestCluster.start(3, s -> s.withLimits(new NodeSettings.Limits(100_000, 100_000, 1_000, 1_000, 0, 0,
+    cluster = TestCluster.start(3, s -> s.withLimits(new Limits(100_000, 100_000, 1_000, 1_000, 0, 0,
         64 << 20, 3600)));
   }
 

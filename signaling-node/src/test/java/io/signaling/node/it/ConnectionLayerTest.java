@@ -2,6 +2,8 @@ package io.signaling.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.signaling.node.Handshakes;
+import io.signaling.node.Limits;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.support.Await;
 import io.signaling.node.support.TestCluster;
@@ -58,12 +60,12 @@ class ConnectionLayerTest {
 
       @Override
       public NodeSettings apply(NodeSettings s) {
-        NodeSettings.Limits d = s.limits();
+        Limits d = s.limits();
         if (index++ == 0) {
-          return s.withHandshakes(new NodeSettings.Handshakes(DEADLINE_SECONDS, DEADLINE_SECONDS, 0));
+          return s.withHandshakes(new Handshakes(DEADLINE_SECONDS, DEADLINE_SECONDS, 0));
         }
-        return s.withHandshakes(new NodeSettings.Handshakes(60, 60, MAX_PENDING))
-            .withLimits(new NodeSettings.Limits(d.ratePerSecond(), d.rateBurst(), d.violationsBeforeClose(),
+        return s.withHandshakes(new Handshakes(60, 60, MAX_PENDING))
+            .withLimits(new Limits(d.ratePerSecond(), d.rateBurst(), d.violationsBeforeClose(),
                 d.maxRoomsPerConnection(), PER_ADDRESS, d.idleTimeoutSeconds(), d.maxWriteQueueBytes(),
                 d.roomMaxIdleSeconds()));
       }

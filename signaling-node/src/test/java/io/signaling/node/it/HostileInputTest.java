@@ -3,7 +3,8 @@ package io.signaling.node.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.ByteBudgets;
+import io.signaling.node.Limits;
 import io.signaling.node.support.Await;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
@@ -44,11 +45,11 @@ class HostileInputTest {
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.start(2, s -> s.withLimits(new NodeSettings.Limits(RATE, BURST, CLOSE_AFTER, MAX_ROOMS,
+    cluster = TestCluster.start(2, s -> s.withLimits(new Limits(RATE, BURST, CLOSE_AFTER, MAX_ROOMS,
         0, 0, 256 * 1024, 3600)));
     // generous byte budgets too: the slow-reader test sends far more than the default budgets let through
-    strict = TestCluster.start(1, s -> s.withLimits(new NodeSettings.Limits(100_000, 100_000, 1_000, 16,
-        MAX_CONNECTIONS, 2, 256 * 1024, 3600, new NodeSettings.ByteBudgets(1 << 30, 1 << 30, 0, 1 << 30))));
+    strict = TestCluster.start(1, s -> s.withLimits(new Limits(100_000, 100_000, 1_000, 16,
+        MAX_CONNECTIONS, 2, 256 * 1024, 3600, new ByteBudgets(1 << 30, 1 << 30, 0, 1 << 30))));
   }
 
   @AfterAll

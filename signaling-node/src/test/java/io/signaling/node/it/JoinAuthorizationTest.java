@@ -11,7 +11,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Security;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
@@ -60,7 +60,7 @@ class JoinAuthorizationTest {
     Path jwks = keys.resolve("keys.jwks");
     Files.writeString(jwks, new JWKSet(new RSAKey.Builder((RSAPublicKey) jwksPair.getPublic()).keyID("k1").build())
         .toString());
-    cluster = TestCluster.start(2, s -> s.withSecurity(new NodeSettings.Security(SECRET, pem.toString(),
+    cluster = TestCluster.start(2, s -> s.withSecurity(new Security(SECRET, pem.toString(),
         jwks.toString(), List.of(ORIGIN), "", ""))
         .withIceServer(STATIC_TURN_URI, STATIC_TURN_USERNAME, STATIC_TURN_CREDENTIAL));
   }

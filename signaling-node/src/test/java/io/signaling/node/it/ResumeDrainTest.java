@@ -2,7 +2,7 @@ package io.signaling.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Resume;
 import io.signaling.node.support.Await;
 import io.signaling.node.support.Calls;
 import io.signaling.node.support.TestCluster;
@@ -21,7 +21,7 @@ class ResumeDrainTest {
   @Test
   void drainDeadline_optedInCall_movesToAnotherNode_andGoesOn() throws Exception {
     try (TestCluster cluster = TestCluster.start(3, s -> s.withDrainSeconds(1)
-        .withResume(new NodeSettings.Resume(30, 64, 262_144, 1000)))) {
+        .withResume(new Resume(30, 64, 262_144, 1000)))) {
       // GIVEN a call between A (opted in, node 0) and B (node 1)
       String room = "resume-drain";
       String idA = ResumeTest.peerId();

@@ -7,7 +7,8 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Resume;
+import io.signaling.node.Security;
 import io.signaling.node.SignalingNode;
 import io.signaling.node.support.Await;
 import io.signaling.node.support.Calls;
@@ -64,11 +65,11 @@ class ResumeSecurityTest {
 
   @BeforeAll
   static void start() {
-    open = TestCluster.start(2, s -> s.withResume(new NodeSettings.Resume(WINDOW_SECONDS, 64, 262_144, 1000)));
+    open = TestCluster.start(2, s -> s.withResume(new Resume(WINDOW_SECONDS, 64, 262_144, 1000)));
     limited = TestCluster.start(1, s -> s.withInstances(2)
-        .withResume(new NodeSettings.Resume(WINDOW_SECONDS, 64, 262_144, ATTEMPTS_PER_MINUTE)));
-    tokens = TestCluster.start(2, s -> s.withResume(new NodeSettings.Resume(WINDOW_SECONDS, 64, 262_144, 1000))
-        .withSecurity(new NodeSettings.Security(SECRET, "", "", List.of(), "", "")));
+        .withResume(new Resume(WINDOW_SECONDS, 64, 262_144, ATTEMPTS_PER_MINUTE)));
+    tokens = TestCluster.start(2, s -> s.withResume(new Resume(WINDOW_SECONDS, 64, 262_144, 1000))
+        .withSecurity(new Security(SECRET, "", "", List.of(), "", "")));
   }
 
   @AfterAll

@@ -2,7 +2,7 @@ package io.signaling.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Resume;
 import io.signaling.node.SignalingNode;
 import io.signaling.node.signal.Switchboard;
 import io.signaling.node.support.Await;
@@ -36,7 +36,7 @@ class ResumeTest {
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.start(3, s -> s.withResume(new NodeSettings.Resume(WINDOW_SECONDS, 64, 262_144, 1000)));
+    cluster = TestCluster.start(3, s -> s.withResume(new Resume(WINDOW_SECONDS, 64, 262_144, 1000)));
   }
 
   @AfterAll

@@ -2,7 +2,7 @@ package io.signaling.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Security;
 import io.signaling.node.support.TestCluster;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
@@ -55,7 +55,7 @@ class TlsTest {
     SSLContext ssl = SSLContext.getInstance("TLS");
     ssl.init(null, tmf.getTrustManagers(), null);
 
-    try (TestCluster cluster = TestCluster.start(1, s -> s.withSecurity(new NodeSettings.Security("", "", "",
+    try (TestCluster cluster = TestCluster.start(1, s -> s.withSecurity(new Security("", "", "",
         List.of(), cert.toString(), key.toString())))) {
       CompletableFuture<String> reply = new CompletableFuture<>();
       WebSocket ws = HttpClient.newBuilder().sslContext(ssl).build().newWebSocketBuilder()

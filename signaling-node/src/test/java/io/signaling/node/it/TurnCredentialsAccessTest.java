@@ -7,7 +7,8 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Security;
+import io.signaling.node.Turn;
 import io.signaling.node.security.TurnCredentials;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
@@ -38,8 +39,8 @@ class TurnCredentialsAccessTest {
   @BeforeAll
   static void start() {
     cluster = TestCluster.start(1, s -> s
-        .withSecurity(new NodeSettings.Security(JWT_SECRET, "", "", List.of(ORIGIN), "", ""))
-        .withTurn(new NodeSettings.Turn(List.of(TURN_URI), List.of(TURN_SECRET), 3600)));
+        .withSecurity(new Security(JWT_SECRET, "", "", List.of(ORIGIN), "", ""))
+        .withTurn(new Turn(List.of(TURN_URI), List.of(TURN_SECRET), 3600)));
   }
 
   @AfterAll

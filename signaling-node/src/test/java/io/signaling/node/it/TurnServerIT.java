@@ -2,7 +2,7 @@ package io.signaling.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Turn;
 import io.signaling.node.security.TurnCredentials;
 import io.signaling.node.support.Await;
 import io.signaling.node.support.Coturn;
@@ -54,7 +54,7 @@ class TurnServerIT {
     // GIVEN coturn accepting the previous and the current secret, and a node signing with the current one
     coturn = Coturn.start(dir, List.of(PREVIOUS, CURRENT));
     turnUri = "turn:127.0.0.1:" + coturn.port();
-    cluster = TestCluster.start(1, s -> s.withTurn(new NodeSettings.Turn(List.of(turnUri, turnUri + "?transport=tcp"),
+    cluster = TestCluster.start(1, s -> s.withTurn(new Turn(List.of(turnUri, turnUri + "?transport=tcp"),
         List.of(CURRENT, PREVIOUS), LIFETIME)));
   }
 

@@ -9,7 +9,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.signaling.cluster.config.ClusterSettings;
 import io.signaling.node.NodeSettings;
+import io.signaling.node.Security;
 import io.signaling.node.SignalingNode;
+import io.signaling.node.WarmupSettings;
 import io.signaling.node.cluster.RoomSerialization;
 import io.signaling.node.ops.ManagementServer;
 import io.signaling.node.support.Await;
@@ -72,7 +74,7 @@ class WarmupTest {
    * JVM compiling for every other test may not come, ends at that deadline.
    */
   private static UnaryOperator<NodeSettings> warmup(int calls) {
-    return s -> s.withWarmup(new NodeSettings.Warmup(calls, 30, 4));
+    return s -> s.withWarmup(new WarmupSettings(calls, 30, 4));
   }
 
   private static int warmupRooms(SignalingNode node) {
@@ -134,7 +136,7 @@ class WarmupTest {
     String cluster = "warmup-" + UUID.randomUUID();
     List<Integer> ports = List.of(TestCluster.freePort(), TestCluster.freePort());
     UnaryOperator<NodeSettings> tokens = s -> warmup(CALLS).apply(s)
-        .withSecurity(new NodeSettings.Security(SECRET, "", "", List.of(), "", ""));
+        .withSecurity(new Security(SECRET, "", "", List.of(), "", ""));
     // WHEN both start
     SignalingNode a = start(settings(cluster, ports, 0, tokens));
     SignalingNode b = start(settings(cluster, ports, 1, tokens));

@@ -11,6 +11,7 @@ import com.nimbusds.jwt.SignedJWT;
 import io.signaling.config.ConfigException;
 import io.signaling.config.SettingsSource;
 import io.signaling.node.NodeSettings;
+import io.signaling.node.Security;
 import io.signaling.node.signal.JoinAuthorizer;
 import java.util.Date;
 import java.util.List;
@@ -27,7 +28,7 @@ class JwtTokenRulesTest {
   private static final String ROOM = "rules";
 
   private static JoinAuthorizer authorizer(int leewaySeconds, int maxLifetimeSeconds) {
-    return JwtJoinAuthorizer.from(new NodeSettings.Security(SECRET, "", "", List.of(), "", "")
+    return JwtJoinAuthorizer.from(new Security(SECRET, "", "", List.of(), "", "")
         .withTokenRules(leewaySeconds, maxLifetimeSeconds));
   }
 
@@ -64,7 +65,7 @@ class JwtTokenRulesTest {
   @Test
   void theDefaultLeeway_is60Seconds() throws Exception {
     // GIVEN the settings' defaults
-    NodeSettings.Security defaults = NodeSettings.from(SettingsSource.of(Map.of("SIGNALING_JWT_SECRET", SECRET)))
+    Security defaults = NodeSettings.from(SettingsSource.of(Map.of("SIGNALING_JWT_SECRET", SECRET)))
         .security();
     assertThat(defaults.jwtLeewaySeconds()).isEqualTo(60);
     assertThat(defaults.jwtMaxLifetimeSeconds()).isZero();
@@ -100,7 +101,7 @@ class JwtTokenRulesTest {
 
   @Test
   void theSettings_areReadFromTheEnvironment_andInvalidValuesAreRefused() {
-    NodeSettings.Security read = NodeSettings.from(SettingsSource.of(Map.of("SIGNALING_JWT_SECRET", SECRET,
+    Security read = NodeSettings.from(SettingsSource.of(Map.of("SIGNALING_JWT_SECRET", SECRET,
         "SIGNALING_JWT_LEEWAY_SECONDS", "5", "SIGNALING_JWT_MAX_LIFETIME_SECONDS", "3600"))).security();
     assertThat(read.jwtLeewaySeconds()).isEqualTo(5);
     assertThat(read.jwtMaxLifetimeSeconds()).isEqualTo(3600);

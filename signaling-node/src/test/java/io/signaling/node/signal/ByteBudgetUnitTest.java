@@ -2,7 +2,7 @@ package io.signaling.node.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.ByteBudgets;
 import org.junit.jupiter.api.Test;
 
 /** A connection's byte budget and its address's, on a clock the test moves. */
@@ -10,7 +10,7 @@ class ByteBudgetUnitTest {
 
   private static final long SECOND = 1_000_000_000L;
   /** 1,000 bytes/s and 4,000 at once per connection; 2,000 bytes/s and 6,000 at once per address. */
-  private static final NodeSettings.ByteBudgets LIMITS = new NodeSettings.ByteBudgets(1000, 4000, 2000, 6000);
+  private static final ByteBudgets LIMITS = new ByteBudgets(1000, 4000, 2000, 6000);
 
   @Test
   void aConnection_spendsItsBurst_thenItsRate() {

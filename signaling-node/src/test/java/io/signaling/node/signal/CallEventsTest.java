@@ -3,7 +3,7 @@ package io.signaling.node.signal;
 import io.signaling.node.room.LeaveReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Resume;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.room.PeerRef;
 import io.signaling.node.signal.SwitchboardFixture.RulesDirectory;
@@ -78,7 +78,7 @@ class CallEventsTest {
 
   private void start(int resumeSeconds) throws Exception {
     f = new SwitchboardFixture(new RulesDirectory(resumeSeconds * 1000L),
-        new NodeSettings.Resume(resumeSeconds, 256, 262144, 30), Courier.Listener.NONE,
+        new Resume(resumeSeconds, 256, 262144, 30), Courier.Listener.NONE,
         List.of(THROWING, new Recorder()));
   }
 

@@ -2,7 +2,8 @@ package io.signaling.node.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Limits;
+import io.signaling.node.Resume;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.ops.SignalingMetrics;
 import io.signaling.node.protocol.ProtocolCodec;
@@ -88,8 +89,8 @@ class FailedCommandTest {
       Switchboard board = new Switchboard("node", "signaling.inbox.node.1", context, directory,
           new Courier(vertx, context, 500, 1, Courier.Listener.NONE), new ProtocolCodec(128),
           IceServerConfig.fixed(ProtocolCodec.iceServerConfig("", "", ""), ProtocolCodec.iceServerConfig("", "", "")), () -> 1, SignalingMetrics.NOOP,
-          new NodeSettings.Limits(1000, 1000, 100, 16, 0, 0, 1 << 20, 3600), (room, token) -> true, () -> true,
-          new NodeSettings.Resume(0, 256, 262144, 30));
+          new Limits(1000, 1000, 100, 16, 0, 0, 1 << 20, 3600), (room, token) -> true, () -> true,
+          new Resume(0, 256, 262144, 30));
       opened.complete(board.open(new ClientSocket() {
         @Override
         public void send(String text) {

@@ -2,7 +2,7 @@ package io.signaling.node.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Resume;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.signal.SwitchboardFixture.RulesDirectory;
 import io.signaling.node.signal.SwitchboardFixture.Socket;
@@ -31,7 +31,7 @@ class HoldFailureTest {
   }
 
   private void start(RulesDirectory directory) throws Exception {
-    f = new SwitchboardFixture(directory, new NodeSettings.Resume(RESUME_SECONDS, 256, 262144, 30),
+    f = new SwitchboardFixture(directory, new Resume(RESUME_SECONDS, 256, 262144, 30),
         Courier.Listener.NONE);
   }
 

@@ -1,6 +1,7 @@
 package io.signaling.node.signal;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Limits;
+import io.signaling.node.Resume;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.cluster.EnvelopeBatchCodec;
 import io.signaling.node.cluster.EnvelopeCodec;
@@ -38,12 +39,12 @@ final class SwitchboardFixture implements AutoCloseable {
   final RulesDirectory directory;
   final Switchboard board;
 
-  SwitchboardFixture(RulesDirectory directory, NodeSettings.Resume resume, Courier.Listener courierListener)
+  SwitchboardFixture(RulesDirectory directory, Resume resume, Courier.Listener courierListener)
       throws Exception {
     this(directory, resume, courierListener, List.of());
   }
 
-  SwitchboardFixture(RulesDirectory directory, NodeSettings.Resume resume, Courier.Listener courierListener,
+  SwitchboardFixture(RulesDirectory directory, Resume resume, Courier.Listener courierListener,
       List<CallListener> listeners) throws Exception {
     this.directory = directory;
     vertx.eventBus().registerCodec(new EnvelopeCodec());
@@ -52,7 +53,7 @@ final class SwitchboardFixture implements AutoCloseable {
     this.board = onLoop(() -> new Switchboard("node", "signaling.inbox.node.1", context, directory,
         new Courier(vertx, context, 300, 2, courierListener), new ProtocolCodec(128),
         IceServerConfig.fixed(ProtocolCodec.iceServerConfig("", "", ""), ProtocolCodec.iceServerConfig("", "", "")), () -> ++ids[0], SignalingMetrics.NOOP,
-        new NodeSettings.Limits(1000, 1000, 100, 16, 0, 0, 1 << 20, 3600), (room, token) -> true, () -> true,
+        new Limits(1000, 1000, 100, 16, 0, 0, 1 << 20, 3600), (room, token) -> true, () -> true,
         resume, listeners, 300));
   }
 

@@ -2,7 +2,7 @@ package io.signaling.node.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signaling.node.NodeSettings;
+import io.signaling.node.Resume;
 import io.signaling.node.cluster.Courier;
 import io.signaling.node.cluster.Envelope;
 import io.signaling.node.room.PeerRef;
@@ -36,7 +36,7 @@ class UnconfirmedPairingTest {
 
   private void start(int resumeSeconds) throws Exception {
     f = new SwitchboardFixture(new RulesDirectory(resumeSeconds * 1000L),
-        new NodeSettings.Resume(resumeSeconds, 256, 262144, 30), new Courier.Listener() {
+        new Resume(resumeSeconds, 256, 262144, 30), new Courier.Listener() {
           @Override
           public void retried(Envelope.Kind kind) {
           }
