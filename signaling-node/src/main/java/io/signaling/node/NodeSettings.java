@@ -163,7 +163,7 @@ public record NodeSettings(
       Parsers.intRange(60, 31_536_000));
   public static final Setting<String> JWT_SECRET = Setting.secret("SIGNALING_JWT_SECRET", "",
       "HS256 shared secret (at least 32 bytes); when any JWT setting is set, every join needs a token.",
-      SettingRules::jwtSecret);
+      text -> SettingRules.secret32(text, "an HS256 secret"));
   public static final Setting<String> JWT_PUBLIC_KEY_FILE = Setting.of("SIGNALING_JWT_PUBLIC_KEY_FILE", "",
       "PEM file with an RS256 public key for join tokens.", SettingRules::readableFile);
   public static final Setting<String> JWT_JWKS_FILE = Setting.of("SIGNALING_JWT_JWKS_FILE", "",
