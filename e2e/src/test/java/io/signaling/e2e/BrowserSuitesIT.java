@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -101,24 +102,18 @@ class BrowserSuitesIT {
   void theOfficialSdk_relayOnlyThroughTurn_acrossTwoNodes() throws Exception {
     String secret = randomSecret(24);
     Path relayDir = TARGET.resolve("relay-cluster");
-    Files.createDirectories(relayDir);
     try (Coturn coturn = Coturn.start(TARGET.resolve("coturn"), List.of(secret))) {
       // GIVEN coturn on loopback and a second 2-node cluster signing credentials for it with the same secret
       Map<String, String> env = Map.of("SIGNALING_TURN_URIS", "turn:127.0.0.1:" + coturn.port(),
           "SIGNALING_TURN_SECRETS", secret);
-      Result r = exec(DIR, env, 180, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes", "2",
-          "--heap", "256m", "--http-port", Integer.toString(freeRun(2)), "--management-port",
-          Integer.toString(freeRun(2)), "--cluster-port", Integer.toString(freeRun(2)), "--dir", relayDir.toString());
       try {
-        assertThat(r.status()).as(r.output()).isZero();
-        List<String> lines = r.output().lines().toList();
-        suite("relay.test.mjs", lines.get(lines.size() - 1), Map.of("TURN_URI", "turn:127.0.0.1:" + coturn.port(),
+        String relayUrls = startCluster(relayDir, 2, env);
+        suite("relay.test.mjs", relayUrls, Map.of("TURN_URI", "turn:127.0.0.1:" + coturn.port(),
             "TURN_SECRET", secret));
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "\ncoturn log:\n" + coturn.log(), e);
       } finally {
-        exec(DIR, Map.of(), 60, "bash", BIN.resolve("local-cluster.sh").toString(), "stop", "--dir",
-            relayDir.toString());
+        stopCluster(relayDir);
       }
     }
   }
@@ -132,8 +127,7 @@ class BrowserSuitesIT {
     Path dir = TARGET.resolve("drain-cluster");
     try {
       String drainUrls = startCluster(dir);
-      Result pids = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "pids", "--dir",
-          dir.toString());
+      Result pids = localCluster(Map.of(), 30, "pids", "--dir", dir.toString());
       assertThat(pids.status()).as(pids.output()).isZero();
       assertThat(pids.output().trim()).as("the nodes' pids").matches("\\d+,\\d+");
       suite("drain.test.mjs", drainUrls, Map.of("SIGNALING_PIDS", pids.output().trim(),
@@ -157,8 +151,7 @@ class BrowserSuitesIT {
     try {
       String resumeUrls = startCluster(dir, 4, Map.of("SIGNALING_RESUME_SECONDS", window,
           "SIGNALING_CLUSTER_FAILURE_TIMEOUT_SECONDS", "10"));
-      Result pids = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "pids", "--dir",
-          dir.toString());
+      Result pids = localCluster(Map.of(), 30, "pids", "--dir", dir.toString());
       assertThat(pids.status()).as(pids.output()).isZero();
       assertThat(pids.output().trim()).as("the nodes' pids").matches("\\d+(,\\d+){3}");
       suite("resume.test.mjs", resumeUrls, Map.of("SIGNALING_PIDS", pids.output().trim(),
@@ -179,8 +172,7 @@ class BrowserSuitesIT {
     int management = freeRun(nodes);
     int cluster = freeRun(nodes);
     Files.createDirectories(dir);
-    Result r = exec(DIR, env, 180, "bash", BIN.resolve("local-cluster.sh").toString(), "start", "--nodes",
-        Integer.toString(nodes),
+    Result r = localCluster(env, 180, "start", "--nodes", Integer.toString(nodes),
         "--heap", "256m", "--http-port", Integer.toString(http), "--management-port", Integer.toString(management),
         "--cluster-port", Integer.toString(cluster), "--dir", dir.toString());
     assertThat(r.status()).as(r.output()).isZero();
@@ -190,8 +182,7 @@ class BrowserSuitesIT {
 
   /** The management URLs of a cluster's nodes, comma-separated. */
   private static String managementUrls(Path dir) throws Exception {
-    Result management = exec(DIR, Map.of(), 30, "bash", BIN.resolve("local-cluster.sh").toString(), "management",
-        "--dir", dir.toString());
+    Result management = localCluster(Map.of(), 30, "management", "--dir", dir.toString());
     assertThat(management.status()).as(management.output()).isZero();
     return management.output().trim();
   }
@@ -204,7 +195,14 @@ class BrowserSuitesIT {
   }
 
   private static void stopCluster(Path dir) throws Exception {
-    exec(DIR, Map.of(), 60, "bash", BIN.resolve("local-cluster.sh").toString(), "stop", "--dir", dir.toString());
+    localCluster(Map.of(), 60, "stop", "--dir", dir.toString());
+  }
+
+  /** Runs {@code loadtest/bin/local-cluster.sh} with {@code args}, {@code env} added, within {@code seconds}. */
+  private static Result localCluster(Map<String, String> env, int seconds, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", BIN.resolve("local-cluster.sh").toString()));
+    command.addAll(List.of(args));
+    return exec(DIR, env, seconds, command.toArray(String[]::new));
   }
 
   private static void suite(String file) throws Exception {

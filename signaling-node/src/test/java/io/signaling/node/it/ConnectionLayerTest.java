@@ -6,6 +6,7 @@ import io.signaling.node.Handshakes;
 import io.signaling.node.Limits;
 import io.signaling.node.NodeSettings;
 import io.signaling.node.support.Await;
+import io.signaling.node.support.NodeMetrics;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
@@ -17,10 +18,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -332,28 +329,18 @@ class ConnectionLayerTest {
     }
   }
 
-  private static String scrape(int node) {
+  /** A series' value (all its label sets summed when none is given); 0 when absent. */
+  private static double counter(int node, String series) {
     try {
-      // HTTP/1.1, as Prometheus scrapes (the JDK client's default h2c upgrade is not what a scraper does), and a
-      // bounded wait per scrape, so that one lost answer fails the scrape instead of the whole test's deadline
-      HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(
-          "http://127.0.0.1:" + cluster.node(node).managementPort() + "/metrics")).timeout(Duration.ofSeconds(10))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).isEqualTo(200);
-      return r.body();
+      NodeMetrics metrics = NodeMetrics.scrape("http://127.0.0.1:" + cluster.node(node).managementPort(),
+          Duration.ofSeconds(10));
+      return series.contains("{") ? metrics.series(series).orElse(0) : metrics.sum(series);
     } catch (IOException e) {
       throw new AssertionError(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
-  }
-
-  /** The sum of a series' samples (all label sets when none is given); 0 when absent. */
-  private static double counter(int node, String series) {
-    return scrape(node).lines().filter(l -> !l.startsWith("#"))
-        .filter(l -> l.startsWith(series + " ") || (!series.contains("{") && l.startsWith(series + "{")))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   private static double gauge(int node, String series) {

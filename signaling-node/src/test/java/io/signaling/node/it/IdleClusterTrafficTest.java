@@ -6,6 +6,7 @@ import io.signaling.node.SignalingNode;
 import io.signaling.node.cluster.ClusterTraffic;
 import io.signaling.node.support.Await;
 import io.signaling.node.support.Calls;
+import io.signaling.node.support.NodeMetrics;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
@@ -82,7 +83,8 @@ class IdleClusterTrafficTest {
   }
 
   /** Over {@link #WINDOW}, each of the first {@code size} members sends few messages and runs no safety check. */
-  private static void idleMembersSendLittle(TestCluster cluster, int size) throws InterruptedException {
+  private static void idleMembersSendLittle(TestCluster cluster, int size)
+      throws java.io.IOException, InterruptedException {
     List<long[]> before = new ArrayList<>();
     List<Integer> checksBefore = new ArrayList<>();
     for (int i = 0; i < size; i++) {
@@ -111,19 +113,18 @@ class IdleClusterTrafficTest {
     System.gc();
     long hazelcastSent = cluster.node(0).cluster().traffic().hazelcastSent().messages();
     long eventBusReceived = cluster.node(0).cluster().traffic().eventBusReceived().bytes();
-    String metrics = get(cluster.node(0), "/metrics");
+    NodeMetrics metrics = NodeMetrics.scrape("http://127.0.0.1:" + cluster.node(0).managementPort(),
+        Duration.ofSeconds(5));
     assertThat(value(metrics, "signaling_cluster_traffic_messages_total{direction=\"sent\",layer=\"hazelcast\"}"))
         .as("hazelcast messages sent, at /metrics").isPositive().isGreaterThanOrEqualTo(hazelcastSent);
     assertThat(value(metrics, "signaling_cluster_traffic_bytes_total{direction=\"received\",layer=\"eventbus\"}"))
         .as("event-bus bytes received, at /metrics").isPositive().isGreaterThanOrEqualTo(eventBusReceived);
-    assertThat(metrics).as("the process's CPU time, for CPU per call from the metrics alone")
+    assertThat(metrics.text()).as("the process's CPU time, for CPU per call from the metrics alone")
         .containsPattern("(?m)^signaling_process_cpu_seconds_total [0-9.eE+-]+$");
   }
 
-  private static long value(String scrape, String series) {
-    return scrape.lines().filter(l -> l.startsWith(series + " ")).findFirst()
-        .map(l -> (long) Double.parseDouble(l.substring(series.length() + 1).trim()))
-        .orElseThrow(() -> new AssertionError(series + " not at /metrics"));
+  private static long value(NodeMetrics scrape, String series) {
+    return (long) scrape.series(series).orElseThrow(() -> new AssertionError(series + " not at /metrics"));
   }
 
   /** The first {@code count} nodes see {@code count} members and report themselves safe. */

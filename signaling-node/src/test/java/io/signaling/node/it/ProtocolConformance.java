@@ -2,6 +2,7 @@ package io.signaling.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.signaling.node.support.NodeMetrics;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -511,22 +513,13 @@ abstract class ProtocolConformance {
     assertThat(new JsonObject(ready.body()).getBoolean("ready")).isTrue();
   }
 
-  private String scrape(int node) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-        "http://127.0.0.1:" + cluster().node(node).managementPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(200);
-    return r.body();
-  }
-
-  /** The value of one sample line (name with labels exactly as exposed), 0 when absent. */
-  private static double sample(String exposition, String series) {
-    return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
-        .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(0.0);
+  private NodeMetrics scrape(int node) throws Exception {
+    return NodeMetrics.scrape("http://127.0.0.1:" + cluster().node(node).managementPort(), Duration.ofSeconds(10));
   }
 
   @Test
   void metrics_countPairings_relaysAndErrors_onThePrometheusEndpoint() throws Exception {
-    String before = scrape(nodeOfA());
+    NodeMetrics before = scrape(nodeOfA());
     TestPeer a = a();
     TestPeer b = b();
     String room = paired(a, b);
@@ -535,14 +528,14 @@ abstract class ProtocolConformance {
     b.expect("takeCandidate", room);
     a.send("{\"command\":\"nope\"}");
     a.expect("error", null);
-    String after = scrape(nodeOfA());
+    NodeMetrics after = scrape(nodeOfA());
     String relayed = "signaling_relayed_messages_total{command=\"takeCandidate\"}";
     String unknown = "signaling_errors_total{definition=\"unknownCommand\"}";
-    assertThat(sample(after, relayed)).isEqualTo(sample(before, relayed) + 1);
-    assertThat(sample(after, unknown)).isEqualTo(sample(before, unknown) + 1);
-    assertThat(sample(after, "signaling_connections")).isGreaterThanOrEqualTo(1);
-    assertThat(sample(after, "signaling_cluster_members")).isEqualTo(cluster().size());
-    assertThat(after).contains("signaling_pairing_seconds_bucket").contains("signaling_draining 0.0");
+    assertThat(after.series(relayed).orElse(0)).isEqualTo(before.series(relayed).orElse(0) + 1);
+    assertThat(after.series(unknown).orElse(0)).isEqualTo(before.series(unknown).orElse(0) + 1);
+    assertThat(after.series("signaling_connections").orElse(0)).isGreaterThanOrEqualTo(1);
+    assertThat(after.series("signaling_cluster_members").orElse(0)).isEqualTo(cluster().size());
+    assertThat(after.text()).contains("signaling_pairing_seconds_bucket").contains("signaling_draining 0.0");
   }
 
   @Test

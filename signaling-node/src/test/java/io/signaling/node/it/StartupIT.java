@@ -3,15 +3,12 @@ package io.signaling.node.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signaling.node.support.Await;
+import io.signaling.node.support.NodeMetrics;
 import io.signaling.node.support.NodeProcess;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,8 +94,7 @@ class StartupIT {
     assertThat(gc.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(gc.exitValue()).as(new String(gc.getInputStream().readAllBytes())).isZero();
     // WHEN /metrics is scraped
-    String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(first.managementBase()
-        + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = NodeMetrics.scrape(first.managementBase(), Duration.ofSeconds(10)).text();
     // THEN every signaling_* series has a number, the memory meters a positive one
     List<String> series = metrics.lines().filter(l -> l.startsWith("signaling_")).toList();
     assertThat(series).hasSizeGreaterThan(20);

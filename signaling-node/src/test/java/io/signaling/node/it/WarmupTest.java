@@ -15,6 +15,7 @@ import io.signaling.node.WarmupSettings;
 import io.signaling.node.cluster.RoomSerialization;
 import io.signaling.node.ops.ManagementServer;
 import io.signaling.node.support.Await;
+import io.signaling.node.support.NodeMetrics;
 import io.signaling.node.support.TestCluster;
 import io.signaling.node.support.TestPeer;
 import io.signaling.node.warmup.Warmup;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -173,12 +175,10 @@ class WarmupTest {
     return "ws://127.0.0.1:" + node.httpPort() + "/WebRTCAppEE/websocket";
   }
 
-  /** The node's {@code signaling_warmup_calls{outcome="completed"}}, from its metrics. */
-  private static int completedWarmupCalls(HttpClient http, int port) throws java.io.IOException, InterruptedException {
-    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    return metrics.lines().filter(l -> l.startsWith("signaling_warmup_calls{") && l.contains("outcome=\"completed\""))
-        .mapToInt(l -> (int) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+  /** The node's {@code signaling_warmup_calls{outcome="completed"}}, from its metrics; -1 when not there. */
+  private static int completedWarmupCalls(int port) throws java.io.IOException, InterruptedException {
+    return (int) NodeMetrics.scrape("http://127.0.0.1:" + port, Duration.ofSeconds(5))
+        .withLabels("signaling_warmup_calls", Map.of("outcome", "completed")).orElse(-1);
   }
 
   /**
@@ -194,7 +194,7 @@ class WarmupTest {
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         String read = r.statusCode() + " " + r.body();
         if (r.statusCode() == 200) {
-          read += " completed=" + completedWarmupCalls(http, port);
+          read += " completed=" + completedWarmupCalls(port);
         }
         reads.add(read);
         Thread.sleep(5);
