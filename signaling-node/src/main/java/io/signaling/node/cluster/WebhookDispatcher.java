@@ -14,20 +14,16 @@ import io.signaling.node.backend.WebhookMetrics;
 import io.signaling.node.backend.WebhookSender;
 import io.signaling.node.room.Room;
 import io.signaling.node.room.RoomEvent;
-import io.signaling.node.room.RoomEvents;
 import io.signaling.node.room.RoomLife;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -47,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * once a run of events is delivered (when nothing more is waiting), not after each one. A node lost in the
  * middle of a run leaves the cursor before the run: its successor sends the run's delivered events again, which
  * is the duplicate around a failure that at-least-once allows.
+ *
+ * <p>Why one class of this length: the delivery steps of a room and receiver (pump, load, send, acknowledge) and
+ * the hooks, scans and gate that feed them share one context, the sender, the metrics, the backlog and the
+ * per-receiver count of events given up; split apart, each piece would take all of them and the state machine would
+ * be read across files. The adoption of lifeless rooms when the gate opens, which shares none of it, is
+ * {@link RoomAdoption}.
  */
 public final class WebhookDispatcher implements OutboxHooks {
 
@@ -54,8 +56,6 @@ public final class WebhookDispatcher implements OutboxHooks {
   private static final String EVENT_FIELD = "\"event\":\"";
   /** A safety net next to the scans on migrations and member losses. */
   static final long SCAN_PERIOD_MILLIS = 10_000;
-  /** Adoptions in flight at once when the gate opens. */
-  private static final int ADOPT_BATCH = 64;
 
   private final Vertx vertx;
   private final Context context;
@@ -65,6 +65,7 @@ public final class WebhookDispatcher implements OutboxHooks {
   private final WebhookSender sender;
   private final Executor blocking;
   private final String nodeId;
+  private final RoomAdoption adoption;
   private WebhookMetrics metrics = WebhookMetrics.NOOP;
   private final AtomicLong backlog = new AtomicLong();
   /** Per receiver: events given up since its last delivery, announced in the next one ({@code numDropped}). */
@@ -88,6 +89,7 @@ public final class WebhookDispatcher implements OutboxHooks {
     this.blocking = blocking;
     this.nodeId = nodeId;
     this.unannounced = new AtomicLongArray(sender.receivers());
+    this.adoption = new RoomAdoption(rooms, blocking, nodeId, () -> active && !closed);
   }
 
   public WebhookDispatcher withMetrics(WebhookMetrics metrics) {
@@ -159,7 +161,7 @@ public final class WebhookDispatcher implements OutboxHooks {
     scanTimer = vertx.setPeriodic(SCAN_PERIOD_MILLIS, t -> scan(null));
     scan("start");
     if (active) {
-      adoptLifeless("start");
+      adoption.adoptLifeless("start");
     }
   }
 
@@ -183,76 +185,12 @@ public final class WebhookDispatcher implements OutboxHooks {
     } else if (decided) {
       LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] webhooks active: every member keeps room lives ({});"
           + " adopting the rooms of this node's partitions that have none", nodeId, why);
-      adoptLifeless(why);
+      adoption.adoptLifeless(why);
     }
   }
 
   /** Whether the gate was decided once (the first decision is logged only when it waits). */
   private boolean gateDecided;
-
-  /** Rooms of this node's partitions that have peers and no life. */
-  static final class Lifeless implements Predicate<String, Room> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public boolean apply(Map.Entry<String, Room> entry) {
-      Room r = entry.getValue();
-      return r != null && !r.isEmpty() && r.life() == null && !entry.getKey().startsWith(RoomEvents.WARMUP_PREFIX);
-    }
-  }
-
-  /**
-   * Adopts the lifeless rooms of this node's partitions ({@link AdoptProcessor}), a few at a time, so that a
-   * call that began before the gate opened is reported from now on rather than from its next change. A room a change
-   * adopts first, or that moves to another owner meanwhile, is left to that change or owner.
-   */
-  private void adoptLifeless(String why) {
-    if (closed) {
-      return;
-    }
-    blocking.execute(() -> {
-      try {
-        List<String> keys = new ArrayList<>(rooms.localKeySet(new Lifeless()));
-        adoptFrom(keys, 0, new AtomicInteger(), why);
-      } catch (RuntimeException e) {
-        if (!closed) {
-          LOG.atWarn().addKeyValue("node", nodeId).log("[node: {}] webhooks: adoption scan failed ({}); rooms are"
-              + " adopted at their next change", nodeId, e.toString());
-        }
-      }
-    });
-  }
-
-  /** Adopts {@code keys} from {@code from} on, {@link #ADOPT_BATCH} at a time, without blocking a thread. */
-  private void adoptFrom(List<String> keys, int from, AtomicInteger adopted, String why) {
-    if (from >= keys.size() || !active || closed) {
-      if (!keys.isEmpty()) {
-        LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] webhooks: adopted {} of {} room(s) without a life"
-            + " ({})", nodeId, adopted.get(), keys.size(), why);
-      }
-      return;
-    }
-    List<CompletableFuture<Boolean>> batch = new ArrayList<>();
-    for (String key : keys.subList(from, Math.min(keys.size(), from + ADOPT_BATCH))) {
-      batch.add(rooms.submitToKey(key, new AdoptProcessor()).toCompletableFuture()
-          .handle((done, failure) -> {
-            if (failure != null) {
-              LOG.atInfo().addKeyValue("node", nodeId).log("[node: {}] [room: {}] webhooks: adoption failed ({}); the"
-                  + " room is adopted at its next change", nodeId, key, failure.toString());
-              return false;
-            }
-            return Boolean.TRUE.equals(done);
-          }));
-    }
-    CompletableFuture.allOf(batch.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
-      batch.forEach(f -> {
-        if (Boolean.TRUE.equals(f.getNow(false))) {
-          adopted.incrementAndGet();
-        }
-      });
-      adoptFrom(keys, from + ADOPT_BATCH, adopted, why);
-    });
-  }
 
   // ------------------------------------------------------------------ hooks (on the partition thread)
 
